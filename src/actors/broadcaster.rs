@@ -1,0 +1,208 @@
+//! The SSE broadcaster: owns every viewer connection and fans committed events out to them.
+//!
+//! Each viewer is the sending half of a bounded channel whose receiving half is that viewer's HTTP
+//! response body. An event arrives here already encoded (one `Bytes` per event, made by the hub);
+//! handing it to a viewer is a reference-count bump and a `try_send`, never a copy or a wait. A
+//! viewer whose channel is full is too slow: it is dropped (its browser reconnects with
+//! `Last-Event-ID` and replays from the log), so it can never hold the others back. Because this
+//! actor is the only owner of the viewer list, no lock guards it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use actix::prelude::*;
+use bytes::Bytes;
+use tokio::sync::mpsc::{self, error::TrySendError};
+
+use crate::feed::{Committed, Filter};
+use crate::metrics::Metrics;
+use crate::sse;
+
+/// The fan-out actor. Start it with [`Broadcaster::new`] and `.start()`.
+pub struct Broadcaster {
+    viewers: Vec<Viewer>,
+    heartbeat: Duration,
+    metrics: Metrics,
+    next_id: u64,
+}
+
+struct Viewer {
+    id: u64,
+    tx: mpsc::Sender<Bytes>,
+    filter: Filter,
+    /// Held for as long as the viewer is, so the admission count falls when it goes.
+    _slot: ViewerSlot,
+}
+
+impl Broadcaster {
+    pub fn new(heartbeat: Duration, metrics: Metrics) -> Broadcaster {
+        Broadcaster {
+            viewers: Vec::new(),
+            heartbeat,
+            metrics,
+            next_id: 1,
+        }
+    }
+
+    /// Offer `frame` to every viewer `wants`; drop the ones that are gone or too slow.
+    fn offer(&mut self, frame: &Bytes, seq: Option<u64>, wants: impl Fn(&Viewer) -> bool) {
+        let metrics = &self.metrics;
+        let mut delivered = 0;
+        self.viewers.retain(|v| {
+            if !wants(v) {
+                return true;
+            }
+            match v.tx.try_send(frame.clone()) {
+                Ok(()) => {
+                    delivered += 1;
+                    true
+                }
+                Err(TrySendError::Full(_)) => {
+                    tracing::warn!(
+                        viewer = v.id,
+                        ?seq,
+                        "dropping slow viewer: its channel is full"
+                    );
+                    metrics.viewers_dropped_slow.inc();
+                    false
+                }
+                Err(TrySendError::Closed(_)) => {
+                    tracing::debug!(viewer = v.id, "viewer disconnected");
+                    metrics.viewers_pruned.inc();
+                    false
+                }
+            }
+        });
+        if seq.is_some() {
+            metrics.deliveries.inc_by(delivered);
+        }
+        metrics.viewers.set(self.viewers.len() as i64);
+    }
+}
+
+impl Actor for Broadcaster {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        // Heartbeats keep proxies from timing out idle streams, and writing one is what reveals
+        // a connection the client has silently abandoned.
+        let ping = sse::ping();
+        ctx.run_interval(self.heartbeat, move |act, _| {
+            act.offer(&ping, None, |_| true)
+        });
+    }
+}
+
+/// Register a viewer whose initial frames (snapshot or replay) have already been computed.
+///
+/// Sent by the hub, never directly by a handler: coming through the hub's mailbox puts the
+/// registration in order with the events, so the viewer misses none and sees none twice.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct AddViewer {
+    pub tx: mpsc::Sender<Bytes>,
+    pub filter: Filter,
+    pub slot: ViewerSlot,
+}
+
+impl Handler<AddViewer> for Broadcaster {
+    type Result = ();
+
+    fn handle(&mut self, msg: AddViewer, _: &mut Context<Self>) {
+        if msg.tx.is_closed() {
+            return;
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        tracing::debug!(viewer = id, "viewer connected");
+        self.viewers.push(Viewer {
+            id,
+            tx: msg.tx,
+            filter: msg.filter,
+            _slot: msg.slot,
+        });
+        self.metrics.viewers_connected.inc();
+        self.metrics.viewers.set(self.viewers.len() as i64);
+    }
+}
+
+/// Newly committed events, in seq order.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Publish(pub Vec<Arc<Committed>>);
+
+impl Handler<Publish> for Broadcaster {
+    type Result = ();
+
+    fn handle(&mut self, Publish(events): Publish, _: &mut Context<Self>) {
+        for event in events {
+            self.offer(&event.sse, Some(event.seq.0), |v| {
+                v.filter.accepts(&event.scope)
+            });
+        }
+    }
+}
+
+/// End every viewer's stream (server shutdown). Replies with how many there were.
+#[derive(Message)]
+#[rtype(result = "usize")]
+pub struct CloseAll;
+
+impl Handler<CloseAll> for Broadcaster {
+    type Result = usize;
+
+    fn handle(&mut self, _: CloseAll, _: &mut Context<Self>) -> usize {
+        let n = self.viewers.len();
+        self.viewers.clear();
+        self.metrics.viewers.set(0);
+        n
+    }
+}
+
+/// Admission control for `--max-viewers`, checked by the HTTP handler before any work is done.
+///
+/// A plain atomic counter rather than a question to the broadcaster, so that a flood of
+/// connections is turned away without queueing behind the fan-out.
+#[derive(Debug, Clone)]
+pub struct ViewerSlots {
+    used: Arc<AtomicUsize>,
+    max: usize,
+}
+
+impl ViewerSlots {
+    pub fn new(max: usize) -> ViewerSlots {
+        ViewerSlots {
+            used: Arc::new(AtomicUsize::new(0)),
+            max,
+        }
+    }
+
+    /// A slot, or `None` when `max` viewers are already connected.
+    pub fn try_acquire(&self) -> Option<ViewerSlot> {
+        self.used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.max).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| ViewerSlot {
+                used: self.used.clone(),
+            })
+    }
+
+    pub fn in_use(&self) -> usize {
+        self.used.load(Ordering::Acquire)
+    }
+}
+
+/// One admitted viewer; frees its slot when dropped.
+#[derive(Debug)]
+pub struct ViewerSlot {
+    used: Arc<AtomicUsize>,
+}
+
+impl Drop for ViewerSlot {
+    fn drop(&mut self) {
+        self.used.fetch_sub(1, Ordering::AcqRel);
+    }
+}

@@ -1,0 +1,145 @@
+//! Commands: the only way to ask for a change to the feed, from admins and the generator alike.
+//!
+//! A `Command` is the parsed form of one admin JSON message (DESIGN.md section 4). Parsing checks
+//! shape only (types, required fields); whether the change is allowed is decided by
+//! [`FeedState::validate`](crate::feed::state::FeedState::validate).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{LeagueId, MatchId, NewsId, TeamId, Version};
+use crate::model::{IncidentKind, MatchStatus, Side};
+
+/// A requested change. The `type` tag is the wire name, e.g. `"score.set"`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum Command {
+    /// Set both scores of a match; with `expected_version`, only if nobody changed the match since.
+    #[serde(rename = "score.set")]
+    ScoreSet {
+        match_id: MatchId,
+        /// Signed so that a negative score is an `invalid` business error, not a parse error.
+        home: i64,
+        away: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected_version: Option<Version>,
+    },
+    /// Add an incident to a match's timeline; scoring incidents also move the score.
+    #[serde(rename = "incident.add")]
+    IncidentAdd {
+        match_id: MatchId,
+        kind: IncidentKind,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        team: Option<Side>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        player: Option<String>,
+        /// Defaults to the match's current minute.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        minute: Option<u16>,
+        /// For basketball `points` incidents: 1, 2 or 3.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        points: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
+    /// Move a match to another status, or (while live) update its period and clock.
+    #[serde(rename = "match.status")]
+    MatchStatus {
+        match_id: MatchId,
+        status: MatchStatus,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        period: Option<u8>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        minute: Option<u16>,
+    },
+    /// Schedule a new match between two teams of a league.
+    #[serde(rename = "match.create")]
+    MatchCreate {
+        league: LeagueId,
+        home: TeamId,
+        away: TeamId,
+        kickoff: DateTime<Utc>,
+    },
+    #[serde(rename = "news.publish")]
+    NewsPublish {
+        headline: String,
+        #[serde(default)]
+        body: String,
+        #[serde(default)]
+        tags: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        match_id: Option<MatchId>,
+    },
+    /// Change some fields of a published item; absent fields stay as they are.
+    #[serde(rename = "news.update")]
+    NewsUpdate {
+        news_id: NewsId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        headline: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tags: Option<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected_version: Option<Version>,
+    },
+    #[serde(rename = "news.retract")]
+    NewsRetract { news_id: NewsId },
+    /// Pause, resume or retune the simulated generator. Changes no feed state.
+    #[serde(rename = "generator.control")]
+    GeneratorControl {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        running: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        speed: Option<f64>,
+    },
+}
+
+impl Command {
+    /// The wire name of the command, for logs and metrics labels.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::ScoreSet { .. } => "score.set",
+            Command::IncidentAdd { .. } => "incident.add",
+            Command::MatchStatus { .. } => "match.status",
+            Command::MatchCreate { .. } => "match.create",
+            Command::NewsPublish { .. } => "news.publish",
+            Command::NewsUpdate { .. } => "news.update",
+            Command::NewsRetract { .. } => "news.retract",
+            Command::GeneratorControl { .. } => "generator.control",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_json_parses_into_commands() {
+        let cmd: Command = serde_json::from_str(
+            r#"{"type":"score.set","match_id":7,"home":2,"away":1,"expected_version":12}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            cmd,
+            Command::ScoreSet {
+                match_id: MatchId(7),
+                home: 2,
+                away: 1,
+                expected_version: Some(Version(12)),
+            }
+        );
+        let cmd: Command = serde_json::from_str(r#"{"type":"news.retract","news_id":31}"#).unwrap();
+        assert_eq!(cmd.name(), "news.retract");
+    }
+
+    #[test]
+    fn unknown_types_and_missing_fields_are_parse_errors() {
+        let err = serde_json::from_str::<Command>(r#"{"type":"score.nuke"}"#).unwrap_err();
+        assert!(err.to_string().contains("unknown variant"), "{err}");
+        let err =
+            serde_json::from_str::<Command>(r#"{"type":"score.set","match_id":7}"#).unwrap_err();
+        assert!(err.to_string().contains("missing field `home`"), "{err}");
+    }
+}

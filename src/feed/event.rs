@@ -1,0 +1,147 @@
+//! Events: what happened, as recorded in the log and sent to every viewer.
+//!
+//! A validated [`Command`](crate::feed::command::Command) becomes one or more events; applying them
+//! in order to a state reproduces the live state exactly. On the wire each event travels inside an
+//! [`Envelope`] that adds its position in the stream, its time and its author.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{MatchId, NewsId, Seq, Version};
+use crate::model::{Incident, Match, MatchStatus, News};
+
+/// One change to the feed. The `type` tag doubles as the SSE `event:` name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    Score {
+        match_id: MatchId,
+        home: u32,
+        away: u32,
+        version: Version,
+    },
+    Status {
+        match_id: MatchId,
+        status: MatchStatus,
+        period: u8,
+        minute: u16,
+        version: Version,
+    },
+    Incident {
+        match_id: MatchId,
+        incident: Incident,
+        version: Version,
+    },
+    /// A match was created (the whole match, as it now stands).
+    Match {
+        #[serde(rename = "match")]
+        game: Match,
+    },
+    /// A news item was published or updated (the whole item, as it now stands).
+    News {
+        news: News,
+    },
+    NewsRetracted {
+        news_id: NewsId,
+    },
+}
+
+/// The kinds of event a viewer can ask for with `types=`. A retraction belongs to `news`, so a
+/// viewer of news always learns that an item was withdrawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    Score,
+    Status,
+    Incident,
+    Match,
+    News,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 5] = [
+        EventKind::Score,
+        EventKind::Status,
+        EventKind::Incident,
+        EventKind::Match,
+        EventKind::News,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Score => "score",
+            EventKind::Status => "status",
+            EventKind::Incident => "incident",
+            EventKind::Match => "match",
+            EventKind::News => "news",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl Event {
+    /// The SSE `event:` name, identical to the JSON `type`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::Score { .. } => "score",
+            Event::Status { .. } => "status",
+            Event::Incident { .. } => "incident",
+            Event::Match { .. } => "match",
+            Event::News { .. } => "news",
+            Event::NewsRetracted { .. } => "news_retracted",
+        }
+    }
+
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Event::Score { .. } => EventKind::Score,
+            Event::Status { .. } => EventKind::Status,
+            Event::Incident { .. } => EventKind::Incident,
+            Event::Match { .. } => EventKind::Match,
+            Event::News { .. } | Event::NewsRetracted { .. } => EventKind::News,
+        }
+    }
+
+    /// The match the event is about, if any.
+    pub fn match_id(&self) -> Option<MatchId> {
+        match self {
+            Event::Score { match_id, .. }
+            | Event::Status { match_id, .. }
+            | Event::Incident { match_id, .. } => Some(*match_id),
+            Event::Match { game } => Some(game.id),
+            Event::News { news } => news.match_id,
+            Event::NewsRetracted { .. } => None,
+        }
+    }
+}
+
+/// An event with its place in the stream: the JSON object on every SSE `data:` line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// `<stream>.<seq>`, the same token as the SSE `id:` line, so that clients of the JSON
+    /// transports (long-poll, WebSocket) can resume with it too.
+    pub id: String,
+    pub seq: Seq,
+    pub at: DateTime<Utc>,
+    /// Who caused it: an admin's name or `generator`.
+    pub by: String,
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+/// The `snapshot` frame's JSON: the (filtered) state as of `seq`. A viewer that receives it starts
+/// over from it; everything after `seq` follows as events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot<S> {
+    pub id: String,
+    pub seq: Seq,
+    pub at: DateTime<Utc>,
+    /// Always `"snapshot"`, so that JSON transports can tell it from events.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub stream: String,
+    #[serde(flatten)]
+    pub state: S,
+}

@@ -1,0 +1,144 @@
+//! The event log: committed events, ready to send, kept so that a reconnecting viewer can be given
+//! exactly what it missed.
+//!
+//! The hub talks to the log through [`EventLog`], so the in-memory ring here and a durable store
+//! can stand in for each other without the hub's logic changing.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::feed::filter::Scope;
+use crate::ids::{Seq, StreamId};
+
+/// An event as committed: its position, what it is about, and its two encodings, made once and
+/// shared (by reference count) with every viewer, admin and long-poll client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Committed {
+    pub seq: Seq,
+    /// The SSE `event:` name (and JSON `type`).
+    pub name: &'static str,
+    pub scope: Scope,
+    /// The envelope as one line of JSON.
+    pub json: Bytes,
+    /// The complete SSE frame (`id:`, `event:`, `data:` and the blank line).
+    pub sse: Bytes,
+}
+
+/// Storage for committed events.
+pub trait EventLog: Send {
+    /// The stream every id in this log belongs to.
+    fn stream_id(&self) -> &StreamId;
+    /// The seq of the newest event, or the starting seq when nothing has been appended yet.
+    fn last_seq(&self) -> Seq;
+    /// Record the next event; its seq must be `last_seq() + 1`.
+    fn append(&mut self, event: Arc<Committed>);
+    /// Every event after `after`, oldest first; `None` when the log no longer holds all of them
+    /// (or `after` lies in the future), in which case the caller must fall back to a snapshot.
+    fn since(&self, after: Seq) -> Option<Vec<Arc<Committed>>>;
+}
+
+/// A bounded in-memory log: the newest `capacity` events.
+#[derive(Debug)]
+pub struct RingLog {
+    stream: StreamId,
+    events: VecDeque<Arc<Committed>>,
+    capacity: usize,
+    last: Seq,
+}
+
+impl RingLog {
+    /// An empty log of `stream` whose next event will be `start + 1`.
+    pub fn new(stream: StreamId, capacity: usize, start: Seq) -> RingLog {
+        RingLog {
+            stream,
+            events: VecDeque::with_capacity(capacity.min(1 << 16)),
+            capacity: capacity.max(1),
+            last: start,
+        }
+    }
+
+    /// The oldest seq a viewer may resume *after* and still get a replay.
+    fn oldest_resumable(&self) -> Seq {
+        match self.events.front() {
+            Some(first) => Seq(first.seq.0 - 1),
+            None => self.last,
+        }
+    }
+}
+
+impl EventLog for RingLog {
+    fn stream_id(&self) -> &StreamId {
+        &self.stream
+    }
+
+    fn last_seq(&self) -> Seq {
+        self.last
+    }
+
+    fn append(&mut self, event: Arc<Committed>) {
+        debug_assert_eq!(event.seq, self.last.next(), "log seqs must be contiguous");
+        self.last = event.seq;
+        if self.events.len() == self.capacity {
+            self.events.pop_front();
+        }
+        self.events.push_back(event);
+    }
+
+    fn since(&self, after: Seq) -> Option<Vec<Arc<Committed>>> {
+        if after > self.last || after < self.oldest_resumable() {
+            return None;
+        }
+        let skip = (after.0 - self.oldest_resumable().0) as usize;
+        Some(self.events.iter().skip(skip).cloned().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::feed::event::EventKind;
+
+    fn committed(seq: u64) -> Arc<Committed> {
+        Arc::new(Committed {
+            seq: Seq(seq),
+            name: "score",
+            scope: Scope {
+                kind: EventKind::Score,
+                match_id: None,
+                leagues: Vec::new(),
+            },
+            json: Bytes::new(),
+            sse: Bytes::new(),
+        })
+    }
+
+    fn seqs(events: Option<Vec<Arc<Committed>>>) -> Option<Vec<u64>> {
+        events.map(|e| e.iter().map(|c| c.seq.0).collect())
+    }
+
+    #[test]
+    fn ring_replays_exactly_the_events_after_the_given_seq() {
+        let mut log = RingLog::new(StreamId::random(), 3, Seq(10));
+        assert_eq!(seqs(log.since(Seq(10))), Some(vec![]));
+        for s in 11..=15 {
+            log.append(committed(s));
+        }
+        assert_eq!(log.last_seq(), Seq(15));
+        assert_eq!(seqs(log.since(Seq(12))), Some(vec![13, 14, 15]));
+        assert_eq!(seqs(log.since(Seq(14))), Some(vec![15]));
+        assert_eq!(seqs(log.since(Seq(15))), Some(vec![]));
+    }
+
+    #[test]
+    fn ring_refuses_ids_it_can_no_longer_serve_or_has_not_reached() {
+        let mut log = RingLog::new(StreamId::random(), 3, Seq(0));
+        for s in 1..=5 {
+            log.append(committed(s));
+        }
+        assert_eq!(log.since(Seq(1)), None, "event 2 was evicted");
+        assert_eq!(log.since(Seq(6)), None, "future id");
+        assert!(log.since(Seq(2)).is_some());
+    }
+}

@@ -1,0 +1,21 @@
+//! The pure core of the feed: no actix, no I/O, everything unit-testable.
+//!
+//! A [`Command`] is checked by [`FeedState::validate`] and becomes [`Event`]s, which
+//! [`FeedState::apply`] folds into the state. [`log`] keeps committed events for replay,
+//! [`filter`] decides which viewer gets which event, [`fixtures`] builds the starting state.
+
+pub mod command;
+pub mod error;
+pub mod event;
+pub mod filter;
+pub mod fixtures;
+pub mod log;
+pub mod state;
+pub mod validate;
+
+pub use command::Command;
+pub use error::CommandError;
+pub use event::{Envelope, Event, EventKind, Snapshot};
+pub use filter::{Filter, Scope};
+pub use log::{Committed, EventLog, RingLog};
+pub use state::{FeedState, Target};

@@ -1,0 +1,572 @@
+//! `FeedState::validate`: the business rules. A command either becomes the events that carry it
+//! out, or a [`CommandError`] that says precisely what is wrong and with which value.
+//!
+//! Validation never changes the state; the hub applies the returned events afterwards, so the
+//! same code path serves live commands and the property tests.
+
+use chrono::{DateTime, Utc};
+
+use crate::feed::command::Command;
+use crate::feed::error::CommandError;
+use crate::feed::event::Event;
+use crate::feed::state::{FeedState, Target};
+use crate::ids::{LeagueId, MatchId, NewsId, TeamId, Version};
+use crate::model::{Incident, IncidentKind, Match, MatchStatus, News, Score, Side, Sport};
+
+/// Highest score either side may have (basketball reaches the 150s; anything past this is a typo).
+pub const MAX_SCORE: i64 = 999;
+/// Highest minute a match clock may show (extra time included).
+pub const MAX_MINUTE: u16 = 200;
+/// Highest period (basketball overtimes included).
+pub const MAX_PERIOD: u8 = 10;
+pub const MAX_HEADLINE_CHARS: usize = 200;
+pub const MAX_BODY_CHARS: usize = 10_000;
+pub const MAX_TAGS: usize = 10;
+pub const MAX_TAG_CHARS: usize = 40;
+pub const MAX_NAME_CHARS: usize = 80;
+/// Generator speed bounds, in simulated seconds per real second.
+pub const SPEED_RANGE: std::ops::RangeInclusive<f64> = 0.1..=3600.0;
+
+/// The events a valid command turns into, and what it targeted (for the ack's version).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planned {
+    pub events: Vec<Event>,
+    pub target: Target,
+}
+
+impl FeedState {
+    /// Decide whether `command` may happen now; if so, return the events that carry it out.
+    ///
+    /// `author` names who asked (recorded on news items) and `now` stamps new items, so that this
+    /// stays a pure function of its inputs.
+    pub fn validate(
+        &self,
+        command: &Command,
+        author: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Planned, CommandError> {
+        match command {
+            Command::ScoreSet {
+                match_id,
+                home,
+                away,
+                expected_version,
+            } => self.plan_score(*match_id, *home, *away, *expected_version),
+            Command::IncidentAdd {
+                match_id,
+                kind,
+                team,
+                player,
+                minute,
+                points,
+                detail,
+            } => {
+                let draft = IncidentDraft {
+                    kind: *kind,
+                    team: *team,
+                    player: player.as_deref(),
+                    minute: *minute,
+                    points: *points,
+                    detail: detail.as_deref(),
+                };
+                self.plan_incident(*match_id, draft)
+            }
+            Command::MatchStatus {
+                match_id,
+                status,
+                period,
+                minute,
+            } => self.plan_status(*match_id, *status, *period, *minute),
+            Command::MatchCreate {
+                league,
+                home,
+                away,
+                kickoff,
+            } => self.plan_match(league, home, away, *kickoff),
+            Command::NewsPublish {
+                headline,
+                body,
+                tags,
+                match_id,
+            } => {
+                let id = NewsId(self.next_ids().news_id);
+                let news = News {
+                    id,
+                    headline: check_headline(headline)?,
+                    body: check_body(body)?,
+                    tags: check_tags(tags)?,
+                    match_id: self.check_news_match(*match_id)?,
+                    author: author.to_owned(),
+                    published_at: now,
+                    updated_at: now,
+                    version: Version(1),
+                };
+                Ok(Planned {
+                    events: vec![Event::News { news }],
+                    target: Target::News(id),
+                })
+            }
+            Command::NewsUpdate {
+                news_id,
+                headline,
+                body,
+                tags,
+                expected_version,
+            } => {
+                let current = self.existing_news(*news_id)?;
+                check_version("news", news_id.0, current.version, *expected_version)?;
+                if headline.is_none() && body.is_none() && tags.is_none() {
+                    return Err(CommandError::Invalid(
+                        "news.update changes nothing: give headline, body or tags".into(),
+                    ));
+                }
+                let mut news = current.clone();
+                if let Some(h) = headline {
+                    news.headline = check_headline(h)?;
+                }
+                if let Some(b) = body {
+                    news.body = check_body(b)?;
+                }
+                if let Some(t) = tags {
+                    news.tags = check_tags(t)?;
+                }
+                news.updated_at = now;
+                news.version = news.version.next();
+                Ok(Planned {
+                    events: vec![Event::News { news }],
+                    target: Target::News(*news_id),
+                })
+            }
+            Command::NewsRetract { news_id } => {
+                self.existing_news(*news_id)?;
+                Ok(Planned {
+                    events: vec![Event::NewsRetracted { news_id: *news_id }],
+                    target: Target::Nothing,
+                })
+            }
+            Command::GeneratorControl { running, speed } => {
+                if running.is_none() && speed.is_none() {
+                    return Err(CommandError::Invalid(
+                        "generator.control changes nothing: give running or speed".into(),
+                    ));
+                }
+                if let Some(s) = speed
+                    && !SPEED_RANGE.contains(s)
+                {
+                    return Err(CommandError::Invalid(format!(
+                        "speed must be between {} and {} simulated seconds per second, got {s}",
+                        SPEED_RANGE.start(),
+                        SPEED_RANGE.end()
+                    )));
+                }
+                Ok(Planned {
+                    events: Vec::new(),
+                    target: Target::Nothing,
+                })
+            }
+        }
+    }
+
+    fn existing_match(&self, id: MatchId) -> Result<&Match, CommandError> {
+        self.game(id)
+            .ok_or_else(|| CommandError::NotFound(format!("match {id} does not exist")))
+    }
+
+    fn existing_news(&self, id: NewsId) -> Result<&News, CommandError> {
+        self.news_item(id)
+            .ok_or_else(|| CommandError::NotFound(format!("news item {id} does not exist")))
+    }
+
+    fn check_news_match(&self, id: Option<MatchId>) -> Result<Option<MatchId>, CommandError> {
+        match id {
+            Some(id) => self.existing_match(id).map(|m| Some(m.id)),
+            None => Ok(None),
+        }
+    }
+
+    fn plan_score(
+        &self,
+        id: MatchId,
+        home: i64,
+        away: i64,
+        expected: Option<Version>,
+    ) -> Result<Planned, CommandError> {
+        let m = self.existing_match(id)?;
+        for (side, value) in [("home", home), ("away", away)] {
+            if !(0..=MAX_SCORE).contains(&value) {
+                return Err(CommandError::Invalid(format!(
+                    "{side} score must be between 0 and {MAX_SCORE}, got {value}"
+                )));
+            }
+        }
+        check_version("match", id.0, m.version, expected)?;
+        if !(m.status.is_in_play() || m.status == MatchStatus::Final) {
+            return Err(CommandError::Invalid(format!(
+                "match {id} is {}; its score can be set once it has started",
+                m.status.as_str()
+            )));
+        }
+        let score = Score {
+            home: home as u32,
+            away: away as u32,
+        };
+        let events = if score == m.score {
+            Vec::new()
+        } else {
+            vec![Event::Score {
+                match_id: id,
+                home: score.home,
+                away: score.away,
+                version: m.version.next(),
+            }]
+        };
+        Ok(Planned {
+            events,
+            target: Target::Match(id),
+        })
+    }
+
+    fn plan_incident(
+        &self,
+        id: MatchId,
+        draft: IncidentDraft<'_>,
+    ) -> Result<Planned, CommandError> {
+        let m = self.existing_match(id)?;
+        if !m.status.is_in_play() {
+            return Err(CommandError::Invalid(format!(
+                "match {id} is {}; incidents can only be added while it is in play",
+                m.status.as_str()
+            )));
+        }
+        let kind = draft.kind;
+        if kind == IncidentKind::Period {
+            return Err(CommandError::Invalid(
+                "period incidents are recorded by match.status".into(),
+            ));
+        }
+        if !m.sport.allows(kind) {
+            return Err(CommandError::Invalid(format!(
+                "{} incidents are not part of {}",
+                serde_json::to_string(&kind).unwrap_or_default(),
+                sport_name(m.sport)
+            )));
+        }
+        let team = draft.team.ok_or_else(|| {
+            CommandError::BadRequest("missing field `team` (home or away)".into())
+        })?;
+        let points = match (kind, draft.points) {
+            (IncidentKind::Points, None) => {
+                return Err(CommandError::BadRequest(
+                    "missing field `points` (1, 2 or 3)".into(),
+                ));
+            }
+            (IncidentKind::Points, Some(p)) if !(1..=3).contains(&p) => {
+                return Err(CommandError::Invalid(format!(
+                    "points must be 1, 2 or 3, got {p}"
+                )));
+            }
+            (IncidentKind::Points, Some(p)) => p,
+            (k, None) if k.scores() => 1,
+            (k, Some(1)) if k.scores() => 1,
+            (_, Some(p)) => {
+                return Err(CommandError::Invalid(format!(
+                    "points are only for `points` incidents (and 1 for goals), got {p}"
+                )));
+            }
+            (_, None) => 0,
+        };
+        let minute = draft.minute.unwrap_or(m.minute);
+        check_minute(minute)?;
+        let incident = Incident {
+            id: self.next_incident_id(),
+            kind,
+            team: Some(team),
+            player: check_optional_text("player", draft.player)?,
+            period: m.period,
+            minute,
+            points,
+            detail: check_optional_text("detail", draft.detail)?,
+        };
+        let mut events = Vec::with_capacity(2);
+        let mut version = m.version.next();
+        let scorer = incident.scoring_side();
+        events.push(Event::Incident {
+            match_id: id,
+            incident,
+            version,
+        });
+        if let Some(side) = scorer {
+            let score = m.score.plus(side, points);
+            if i64::from(score.home.max(score.away)) > MAX_SCORE {
+                return Err(CommandError::Invalid(format!(
+                    "score would pass {MAX_SCORE}"
+                )));
+            }
+            version = version.next();
+            events.push(Event::Score {
+                match_id: id,
+                home: score.home,
+                away: score.away,
+                version,
+            });
+        }
+        Ok(Planned {
+            events,
+            target: Target::Match(id),
+        })
+    }
+
+    fn plan_status(
+        &self,
+        id: MatchId,
+        to: MatchStatus,
+        period: Option<u8>,
+        minute: Option<u16>,
+    ) -> Result<Planned, CommandError> {
+        use MatchStatus::*;
+        let m = self.existing_match(id)?;
+        let from = m.status;
+        let legal = match from {
+            Scheduled => matches!(to, Live | Postponed | Cancelled),
+            Live => matches!(to, Live | Halftime | Break | Final | Cancelled),
+            Halftime | Break => to == Live,
+            Postponed => matches!(to, Scheduled | Cancelled),
+            Final | Cancelled => false,
+        };
+        if !legal {
+            return Err(CommandError::Invalid(format!(
+                "match {id} cannot go from {} to {}",
+                from.as_str(),
+                to.as_str()
+            )));
+        }
+        if to == Break && m.sport == Sport::Football {
+            return Err(CommandError::Invalid(
+                "football has no quarter breaks; use halftime".into(),
+            ));
+        }
+        let new_period = match (from, to) {
+            (Scheduled, Live) => period.unwrap_or(1),
+            (Halftime | Break, Live) => period.unwrap_or(m.period.saturating_add(1)),
+            (Postponed, Scheduled) => 0,
+            _ => period.unwrap_or(m.period),
+        };
+        let new_minute = match (from, to) {
+            (Scheduled, Live) => minute.unwrap_or(0),
+            (Postponed, Scheduled) => 0,
+            _ => minute.unwrap_or(m.minute),
+        };
+        if new_period > MAX_PERIOD {
+            return Err(CommandError::Invalid(format!(
+                "period must be at most {MAX_PERIOD}, got {new_period}"
+            )));
+        }
+        check_minute(new_minute)?;
+        if from == to && new_period == m.period && new_minute == m.minute {
+            return Ok(Planned {
+                events: Vec::new(),
+                target: Target::Match(id),
+            });
+        }
+        let mut version = m.version.next();
+        let mut events = vec![Event::Status {
+            match_id: id,
+            status: to,
+            period: new_period,
+            minute: new_minute,
+            version,
+        }];
+        if let Some(detail) = period_marker(m.sport, from, to, new_period) {
+            version = version.next();
+            events.push(Event::Incident {
+                match_id: id,
+                incident: Incident {
+                    id: self.next_incident_id(),
+                    kind: IncidentKind::Period,
+                    team: None,
+                    player: None,
+                    period: new_period,
+                    minute: new_minute,
+                    points: 0,
+                    detail: Some(detail),
+                },
+                version,
+            });
+        }
+        Ok(Planned {
+            events,
+            target: Target::Match(id),
+        })
+    }
+
+    fn plan_match(
+        &self,
+        league: &LeagueId,
+        home: &TeamId,
+        away: &TeamId,
+        kickoff: DateTime<Utc>,
+    ) -> Result<Planned, CommandError> {
+        let l = self
+            .league(league)
+            .ok_or_else(|| CommandError::NotFound(format!("league `{league}` does not exist")))?;
+        for team in [home, away] {
+            let t = self
+                .team(team)
+                .ok_or_else(|| CommandError::NotFound(format!("team `{team}` does not exist")))?;
+            if t.league != *league {
+                return Err(CommandError::Invalid(format!(
+                    "team {team} plays in {}, not {league}",
+                    t.league
+                )));
+            }
+        }
+        if home == away {
+            return Err(CommandError::Invalid(format!(
+                "a team cannot play itself ({home})"
+            )));
+        }
+        let id = MatchId(self.next_ids().match_id);
+        let game = Match {
+            id,
+            league: league.clone(),
+            sport: l.sport,
+            home: home.clone(),
+            away: away.clone(),
+            kickoff,
+            status: MatchStatus::Scheduled,
+            score: Score::default(),
+            period: 0,
+            minute: 0,
+            incidents: Vec::new(),
+            version: Version(1),
+        };
+        Ok(Planned {
+            events: vec![Event::Match { game }],
+            target: Target::Match(id),
+        })
+    }
+}
+
+/// The fields of `incident.add`, borrowed from the command.
+struct IncidentDraft<'a> {
+    kind: IncidentKind,
+    team: Option<Side>,
+    player: Option<&'a str>,
+    minute: Option<u16>,
+    points: Option<u32>,
+    detail: Option<&'a str>,
+}
+
+fn sport_name(sport: Sport) -> &'static str {
+    match sport {
+        Sport::Football => "football",
+        Sport::Basketball => "basketball",
+    }
+}
+
+/// The timeline text for a status change that starts or ends a period.
+fn period_marker(sport: Sport, from: MatchStatus, to: MatchStatus, period: u8) -> Option<String> {
+    use MatchStatus::*;
+    let regulation = sport.periods();
+    let text = match (sport, from, to) {
+        (Sport::Football, Scheduled, Live) => "Kick-off".to_owned(),
+        (Sport::Basketball, Scheduled, Live) => "Tip-off".to_owned(),
+        (_, _, Halftime) => "Half-time".to_owned(),
+        (Sport::Football, Halftime, Live) if period <= regulation => "Second half".to_owned(),
+        (_, Halftime | Break, Live) if period > regulation => {
+            format!("Overtime {}", period - regulation)
+        }
+        (Sport::Basketball, Halftime | Break, Live) => format!("Start of Q{period}"),
+        (_, _, Break) => format!("End of Q{period}"),
+        (_, _, Final) => "Full-time".to_owned(),
+        (_, _, Cancelled) => "Abandoned".to_owned(),
+        _ => return None,
+    };
+    Some(text)
+}
+
+fn check_version(
+    what: &str,
+    id: u32,
+    current: Version,
+    expected: Option<Version>,
+) -> Result<(), CommandError> {
+    match expected {
+        Some(v) if v != current => Err(CommandError::Conflict {
+            message: format!("{what} {id} is at version {current}, not {v}"),
+            current_version: current,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn check_minute(minute: u16) -> Result<(), CommandError> {
+    if minute > MAX_MINUTE {
+        return Err(CommandError::Invalid(format!(
+            "minute must be at most {MAX_MINUTE}, got {minute}"
+        )));
+    }
+    Ok(())
+}
+
+fn check_headline(headline: &str) -> Result<String, CommandError> {
+    let h = headline.trim();
+    if h.is_empty() {
+        return Err(CommandError::Invalid("headline must not be empty".into()));
+    }
+    let chars = h.chars().count();
+    if chars > MAX_HEADLINE_CHARS {
+        return Err(CommandError::Invalid(format!(
+            "headline is {chars} characters; at most {MAX_HEADLINE_CHARS} are allowed"
+        )));
+    }
+    Ok(h.to_owned())
+}
+
+fn check_body(body: &str) -> Result<String, CommandError> {
+    let chars = body.chars().count();
+    if chars > MAX_BODY_CHARS {
+        return Err(CommandError::Invalid(format!(
+            "body is {chars} characters; at most {MAX_BODY_CHARS} are allowed"
+        )));
+    }
+    Ok(body.trim().to_owned())
+}
+
+fn check_tags(tags: &[String]) -> Result<Vec<String>, CommandError> {
+    if tags.len() > MAX_TAGS {
+        return Err(CommandError::Invalid(format!(
+            "{} tags given; at most {MAX_TAGS} are allowed",
+            tags.len()
+        )));
+    }
+    tags.iter()
+        .map(|t| {
+            let t = t.trim().to_lowercase();
+            let ok = !t.is_empty()
+                && t.chars().count() <= MAX_TAG_CHARS
+                && t.chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+            if ok {
+                Ok(t)
+            } else {
+                Err(CommandError::Invalid(format!(
+                    "tag `{t}` must be 1 to {MAX_TAG_CHARS} letters, digits, '-' or '_'"
+                )))
+            }
+        })
+        .collect()
+}
+
+fn check_optional_text(field: &str, text: Option<&str>) -> Result<Option<String>, CommandError> {
+    let Some(t) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let chars = t.chars().count();
+    if chars > MAX_NAME_CHARS {
+        return Err(CommandError::Invalid(format!(
+            "{field} is {chars} characters; at most {MAX_NAME_CHARS} are allowed"
+        )));
+    }
+    Ok(Some(t.to_owned()))
+}

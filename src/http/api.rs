@@ -1,0 +1,147 @@
+//! The JSON read API: snapshot (short polling), events since an id (long-polling), matches, news,
+//! and the liveness probe.
+
+use std::time::Duration;
+
+use actix_web::{HttpResponse, get, web};
+use bytes::Bytes;
+use serde::Deserialize;
+use tokio::time::Instant;
+
+use crate::actors::hub::{Poll, PollEvents, Read, ReadSnapshot};
+use crate::http::AppState;
+use crate::http::error::ApiError;
+use crate::ids::{EventId, MatchId};
+
+/// How long a long-poll waits when the client does not say.
+pub const DEFAULT_POLL_WAIT_SECS: u64 = 25;
+
+fn json(body: Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header(("Cache-Control", "no-cache"))
+        .body(body)
+}
+
+/// `GET /api/snapshot`: the whole state and the seq it is at.
+#[get("/api/snapshot")]
+pub async fn snapshot(app: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    Ok(json(app.hub.send(ReadSnapshot).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PollQuery {
+    pub since: Option<String>,
+    pub wait: Option<String>,
+    pub matches: Option<String>,
+    pub leagues: Option<String>,
+    pub types: Option<String>,
+}
+
+/// `GET /api/events?since=<id>&wait=<secs>`: the events after `since` as a JSON array, waiting up
+/// to `wait` seconds for the first one. Without `since`, or with an id the log cannot serve, the
+/// array holds one `snapshot` to start over from. After `wait` with nothing new: `[]`.
+#[get("/api/events")]
+pub async fn poll(
+    query: web::Query<PollQuery>,
+    app: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = app.filter(
+        query.matches.as_deref(),
+        query.leagues.as_deref(),
+        query.types.as_deref(),
+    )?;
+    let since = match query
+        .since
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(s) => Some(
+            s.parse::<EventId>()
+                .map_err(|e| ApiError::bad_request(format!("since: {e}")))?,
+        ),
+        None => None,
+    };
+    let max = app.config.max_poll_wait;
+    let wait = match query.wait.as_deref() {
+        None => DEFAULT_POLL_WAIT_SECS.min(max),
+        Some(w) => match w.trim().parse::<u64>() {
+            Ok(secs) if secs <= max => secs,
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "wait: `{w}` is not a number of seconds from 0 to {max}"
+                )));
+            }
+        },
+    };
+    let deadline = Instant::now() + Duration::from_secs(wait);
+    loop {
+        let poll = app
+            .hub
+            .send(PollEvents {
+                since: since.clone(),
+                filter: filter.clone(),
+            })
+            .await?;
+        let woken = match poll {
+            Poll::Ready(body) => return Ok(json(body)),
+            Poll::Wait(woken) => woken,
+        };
+        app.metrics.long_poll_waiting.inc();
+        let outcome = tokio::time::timeout_at(deadline, woken).await;
+        app.metrics.long_poll_waiting.dec();
+        match outcome {
+            // Something was committed; it may not match this filter, so ask again.
+            Ok(Ok(())) => continue,
+            Ok(Err(_)) => return Err(ApiError::unavailable("the feed is shutting down")),
+            Err(_elapsed) => return Ok(json(Bytes::from_static(b"[]"))),
+        }
+    }
+}
+
+/// `GET /api/matches`: every match with its timeline.
+#[get("/api/matches")]
+pub async fn matches(app: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let body = app.hub.send(Read::Matches).await?.unwrap_or_default();
+    Ok(json(body))
+}
+
+/// `GET /api/matches/{id}`.
+#[get("/api/matches/{id}")]
+pub async fn one_match(
+    path: web::Path<String>,
+    app: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let raw = path.into_inner();
+    let id = raw
+        .parse::<u32>()
+        .map(MatchId)
+        .map_err(|_| ApiError::bad_request(format!("`{raw}` is not a match id")))?;
+    match app.hub.send(Read::Match(id)).await? {
+        Some(body) => Ok(json(body)),
+        None => Err(ApiError::not_found(format!("match {id} does not exist"))),
+    }
+}
+
+/// `GET /api/news`: published news, newest first.
+#[get("/api/news")]
+pub async fn news(app: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let body = app.hub.send(Read::News).await?.unwrap_or_default();
+    Ok(json(body))
+}
+
+/// `GET /healthz`: the process is up and the hub answers.
+#[get("/healthz")]
+pub async fn healthz(app: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let body = app.hub.send(Read::Health).await?.unwrap_or_default();
+    Ok(json(body))
+}
+
+/// `GET /metrics`: Prometheus text format.
+#[get("/metrics")]
+pub async fn metrics(app: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(app.metrics.render())
+}

@@ -1,0 +1,90 @@
+//! `GET /events`: the Server-Sent Events feed.
+//!
+//! The handler only admits the viewer and builds its response; which frames the viewer gets is
+//! decided by the hub (snapshot or replay, then registration in order with live events) and the
+//! broadcaster (live fan-out). The body is the `retry:` frame, the initial frames, then whatever
+//! arrives on the viewer's channel until the broadcaster lets go of it.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CacheControl, CacheDirective};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use bytes::Bytes;
+use futures_util::StreamExt;
+use futures_util::stream;
+use serde::Deserialize;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+
+use crate::actors::hub::Subscribe;
+use crate::http::AppState;
+use crate::http::error::ApiError;
+use crate::sse;
+
+/// Filters and the resume point; `lastEventId` stands in for the header where a client (or a
+/// proxy) cannot set it.
+#[derive(Debug, Deserialize)]
+pub struct EventsQuery {
+    pub matches: Option<String>,
+    pub leagues: Option<String>,
+    pub types: Option<String>,
+    #[serde(rename = "lastEventId")]
+    pub last_event_id: Option<String>,
+}
+
+/// Seconds a refused viewer is asked to wait before trying again.
+const FULL_RETRY_AFTER_SECS: u64 = 5;
+
+#[get("/events")]
+pub async fn events(
+    req: HttpRequest,
+    query: web::Query<EventsQuery>,
+    app: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = app.filter(
+        query.matches.as_deref(),
+        query.leagues.as_deref(),
+        query.types.as_deref(),
+    )?;
+    let slot = app.slots.try_acquire().ok_or_else(|| {
+        app.metrics.viewers_refused.inc();
+        ApiError {
+            retry_after: Some(FULL_RETRY_AFTER_SECS),
+            ..ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "too_many_viewers",
+                format!(
+                    "the server already holds {} viewers; try again shortly",
+                    app.config.max_viewers
+                ),
+            )
+        }
+    })?;
+    let resume = req
+        .headers()
+        .get("Last-Event-ID")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| query.last_event_id.clone())
+        .filter(|id| !id.trim().is_empty());
+
+    let (tx, rx) = mpsc::channel(app.config.viewer_buffer);
+    let initial = app
+        .hub
+        .send(Subscribe {
+            filter,
+            resume,
+            tx,
+            slot,
+        })
+        .await?;
+
+    let head = std::iter::once(sse::retry(app.config.retry_ms)).chain(initial);
+    let body = stream::iter(head)
+        .chain(ReceiverStream::new(rx))
+        .map(Ok::<Bytes, actix_web::Error>);
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(CacheControl(vec![CacheDirective::NoCache]))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(body))
+}

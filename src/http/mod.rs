@@ -1,0 +1,65 @@
+//! HTTP routes, one file per family. Handlers parse and check the request, ask an actor, and
+//! shape the answer; they hold no feed state of their own.
+
+pub mod api;
+pub mod error;
+pub mod events;
+
+use std::sync::Arc;
+
+use actix::Addr;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::actors::broadcaster::ViewerSlots;
+use crate::actors::hub::Hub;
+use crate::config::Config;
+use crate::feed::Filter;
+use crate::ids::LeagueId;
+use crate::metrics::Metrics;
+use error::ApiError;
+
+/// What every handler can reach, shared by all workers.
+pub struct AppState {
+    pub hub: Addr<Hub>,
+    pub slots: ViewerSlots,
+    /// Leagues come from the fixtures and never change while running, so filters are checked
+    /// against this copy without asking the hub.
+    pub leagues: Arc<Vec<LeagueId>>,
+    pub config: Arc<Config>,
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    /// Parse viewer filter parameters into a 400 with a clear message when they are wrong.
+    pub fn filter(
+        &self,
+        matches: Option<&str>,
+        leagues: Option<&str>,
+        types: Option<&str>,
+    ) -> Result<Filter, ApiError> {
+        Filter::parse(matches, leagues, types, self.leagues.iter())
+            .map_err(|e| ApiError::bad_request(e.to_string()))
+    }
+}
+
+/// Register every route and the JSON answers for requests no route takes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::QueryConfig::default()
+            .error_handler(|err, _| ApiError::bad_request(format!("query string: {err}")).into()),
+    )
+    .service(events::events)
+    .service(api::snapshot)
+    .service(api::poll)
+    .service(api::matches)
+    .service(api::one_match)
+    .service(api::news)
+    .service(api::healthz)
+    .service(api::metrics)
+    .default_service(web::to(not_found));
+}
+
+async fn not_found(req: HttpRequest) -> HttpResponse {
+    use actix_web::ResponseError;
+    ApiError::not_found(format!("no route for {} {}", req.method(), req.path())).error_response()
+}

@@ -1,0 +1,25 @@
+//! livescore: a live sports score feed on Actix-web.
+//!
+//! Viewers follow the feed over Server-Sent Events (`GET /events`), long-polling or plain polling;
+//! admins (and the simulated generator) change it through commands. The crate is laid out along
+//! the data flow (see `docs/architecture.md`):
+//!
+//! - [`model`] and [`ids`]: the domain types and their identifiers.
+//! - [`feed`]: the pure core — commands, validation, events, the state they fold into, the event
+//!   log, viewer filters and fixtures. No actix, no I/O.
+//! - [`sim`]: the seeded match simulation the generator plays.
+//! - [`actors`]: the hub (the one writer), the SSE broadcaster (fan-out) and the generator.
+//! - [`http`]: one file per route family.
+//! - [`sse`]: the Server-Sent Events wire format.
+//! - [`config`], [`metrics`], [`server`]: configuration, Prometheus metrics, assembly.
+
+pub mod actors;
+pub mod config;
+pub mod feed;
+pub mod http;
+pub mod ids;
+pub mod metrics;
+pub mod model;
+pub mod server;
+pub mod sim;
+pub mod sse;

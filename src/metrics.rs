@@ -1,0 +1,97 @@
+//! Prometheus metrics, kept in a registry owned by the server (no process-wide globals), so that
+//! several servers in one test process count separately.
+
+use prometheus::{Encoder, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+
+/// Every metric the server exports on `GET /metrics`.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    /// SSE viewers currently held by the broadcaster.
+    pub viewers: IntGauge,
+    pub viewers_connected: IntCounter,
+    /// Viewers dropped because their channel was full (they reconnect and replay).
+    pub viewers_dropped_slow: IntCounter,
+    /// Viewers removed after their connection was found closed.
+    pub viewers_pruned: IntCounter,
+    /// Event frames handed to viewers' channels.
+    pub deliveries: IntCounter,
+    pub events: IntCounterVec,
+    pub commands: IntCounterVec,
+    /// Newest sequence number in the log.
+    pub seq: IntGauge,
+    pub long_poll_waiting: IntGauge,
+    pub admins: IntGauge,
+    /// Viewers refused because `--max-viewers` was reached.
+    pub viewers_refused: IntCounter,
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let registry =
+            Registry::new_custom(Some("livescore".into()), None).expect("a static prefix is valid");
+        let gauge = |name: &str, help: &str| {
+            let g = IntGauge::new(name, help).expect("valid metric");
+            registry
+                .register(Box::new(g.clone()))
+                .expect("unique metric");
+            g
+        };
+        let counter = |name: &str, help: &str| {
+            let c = IntCounter::new(name, help).expect("valid metric");
+            registry
+                .register(Box::new(c.clone()))
+                .expect("unique metric");
+            c
+        };
+        let counter_vec = |name: &str, help: &str, labels: &[&str]| {
+            let c = IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric");
+            registry
+                .register(Box::new(c.clone()))
+                .expect("unique metric");
+            c
+        };
+        Metrics {
+            viewers: gauge("viewers", "SSE viewers connected now"),
+            viewers_connected: counter("viewers_connected_total", "SSE viewers accepted"),
+            viewers_dropped_slow: counter(
+                "viewers_dropped_slow_total",
+                "SSE viewers dropped because they did not keep up",
+            ),
+            viewers_pruned: counter(
+                "viewers_pruned_total",
+                "SSE viewers removed after their connection closed",
+            ),
+            viewers_refused: counter(
+                "viewers_refused_total",
+                "SSE viewers refused because the viewer limit was reached",
+            ),
+            deliveries: counter("deliveries_total", "event frames queued to SSE viewers"),
+            events: counter_vec("events_total", "events committed, by type", &["type"]),
+            commands: counter_vec(
+                "commands_total",
+                "commands handled, by command and result code",
+                &["command", "result"],
+            ),
+            seq: gauge("seq", "newest sequence number in the event log"),
+            long_poll_waiting: gauge("long_poll_waiting", "long-poll requests waiting for events"),
+            admins: gauge("admins", "admin WebSocket sessions connected now"),
+            registry,
+        }
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut out = Vec::new();
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut out)
+            .expect("encoding to a Vec cannot fail");
+        String::from_utf8(out).expect("the text format is UTF-8")
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}

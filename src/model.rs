@@ -1,0 +1,259 @@
+//! The domain: leagues, teams, matches, incidents and news, as they appear on the wire.
+//!
+//! These are plain serde types with no behaviour beyond small, obviously-correct helpers. The rules
+//! about how they may change live in [`crate::feed::state`]; the identifiers they use live in
+//! [`crate::ids`].
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{IncidentId, LeagueId, MatchId, NewsId, TeamId, Version};
+
+/// The sports the feed knows how to score and clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sport {
+    /// Two halves of 45 minutes; goals.
+    Football,
+    /// Four quarters of 12 minutes; one-, two- and three-point baskets.
+    Basketball,
+}
+
+impl Sport {
+    /// Regulation periods in a game (halves or quarters).
+    pub fn periods(self) -> u8 {
+        match self {
+            Sport::Football => 2,
+            Sport::Basketball => 4,
+        }
+    }
+
+    /// Minutes of play in one regulation period.
+    pub fn period_minutes(self) -> u16 {
+        match self {
+            Sport::Football => 45,
+            Sport::Basketball => 12,
+        }
+    }
+
+    /// The incident kinds that make sense for this sport.
+    pub fn allows(self, kind: IncidentKind) -> bool {
+        use IncidentKind::*;
+        match self {
+            Sport::Football => matches!(
+                kind,
+                Goal | OwnGoal | PenaltyGoal | YellowCard | RedCard | Substitution | Period
+            ),
+            Sport::Basketball => matches!(kind, Points | Foul | Timeout | Substitution | Period),
+        }
+    }
+}
+
+/// A competition, e.g. the Premier League.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct League {
+    pub id: LeagueId,
+    pub name: String,
+    pub sport: Sport,
+    pub country: String,
+}
+
+/// A player in a team's squad; news and incidents name them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Player {
+    pub number: u8,
+    pub name: String,
+    pub position: String,
+}
+
+/// A team and its squad.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Team {
+    pub id: TeamId,
+    pub league: LeagueId,
+    pub name: String,
+    pub short_name: String,
+    pub city: String,
+    pub squad: Vec<Player>,
+}
+
+/// Where a match stands. Transitions are checked in [`crate::feed::state`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchStatus {
+    Scheduled,
+    Live,
+    /// The long break in the middle of a game.
+    Halftime,
+    /// A short break between basketball quarters.
+    Break,
+    Final,
+    Postponed,
+    Cancelled,
+}
+
+impl MatchStatus {
+    /// True once nothing about the match may change any more.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, MatchStatus::Final | MatchStatus::Cancelled)
+    }
+
+    /// True while the match is under way (including breaks), i.e. incidents may be recorded.
+    pub fn is_in_play(self) -> bool {
+        matches!(
+            self,
+            MatchStatus::Live | MatchStatus::Halftime | MatchStatus::Break
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchStatus::Scheduled => "scheduled",
+            MatchStatus::Live => "live",
+            MatchStatus::Halftime => "halftime",
+            MatchStatus::Break => "break",
+            MatchStatus::Final => "final",
+            MatchStatus::Postponed => "postponed",
+            MatchStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Home or away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Home,
+    Away,
+}
+
+/// A score line. Kept as two named fields so the JSON reads `{"home":2,"away":1}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Score {
+    pub home: u32,
+    pub away: u32,
+}
+
+impl Score {
+    /// The score after `side` adds `points`.
+    pub fn plus(self, side: Side, points: u32) -> Score {
+        match side {
+            Side::Home => Score {
+                home: self.home + points,
+                ..self
+            },
+            Side::Away => Score {
+                away: self.away + points,
+                ..self
+            },
+        }
+    }
+}
+
+/// What happened in an incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentKind {
+    Goal,
+    OwnGoal,
+    PenaltyGoal,
+    YellowCard,
+    RedCard,
+    Substitution,
+    /// A basketball basket or free throws: carries `points` (1 to 3).
+    Points,
+    Foul,
+    Timeout,
+    /// A period started or ended; recorded by the hub on status changes.
+    Period,
+}
+
+impl IncidentKind {
+    /// Points this incident adds to the score of the side it names.
+    ///
+    /// An own goal is recorded against the side that conceded it, so it scores for the other side;
+    /// see [`Incident::scoring_side`].
+    pub fn scores(self) -> bool {
+        matches!(
+            self,
+            IncidentKind::Goal
+                | IncidentKind::OwnGoal
+                | IncidentKind::PenaltyGoal
+                | IncidentKind::Points
+        )
+    }
+}
+
+/// One entry of a match's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Incident {
+    pub id: IncidentId,
+    pub kind: IncidentKind,
+    /// The side the incident belongs to (the player's team); absent for period markers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<Side>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub player: Option<String>,
+    pub period: u8,
+    pub minute: u16,
+    /// Points scored, for scoring incidents (1 for a goal).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub points: u32,
+    /// Free text such as "Half-time" or "replaces #9".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl Incident {
+    /// The side whose score this incident raises, if any.
+    pub fn scoring_side(&self) -> Option<Side> {
+        if !self.kind.scores() || self.points == 0 {
+            return None;
+        }
+        let side = self.team?;
+        Some(match (self.kind, side) {
+            (IncidentKind::OwnGoal, Side::Home) => Side::Away,
+            (IncidentKind::OwnGoal, Side::Away) => Side::Home,
+            (_, side) => side,
+        })
+    }
+}
+
+/// A match between two teams of one league.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Match {
+    pub id: MatchId,
+    pub league: LeagueId,
+    pub sport: Sport,
+    pub home: TeamId,
+    pub away: TeamId,
+    pub kickoff: DateTime<Utc>,
+    pub status: MatchStatus,
+    pub score: Score,
+    /// Current period: 0 before kick-off, then 1, 2 (football) or 1 to 4 and overtime (basketball).
+    pub period: u8,
+    /// Minutes played in the game so far, across periods.
+    pub minute: u16,
+    pub incidents: Vec<Incident>,
+    /// Bumped by every event that touches the match; `score.set` may require it.
+    pub version: Version,
+}
+
+/// A news item. Retracted items leave the state; the retraction stays in the event log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct News {
+    pub id: NewsId,
+    pub headline: String,
+    pub body: String,
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub match_id: Option<MatchId>,
+    pub author: String,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: Version,
+}

@@ -1,0 +1,159 @@
+//! Assembles a running server from a [`Config`]: loads the fixtures, starts the actors, binds the
+//! HTTP listener. `main.rs` and the integration tests both start servers through [`start`].
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::prelude::*;
+use actix_web::{App, HttpServer, dev::ServerHandle, web};
+use chrono::Utc;
+
+use crate::actors::broadcaster::{Broadcaster, CloseAll, ViewerSlots};
+use crate::actors::generator::Generator;
+use crate::actors::hub::{AttachGenerator, Hub};
+use crate::config::{Config, ConfigError};
+use crate::feed::fixtures::{FixtureError, Fixtures};
+use crate::feed::{FeedState, RingLog};
+use crate::http::{self, AppState};
+use crate::ids::{Seq, StreamId};
+use crate::metrics::Metrics;
+
+/// Why the server did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Fixtures(#[from] FixtureError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A started server. Await [`Running::wait`] to run it to completion.
+pub struct Running {
+    /// The address actually bound (useful with port 0).
+    pub addr: SocketAddr,
+    pub stream: StreamId,
+    /// The generator's seed, when the generator runs.
+    pub seed: Option<u64>,
+    pub hub: Addr<Hub>,
+    server: actix_web::dev::Server,
+    broadcaster: Addr<Broadcaster>,
+}
+
+/// How long in-flight requests get to finish once shutdown starts.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
+
+/// Load the starting state named by the config (fixtures from disk or the built-in set).
+pub fn initial_state(config: &Config) -> Result<FeedState, FixtureError> {
+    let fixtures = match &config.fixtures {
+        Some(dir) => Fixtures::from_dir(dir)?,
+        None => Fixtures::embedded(),
+    };
+    fixtures.into_state(Utc::now())
+}
+
+/// Start the actors and the HTTP server. Must be called inside an actix `System`.
+pub async fn start(config: Config) -> Result<Running, StartError> {
+    config.validate()?;
+    let state = initial_state(&config)?;
+    let leagues = Arc::new(state.leagues().map(|l| l.id.clone()).collect::<Vec<_>>());
+    let metrics = Metrics::new();
+    let stream = StreamId::random();
+
+    // The hub and the broadcaster each get a thread of their own: the hub's serialization and
+    // the broadcaster's fan-out then run side by side, and neither competes with HTTP workers.
+    let heartbeat = config.heartbeat();
+    let fanout_metrics = metrics.clone();
+    let broadcaster = Broadcaster::start_in_arbiter(&Arbiter::new().handle(), move |_| {
+        Broadcaster::new(heartbeat, fanout_metrics)
+    });
+    let log = RingLog::new(stream.clone(), config.log_capacity, Seq(0));
+    let hub_metrics = metrics.clone();
+    let hub_broadcaster = broadcaster.clone();
+    let hub_arbiter = Arbiter::new().handle();
+    let hub = Hub::start_in_arbiter(&hub_arbiter, move |_| {
+        Hub::new(state, Box::new(log), hub_broadcaster, hub_metrics)
+    });
+
+    let seed = (!config.no_generator).then(|| config.seed.unwrap_or_else(rand::random));
+    if let Some(seed) = seed {
+        let generator_hub = hub.clone();
+        let speed = config.speed;
+        let generator = Generator::start_in_arbiter(&hub_arbiter, move |_| {
+            Generator::new(generator_hub, seed, speed)
+        });
+        hub.do_send(AttachGenerator(generator.recipient()));
+    }
+
+    let app_state = web::Data::new(AppState {
+        hub: hub.clone(),
+        slots: ViewerSlots::new(config.max_viewers),
+        leagues,
+        config: Arc::new(config.clone()),
+        metrics,
+    });
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(app_state.clone())
+            .configure(http::routes)
+    })
+    .disable_signals()
+    .shutdown_timeout(SHUTDOWN_GRACE.as_secs());
+    if let Some(workers) = config.workers {
+        server = server.workers(workers);
+    }
+    let server = server
+        .bind(config.bind)
+        .map_err(|source| StartError::Bind {
+            addr: config.bind,
+            source,
+        })?;
+    let addr = server.addrs()[0];
+    Ok(Running {
+        addr,
+        stream,
+        seed,
+        hub,
+        server: server.run(),
+        broadcaster,
+    })
+}
+
+impl Running {
+    /// A handle that stops the server from elsewhere (see [`shut_down`]).
+    pub fn handle(&self) -> Stopper {
+        Stopper {
+            server: self.server.handle(),
+            broadcaster: self.broadcaster.clone(),
+        }
+    }
+
+    /// Serve until stopped.
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Stops a running server gracefully.
+#[derive(Clone)]
+pub struct Stopper {
+    server: ServerHandle,
+    broadcaster: Addr<Broadcaster>,
+}
+
+impl Stopper {
+    /// End every viewer's stream cleanly (so their responses complete instead of being cut),
+    /// then stop accepting and let in-flight requests finish within a short grace period.
+    pub async fn shut_down(&self) {
+        match self.broadcaster.send(CloseAll).await {
+            Ok(viewers) => tracing::info!(viewers, "closed viewer streams"),
+            Err(e) => tracing::warn!(error = %e, "broadcaster already gone"),
+        }
+        self.server.stop(true).await;
+    }
+}

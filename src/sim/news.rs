@@ -1,0 +1,187 @@
+//! The simulated news desk: templated stories about goals, results and the day's talking points,
+//! naming real-looking players from the fixture squads.
+
+use std::collections::BTreeMap;
+
+use rand::prelude::*;
+
+use crate::feed::Command;
+use crate::ids::TeamId;
+use crate::model::{Side, Sport, Team};
+use crate::sim::play::Game;
+
+/// The stories are signed by the desk, so that viewers can tell them from admins' items.
+pub const AUTHOR: &str = "generator";
+
+fn name<'a>(teams: &'a BTreeMap<TeamId, Team>, id: &'a TeamId) -> &'a str {
+    teams
+        .get(id)
+        .map(|t| t.name.as_str())
+        .unwrap_or(id.as_str())
+}
+
+fn publish(headline: String, body: String, game: &Game, extra_tag: &str) -> Command {
+    Command::NewsPublish {
+        headline,
+        body,
+        tags: vec![game.league.to_string(), extra_tag.to_owned()],
+        match_id: Some(game.id),
+    }
+}
+
+fn score_line(game: &Game, teams: &BTreeMap<TeamId, Team>) -> String {
+    format!(
+        "{} {}-{} {}",
+        name(teams, &game.home),
+        game.score.home,
+        game.score.away,
+        name(teams, &game.away)
+    )
+}
+
+/// A flash after a goal (football only; baskets are too frequent to be news).
+pub fn goal_flash(
+    rng: &mut StdRng,
+    game: &Game,
+    side: Side,
+    player: &str,
+    teams: &BTreeMap<TeamId, Team>,
+) -> Command {
+    let team = name(
+        teams,
+        match side {
+            Side::Home => &game.home,
+            Side::Away => &game.away,
+        },
+    );
+    let (ours, theirs) = match side {
+        Side::Home => (game.score.home, game.score.away),
+        Side::Away => (game.score.away, game.score.home),
+    };
+    let verb = match ours.cmp(&theirs) {
+        std::cmp::Ordering::Greater if ours == theirs + 1 => "puts {team} ahead",
+        std::cmp::Ordering::Greater => "extends {team}'s lead",
+        std::cmp::Ordering::Equal => "levels it for {team}",
+        std::cmp::Ordering::Less => "pulls one back for {team}",
+    }
+    .replace("{team}", team);
+    let scorer = if player.is_empty() {
+        "An own goal"
+    } else {
+        player
+    };
+    let openers = [
+        "A composed finish",
+        "A thumping header",
+        "A low drive into the corner",
+        "A deflected strike",
+        "A close-range tap-in",
+    ];
+    let opener = openers.choose(rng).copied().unwrap_or(openers[0]);
+    publish(
+        format!("{scorer} {verb}: {}", score_line(game, teams)),
+        format!(
+            "{opener} from {scorer} makes it {} after {} minutes.",
+            score_line(game, teams),
+            game_minute(game)
+        ),
+        game,
+        "goal",
+    )
+}
+
+fn game_minute(game: &Game) -> u32 {
+    let per = match game.sport {
+        Sport::Football => 45,
+        Sport::Basketball => 12,
+    };
+    u32::from(game.period.saturating_sub(1)) * per + game.secs / 60
+}
+
+/// The final-whistle report.
+pub fn full_time(rng: &mut StdRng, game: &Game, teams: &BTreeMap<TeamId, Team>) -> Command {
+    let (home, away) = (name(teams, &game.home), name(teams, &game.away));
+    let s = game.score;
+    let summary = match s.home.cmp(&s.away) {
+        std::cmp::Ordering::Greater => format!("{home} see off {away}"),
+        std::cmp::Ordering::Less => format!("{away} win away at {home}"),
+        std::cmp::Ordering::Equal => format!("{home} and {away} share the spoils"),
+    };
+    let closers = [
+        "Both coaches will review the tape before the next round.",
+        "The result shakes up the table going into the weekend.",
+        "Supporters stayed long after the final whistle.",
+        "A performance that will be talked about for a while.",
+    ];
+    let closer = closers.choose(rng).copied().unwrap_or(closers[0]);
+    publish(
+        format!("Full-time: {} - {summary}", score_line(game, teams)),
+        format!(
+            "{summary} in a {} that ended {}-{}. {closer}",
+            match game.sport {
+                Sport::Football => "match",
+                Sport::Basketball => "game",
+            },
+            s.home,
+            s.away
+        ),
+        game,
+        "report",
+    )
+}
+
+/// A story from the desk about one of the day's matches: a preview, an injury worry, a quote.
+pub fn desk_story(rng: &mut StdRng, game: &Game, teams: &BTreeMap<TeamId, Team>) -> Command {
+    let side = if rng.random_bool(0.5) {
+        &game.home
+    } else {
+        &game.away
+    };
+    let team = name(teams, side);
+    let opponent = name(
+        teams,
+        if side == &game.home {
+            &game.away
+        } else {
+            &game.home
+        },
+    );
+    let player = teams
+        .get(side)
+        .and_then(|t| t.squad.choose(rng))
+        .map(|p| p.name.clone())
+        .unwrap_or_else(|| "the captain".to_owned());
+    let (headline, body, tag) = match rng.random_range(0..4) {
+        0 => (
+            format!("{team} sweat on {player}'s fitness"),
+            format!(
+                "{player} took a knock in training and is a doubt against {opponent}; a late decision is expected."
+            ),
+            "injury",
+        ),
+        1 => (
+            format!("Coach: \"{opponent} will make us suffer\""),
+            format!(
+                "The {team} bench expects a hard night against {opponent} and praised {player}'s form."
+            ),
+            "quotes",
+        ),
+        2 => (
+            format!("{player} linked with a move away from {team}"),
+            format!(
+                "Reports suggest {player} is weighing up offers; {team} are said to be relaxed about the speculation."
+            ),
+            "transfers",
+        ),
+        _ => (
+            format!(
+                "Preview: {} v {}",
+                name(teams, &game.home),
+                name(teams, &game.away)
+            ),
+            format!("{team} look to {player} to make the difference against {opponent}."),
+            "preview",
+        ),
+    };
+    publish(headline, body, game, tag)
+}
