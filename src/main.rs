@@ -57,8 +57,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         result = &mut server => return result.context("server failed"),
         signal = shutdown_signal() => tracing::info!(signal, "shutting down"),
     }
-    stopper.shut_down().await;
-    server.await.context("server failed during shutdown")
+    // The server future must keep being polled while it stops: it is what carries out the stop.
+    let ((), result) = tokio::join!(stopper.shut_down(), server);
+    result.context("server failed during shutdown")
 }
 
 /// Resolves on SIGINT or SIGTERM with the signal's name.

@@ -156,4 +156,10 @@ impl Stopper {
         }
         self.server.stop(true).await;
     }
+
+    /// Stop at once, cutting open connections (tests tearing a server down).
+    pub fn stop_now(&self) {
+        // The stop command is sent when `stop` is called; the returned future only reports on it.
+        drop(self.server.stop(false));
+    }
 }

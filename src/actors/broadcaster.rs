@@ -45,40 +45,81 @@ impl Broadcaster {
         }
     }
 
-    /// Offer `frame` to every viewer `wants`; drop the ones that are gone or too slow.
-    fn offer(&mut self, frame: &Bytes, seq: Option<u64>, wants: impl Fn(&Viewer) -> bool) {
-        let metrics = &self.metrics;
+    /// Hand committed events to every viewer whose filter wants them, as one channel item per
+    /// viewer: a burst (a generator tick at high speed) then takes one slot of a viewer's buffer,
+    /// not one per event. Unfiltered viewers share one encoding of the whole batch; a filtered
+    /// viewer gets the single matching frame as is, and its own concatenation only when several
+    /// match.
+    fn publish(&mut self, events: &[Arc<Committed>]) {
+        let Some(last) = events.last() else { return };
+        let everything = match events {
+            [one] => one.sse.clone(),
+            _ => concat(events.iter()),
+        };
+        let (metrics, seq) = (&self.metrics, last.seq.0);
         let mut delivered = 0;
         self.viewers.retain(|v| {
-            if !wants(v) {
-                return true;
-            }
-            match v.tx.try_send(frame.clone()) {
-                Ok(()) => {
-                    delivered += 1;
-                    true
+            let frame = if v.filter.is_everything() {
+                delivered += events.len() as u64;
+                everything.clone()
+            } else {
+                let wanted = |e: &&Arc<Committed>| v.filter.accepts(&e.scope);
+                let mut matching = events.iter().filter(wanted);
+                match (matching.next(), matching.next()) {
+                    (None, _) => return true,
+                    (Some(one), None) => {
+                        delivered += 1;
+                        one.sse.clone()
+                    }
+                    (Some(_), Some(_)) => {
+                        delivered += events.iter().filter(wanted).count() as u64;
+                        concat(events.iter().filter(wanted))
+                    }
                 }
-                Err(TrySendError::Full(_)) => {
-                    tracing::warn!(
-                        viewer = v.id,
-                        ?seq,
-                        "dropping slow viewer: its channel is full"
-                    );
-                    metrics.viewers_dropped_slow.inc();
-                    false
-                }
-                Err(TrySendError::Closed(_)) => {
-                    tracing::debug!(viewer = v.id, "viewer disconnected");
-                    metrics.viewers_pruned.inc();
-                    false
-                }
-            }
+            };
+            deliver(v, frame, Some(seq), metrics)
         });
-        if seq.is_some() {
-            metrics.deliveries.inc_by(delivered);
-        }
+        metrics.deliveries.inc_by(delivered);
         metrics.viewers.set(self.viewers.len() as i64);
     }
+
+    /// Send a heartbeat comment to everyone, which is also how closed connections are found.
+    fn ping_all(&mut self, ping: &Bytes) {
+        let metrics = &self.metrics;
+        self.viewers
+            .retain(|v| deliver(v, ping.clone(), None, metrics));
+        metrics.viewers.set(self.viewers.len() as i64);
+    }
+}
+
+/// Queue `frame` for one viewer; `false` when the viewer must go (gone, or too slow to keep up).
+fn deliver(v: &Viewer, frame: Bytes, seq: Option<u64>, metrics: &Metrics) -> bool {
+    match v.tx.try_send(frame) {
+        Ok(()) => true,
+        Err(TrySendError::Full(_)) => {
+            tracing::warn!(
+                viewer = v.id,
+                ?seq,
+                "dropping slow viewer: its channel is full"
+            );
+            metrics.viewers_dropped_slow.inc();
+            false
+        }
+        Err(TrySendError::Closed(_)) => {
+            tracing::debug!(viewer = v.id, "viewer disconnected");
+            metrics.viewers_pruned.inc();
+            false
+        }
+    }
+}
+
+fn concat<'a>(events: impl Iterator<Item = &'a Arc<Committed>> + Clone) -> Bytes {
+    let len = events.clone().map(|e| e.sse.len()).sum();
+    let mut out = bytes::BytesMut::with_capacity(len);
+    for e in events {
+        out.extend_from_slice(&e.sse);
+    }
+    out.freeze()
 }
 
 impl Actor for Broadcaster {
@@ -88,9 +129,7 @@ impl Actor for Broadcaster {
         // Heartbeats keep proxies from timing out idle streams, and writing one is what reveals
         // a connection the client has silently abandoned.
         let ping = sse::ping();
-        ctx.run_interval(self.heartbeat, move |act, _| {
-            act.offer(&ping, None, |_| true)
-        });
+        ctx.run_interval(self.heartbeat, move |act, _| act.ping_all(&ping));
     }
 }
 
@@ -127,7 +166,7 @@ impl Handler<AddViewer> for Broadcaster {
     }
 }
 
-/// Newly committed events, in seq order.
+/// Newly committed events, in seq order (one command's, or one generator tick's).
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct Publish(pub Vec<Arc<Committed>>);
@@ -136,11 +175,7 @@ impl Handler<Publish> for Broadcaster {
     type Result = ();
 
     fn handle(&mut self, Publish(events): Publish, _: &mut Context<Self>) {
-        for event in events {
-            self.offer(&event.sse, Some(event.seq.0), |v| {
-                v.filter.accepts(&event.scope)
-            });
-        }
+        self.publish(&events);
     }
 }
 

@@ -31,6 +31,8 @@ pub struct Hub {
     generator: Option<Recipient<Steer>>,
     /// Long-poll requests waiting for the next commit.
     waiters: Vec<oneshot::Sender<()>>,
+    /// Events committed by the message being handled, published together when it is done.
+    outbox: Vec<Arc<Committed>>,
     /// The unfiltered snapshot JSON, reused until the next commit.
     snapshot_cache: Option<(Seq, Bytes)>,
     metrics: Metrics,
@@ -50,6 +52,7 @@ impl Hub {
             broadcaster,
             generator: None,
             waiters: Vec::new(),
+            outbox: Vec::new(),
             snapshot_cache: None,
             metrics,
         }
@@ -96,12 +99,11 @@ impl Hub {
         result
     }
 
-    /// Apply, number, encode (once), log and hand out a command's events.
+    /// Apply, number, encode (once) and log a command's events; [`Hub::flush`] hands them out.
     fn commit(&mut self, events: Vec<crate::feed::Event>, author: &str, at: DateTime<Utc>) {
         if events.is_empty() {
             return;
         }
-        let mut batch = Vec::with_capacity(events.len());
         for event in events {
             let seq = self.log.last_seq().next();
             let scope = Scope::of(&event, &self.state);
@@ -128,10 +130,19 @@ impl Hub {
             });
             self.log.append(committed.clone());
             self.metrics.events.with_label_values(&[name]).inc();
-            batch.push(committed);
+            self.outbox.push(committed);
+        }
+    }
+
+    /// Hand everything committed since the last flush to its readers: one `Publish` for the
+    /// broadcaster, and a wake-up for every waiting long-poll.
+    fn flush(&mut self) {
+        if self.outbox.is_empty() {
+            return;
         }
         self.metrics.seq.set(self.log.last_seq().0 as i64);
-        self.broadcaster.do_send(Publish(batch));
+        self.broadcaster
+            .do_send(Publish(std::mem::take(&mut self.outbox)));
         for waiter in self.waiters.drain(..) {
             let _ = waiter.send(());
         }
@@ -241,7 +252,9 @@ impl Handler<Execute> for Hub {
     type Result = Result<Ack, CommandError>;
 
     fn handle(&mut self, msg: Execute, _: &mut Context<Self>) -> Self::Result {
-        self.execute_counted(msg.command, &msg.author)
+        let result = self.execute_counted(msg.command, &msg.author);
+        self.flush();
+        result
     }
 }
 
@@ -257,10 +270,13 @@ impl Handler<ExecuteAll> for Hub {
     type Result = Vec<Result<Ack, CommandError>>;
 
     fn handle(&mut self, msg: ExecuteAll, _: &mut Context<Self>) -> Self::Result {
-        msg.commands
+        let results = msg
+            .commands
             .into_iter()
             .map(|command| self.execute_counted(command, &msg.author))
-            .collect()
+            .collect();
+        self.flush();
+        results
     }
 }
 
