@@ -1,5 +1,7 @@
 //! The `livescore` binary: parses the command line and runs the server until SIGINT or SIGTERM.
 
+use std::io::Write as _;
+
 use anyhow::Context as _;
 use clap::Parser;
 use livescore::config::Config;
@@ -41,15 +43,23 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .context("livescore could not start")?;
     let base = format!("http://{}", running.addr);
-    println!("livescore listening on {base}/");
-    println!("  dashboard      {base}/");
-    println!("  SSE feed       curl -N {base}/events");
-    println!("  snapshot       {base}/api/snapshot");
-    println!("  metrics        {base}/metrics");
-    match running.seed {
-        Some(seed) => println!("  generator      seed {seed}, speed {speed}x"),
-        None => println!("  generator      off"),
-    }
+    let generator = match running.seed {
+        Some(seed) => format!("seed {seed}, speed {speed}x"),
+        None => "off".to_owned(),
+    };
+    // Written without println!, which panics when stdout has been closed (`livescore | head -1`).
+    let banner = format!(
+        "livescore listening on {base}/\n  \
+         dashboard      {base}/\n  \
+         SSE feed       curl -N {base}/events\n  \
+         snapshot       {base}/api/snapshot\n  \
+         metrics        {base}/metrics\n  \
+         generator      {generator}\n"
+    );
+    let mut stdout = std::io::stdout();
+    let _ = stdout
+        .write_all(banner.as_bytes())
+        .and_then(|()| stdout.flush());
     let stopper = running.handle();
     let server = running.wait();
     tokio::pin!(server);

@@ -97,9 +97,11 @@ impl FeedState {
         self.matches.get(&id)
     }
 
-    /// News, newest first.
+    /// News, newest first (by publication time, then id).
     pub fn news(&self) -> impl Iterator<Item = &News> {
-        self.news.values().rev()
+        let mut items: Vec<&News> = self.news.values().collect();
+        items.sort_by_key(|n| std::cmp::Reverse((n.published_at, n.id)));
+        items.into_iter()
     }
 
     pub fn news_item(&self, id: NewsId) -> Option<&News> {

@@ -4,7 +4,6 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
@@ -12,7 +11,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use livescore::config::Config;
 use livescore::feed::{Envelope, FeedState, Snapshot};
-use livescore::server::{self, Stopper};
+use livescore::server::{Background, Stopper};
 use livescore::sse::{Frame, Parser};
 use serde::de::DeserializeOwned;
 
@@ -20,8 +19,7 @@ use serde::de::DeserializeOwned;
 pub struct TestServer {
     pub addr: SocketAddr,
     pub stream: String,
-    stopper: Stopper,
-    thread: Option<JoinHandle<()>>,
+    inner: Background,
 }
 
 impl TestServer {
@@ -32,27 +30,11 @@ impl TestServer {
         config.no_generator = true;
         config.workers = Some(2);
         configure(&mut config);
-        let (tx, rx) = std::sync::mpsc::channel();
-        let thread = std::thread::spawn(move || {
-            let system = actix_rt::System::new();
-            system.block_on(async move {
-                match server::start(config).await {
-                    Ok(running) => {
-                        let info = (running.addr, running.stream.to_string(), running.handle());
-                        tx.send(Ok(info)).unwrap();
-                        let _ = running.wait().await;
-                    }
-                    Err(e) => tx.send(Err(e.to_string())).unwrap(),
-                }
-            });
-            actix_rt::System::current().stop();
-        });
-        let (addr, stream, stopper) = rx.recv().unwrap().expect("server starts");
+        let inner = Background::start(config).expect("server starts");
         TestServer {
-            addr,
-            stream,
-            stopper,
-            thread: Some(thread),
+            addr: inner.addr,
+            stream: inner.stream.to_string(),
+            inner,
         }
     }
 
@@ -66,20 +48,11 @@ impl TestServer {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{}", self.addr, path)
+        self.inner.url(path)
     }
 
     pub fn stopper(&self) -> Stopper {
-        self.stopper.clone()
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        self.stopper.stop_now();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        self.inner.stopper()
     }
 }
 

@@ -1,0 +1,38 @@
+# livescore — every task a user or CI needs, one target each. `make help` lists them.
+
+CARGO ?= cargo
+BIND  ?= 127.0.0.1:8080
+SPEED ?= 10
+
+.PHONY: help run demo build test lint fmt bench bench-hub clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: ## release build; server + generator (10x speed) on http://127.0.0.1:8080
+	$(CARGO) build --release --locked
+	./target/release/livescore --bind $(BIND) --speed $(SPEED)
+
+demo: ## like run, with the generator at 60x so matches fly by
+	$(MAKE) run SPEED=60
+
+build: ## debug build
+	$(CARGO) build --locked
+
+test: ## every test: unit, integration (real sockets), property (debug build)
+	$(CARGO) test --locked
+
+lint: ## rustfmt and clippy, warnings as errors
+	$(CARGO) fmt --check
+	$(CARGO) clippy --locked --all-targets -- -D warnings
+
+fmt: ## format the code
+	$(CARGO) fmt
+
+bench: bench-hub ## benchmarks (release build)
+
+bench-hub: ## hub fan-out: events/s sustained with 1 000 SSE viewers
+	$(CARGO) bench --locked --bench hub_fanout
+
+clean:
+	$(CARGO) clean
