@@ -62,6 +62,80 @@ pub struct Config {
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "LIVESCORE_WORKERS")]
     pub workers: Option<usize>,
+
+    /// Admin tokens as `name:token` pairs separated by commas, e.g. `alice:s3cret-1,bob:s3cret-2`.
+    /// Without this or --admin-tokens-file, one token is generated and printed at start-up.
+    #[arg(
+        long,
+        env = "LIVESCORE_ADMIN_TOKENS",
+        hide_env_values = true,
+        value_name = "NAME:TOKEN,..."
+    )]
+    pub admin_tokens: Option<Secret>,
+
+    /// File of admin tokens, one `name:token` per line (`#` comments allowed).
+    #[arg(long, env = "LIVESCORE_ADMIN_TOKENS_FILE", value_name = "FILE")]
+    pub admin_tokens_file: Option<PathBuf>,
+
+    /// Origins allowed to open the admin WebSocket besides the server's own (comma-separated;
+    /// `*` allows any). Clients that send no Origin (scripts, the CLI) are always allowed.
+    #[arg(
+        long,
+        env = "LIVESCORE_ALLOWED_ORIGINS",
+        value_delimiter = ',',
+        value_name = "ORIGIN,..."
+    )]
+    pub allowed_origins: Vec<String>,
+
+    /// Largest admin WebSocket message, in bytes; a larger one closes the session with 1009.
+    #[arg(long, env = "LIVESCORE_MAX_FRAME_BYTES", default_value_t = 64 * 1024)]
+    pub max_frame_bytes: usize,
+
+    /// Largest `POST /api/admin/commands` body, in bytes; a larger one gets 413.
+    #[arg(long, env = "LIVESCORE_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Commands per second each admin may send on average (token bucket).
+    #[arg(long, env = "LIVESCORE_ADMIN_RATE", default_value_t = 50.0)]
+    pub admin_rate: f64,
+
+    /// Commands an admin may send at once before the rate applies.
+    #[arg(long, env = "LIVESCORE_ADMIN_BURST", default_value_t = 100)]
+    pub admin_burst: u32,
+
+    /// Unparsable messages in a row after which an admin session is closed with 1008.
+    #[arg(long, env = "LIVESCORE_MAX_BAD_MESSAGES", default_value_t = 20)]
+    pub max_bad_messages: u32,
+
+    /// Seconds a new admin WebSocket has to authenticate before it is closed with 4001.
+    #[arg(long, env = "LIVESCORE_AUTH_TIMEOUT_SECS", default_value_t = 5)]
+    pub auth_timeout_secs: u64,
+
+    /// Seconds between server pings on admin WebSockets.
+    #[arg(long, env = "LIVESCORE_WS_PING_SECS", default_value_t = 5)]
+    pub ws_ping_secs: u64,
+
+    /// Seconds without a pong (or any message) after which an admin session is closed.
+    #[arg(long, env = "LIVESCORE_WS_TIMEOUT_SECS", default_value_t = 10)]
+    pub ws_timeout_secs: u64,
+}
+
+/// A secret from the command line or environment: usable, but never printed by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
 }
 
 /// A configuration value that cannot work.
@@ -71,6 +145,12 @@ pub enum ConfigError {
     Speed(f64),
     #[error("--{0} must be at least 1")]
     Zero(&'static str),
+    #[error("--admin-rate must be a positive number of commands per second, got {0}")]
+    Rate(f64),
+    #[error("--ws-timeout-secs ({timeout}) must be longer than --ws-ping-secs ({ping})")]
+    PingTimeout { ping: u64, timeout: u64 },
+    #[error("give --admin-tokens or --admin-tokens-file, not both")]
+    TwoTokenSources,
 }
 
 impl Config {
@@ -89,6 +169,17 @@ impl Config {
             retry_ms: 3000,
             max_poll_wait: 60,
             workers: None,
+            admin_tokens: None,
+            admin_tokens_file: None,
+            allowed_origins: Vec::new(),
+            max_frame_bytes: 64 * 1024,
+            max_body_bytes: 64 * 1024,
+            admin_rate: 50.0,
+            admin_burst: 100,
+            max_bad_messages: 20,
+            auth_timeout_secs: 5,
+            ws_ping_secs: 5,
+            ws_timeout_secs: 10,
         }
     }
 
@@ -102,10 +193,28 @@ impl Config {
             ("log-capacity", self.log_capacity),
             ("viewer-buffer", self.viewer_buffer),
             ("workers", self.workers.unwrap_or(1)),
+            ("max-frame-bytes", self.max_frame_bytes),
+            ("max-body-bytes", self.max_body_bytes),
+            ("admin-burst", self.admin_burst as usize),
+            ("max-bad-messages", self.max_bad_messages as usize),
+            ("auth-timeout-secs", self.auth_timeout_secs as usize),
+            ("ws-ping-secs", self.ws_ping_secs as usize),
         ] {
             if value == 0 {
                 return Err(ConfigError::Zero(name));
             }
+        }
+        if !(self.admin_rate.is_finite() && self.admin_rate > 0.0) {
+            return Err(ConfigError::Rate(self.admin_rate));
+        }
+        if self.ws_timeout_secs <= self.ws_ping_secs {
+            return Err(ConfigError::PingTimeout {
+                ping: self.ws_ping_secs,
+                timeout: self.ws_timeout_secs,
+            });
+        }
+        if self.admin_tokens.is_some() && self.admin_tokens_file.is_some() {
+            return Err(ConfigError::TwoTokenSources);
         }
         Ok(())
     }

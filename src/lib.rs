@@ -10,16 +10,22 @@
 //! - [`sim`]: the seeded match simulation the generator plays.
 //! - [`actors`]: the hub (the one writer), the SSE broadcaster (fan-out) and the generator.
 //! - [`http`]: one file per route family.
+//! - [`protocol`], [`auth`], [`rate`]: the admin wire protocol, tokens, per-admin rate limits.
+//! - [`client`]: the `livescore admin` command-line client.
 //! - [`sse`]: the Server-Sent Events wire format.
 //! - [`config`], [`metrics`], [`server`]: configuration, Prometheus metrics, assembly.
 
 pub mod actors;
+pub mod auth;
+pub mod client;
 pub mod config;
 pub mod feed;
 pub mod http;
 pub mod ids;
 pub mod metrics;
 pub mod model;
+pub mod protocol;
+pub mod rate;
 pub mod server;
 pub mod sim;
 pub mod sse;

@@ -1,10 +1,11 @@
-//! The `livescore` binary: parses the command line and runs the server until SIGINT or SIGTERM.
+//! The `livescore` binary: runs the server until SIGINT or SIGTERM (the default), or acts as a
+//! small admin client (`livescore admin`).
 
 use std::io::Write as _;
 
 use anyhow::Context as _;
-use clap::Parser;
-use livescore::config::Config;
+use clap::{Args, Parser, Subcommand};
+use livescore::config::{Config, Secret};
 use livescore::server;
 use tracing_subscriber::EnvFilter;
 
@@ -14,9 +15,36 @@ use tracing_subscriber::EnvFilter;
     version,
     about = "Live sports scores and news over Server-Sent Events"
 )]
+#[command(args_conflicts_with_subcommands = true)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Sub>,
     #[command(flatten)]
     config: Config,
+}
+
+#[derive(Subcommand)]
+enum Sub {
+    /// Send admin commands over the WebSocket control channel and print each reply.
+    Admin(AdminArgs),
+}
+
+#[derive(Args)]
+struct AdminArgs {
+    /// The server's admin WebSocket.
+    #[arg(
+        long,
+        env = "LIVESCORE_URL",
+        default_value = "ws://127.0.0.1:8080/ws/admin"
+    )]
+    url: String,
+    /// Admin token (prefer the environment variable: command lines are visible to other users).
+    #[arg(long, env = "LIVESCORE_TOKEN", hide_env_values = true)]
+    token: Secret,
+    /// Commands as JSON, e.g. '{"type":"score.set","match_id":1,"home":1,"away":0}'; an `id`
+    /// is added when missing. Sent in order; each reply is printed as one line of JSON.
+    #[arg(required = true, value_name = "JSON")]
+    commands: Vec<String>,
 }
 
 #[actix_web::main]
@@ -28,13 +56,27 @@ async fn main() -> std::process::ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match serve(cli.config).await {
+    let outcome = match cli.command {
+        Some(Sub::Admin(args)) => admin(args).await,
+        None => serve(cli.config).await,
+    };
+    match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+async fn admin(args: AdminArgs) -> anyhow::Result<()> {
+    let refused = livescore::client::run(&args.url, &args.token.0, &args.commands).await?;
+    anyhow::ensure!(
+        refused == 0,
+        "{refused} of {} commands refused",
+        args.commands.len()
+    );
+    Ok(())
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
@@ -47,10 +89,18 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         Some(seed) => format!("seed {seed}, speed {speed}x"),
         None => "off".to_owned(),
     };
+    let token = match &running.generated_token {
+        Some(token) => {
+            format!("{token}   (generated for this run; set LIVESCORE_ADMIN_TOKENS to choose)")
+        }
+        None => "from LIVESCORE_ADMIN_TOKENS / --admin-tokens-file".to_owned(),
+    };
     // Written without println!, which panics when stdout has been closed (`livescore | head -1`).
     let banner = format!(
         "livescore listening on {base}/\n  \
          dashboard      {base}/\n  \
+         admin console  {base}/admin\n  \
+         admin token    {token}\n  \
          SSE feed       curl -N {base}/events\n  \
          snapshot       {base}/api/snapshot\n  \
          metrics        {base}/metrics\n  \

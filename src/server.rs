@@ -9,15 +9,21 @@ use actix::prelude::*;
 use actix_web::{App, HttpServer, dev::ServerHandle, web};
 use chrono::Utc;
 
+use std::sync::atomic::AtomicU64;
+
+use crate::actors::admin_session::{SessionDeps, SessionLimits, close};
 use crate::actors::broadcaster::{Broadcaster, CloseAll, ViewerSlots};
 use crate::actors::generator::Generator;
-use crate::actors::hub::{AttachGenerator, Hub};
+use crate::actors::hub::{AttachGenerator, CloseAdmins, Hub};
+use crate::auth::{AdminTokens, TokenError};
 use crate::config::{Config, ConfigError};
 use crate::feed::fixtures::{FixtureError, Fixtures};
 use crate::feed::{FeedState, RingLog};
 use crate::http::{self, AppState};
 use crate::ids::{Seq, StreamId};
 use crate::metrics::Metrics;
+use crate::protocol::GeneratorState;
+use crate::rate::RateLimits;
 
 /// Why the server did not start.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +32,8 @@ pub enum StartError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Fixtures(#[from] FixtureError),
+    #[error(transparent)]
+    Tokens(#[from] TokenError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -40,6 +48,8 @@ pub struct Running {
     pub stream: StreamId,
     /// The generator's seed, when the generator runs.
     pub seed: Option<u64>,
+    /// The admin token made up at start-up because none was configured (show it once).
+    pub generated_token: Option<String>,
     pub hub: Addr<Hub>,
     server: actix_web::dev::Server,
     broadcaster: Addr<Broadcaster>,
@@ -57,9 +67,24 @@ pub fn initial_state(config: &Config) -> Result<FeedState, FixtureError> {
     fixtures.into_state(Utc::now())
 }
 
+/// The configured admin tokens, or one generated token (returned so it can be shown).
+fn admin_tokens(config: &Config) -> Result<(AdminTokens, Option<String>), TokenError> {
+    let tokens = match (&config.admin_tokens, &config.admin_tokens_file) {
+        (Some(secret), _) => AdminTokens::parse(&secret.0, "LIVESCORE_ADMIN_TOKENS")?,
+        (None, Some(path)) => AdminTokens::from_file(path)?,
+        (None, None) => AdminTokens::default(),
+    };
+    if tokens.is_empty() {
+        let (tokens, token) = AdminTokens::generated();
+        return Ok((tokens, Some(token)));
+    }
+    Ok((tokens, None))
+}
+
 /// Start the actors and the HTTP server. Must be called inside an actix `System`.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     config.validate()?;
+    let (tokens, generated_token) = admin_tokens(&config)?;
     let state = initial_state(&config)?;
     let leagues = Arc::new(state.leagues().map(|l| l.id.clone()).collect::<Vec<_>>());
     let metrics = Metrics::new();
@@ -87,13 +112,32 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         let generator = Generator::start_in_arbiter(&hub_arbiter, move |_| {
             Generator::new(generator_hub, seed, speed)
         });
-        hub.do_send(AttachGenerator(generator.recipient()));
+        hub.do_send(AttachGenerator {
+            generator: generator.recipient(),
+            state: GeneratorState {
+                running: true,
+                speed,
+            },
+        });
     }
 
     let app_state = web::Data::new(AppState {
         hub: hub.clone(),
         slots: ViewerSlots::new(config.max_viewers),
         leagues,
+        admin: SessionDeps {
+            hub: hub.clone(),
+            tokens: Arc::new(tokens),
+            rates: Arc::new(RateLimits::new(config.admin_rate, config.admin_burst)),
+            limits: SessionLimits {
+                auth_timeout: Duration::from_secs(config.auth_timeout_secs),
+                ping_every: Duration::from_secs(config.ws_ping_secs),
+                timeout: Duration::from_secs(config.ws_timeout_secs),
+                max_bad_messages: config.max_bad_messages,
+                max_frame_bytes: config.max_frame_bytes,
+            },
+        },
+        next_session: AtomicU64::new(1),
         config: Arc::new(config.clone()),
         metrics,
     });
@@ -118,6 +162,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         addr,
         stream,
         seed,
+        generated_token,
         hub,
         server: server.run(),
         broadcaster,
@@ -130,6 +175,7 @@ impl Running {
         Stopper {
             server: self.server.handle(),
             broadcaster: self.broadcaster.clone(),
+            hub: self.hub.clone(),
         }
     }
 
@@ -144,12 +190,21 @@ impl Running {
 pub struct Stopper {
     server: ServerHandle,
     broadcaster: Addr<Broadcaster>,
+    hub: Addr<Hub>,
 }
 
 impl Stopper {
     /// End every viewer's stream cleanly (so their responses complete instead of being cut),
-    /// then stop accepting and let in-flight requests finish within a short grace period.
+    /// close admin sessions with 1001, then stop accepting and let in-flight requests finish
+    /// within a short grace period.
     pub async fn shut_down(&self) {
+        let closing = CloseAdmins {
+            code: close::GOING_AWAY,
+            reason: "server shutting down".into(),
+        };
+        if let Ok(admins) = self.hub.send(closing).await {
+            tracing::info!(admins, "closed admin sessions");
+        }
         match self.broadcaster.send(CloseAll).await {
             Ok(viewers) => tracing::info!(viewers, "closed viewer streams"),
             Err(e) => tracing::warn!(error = %e, "broadcaster already gone"),

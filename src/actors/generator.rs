@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use actix::prelude::*;
 use chrono::Utc;
 
-use crate::actors::hub::{Ack, ExecuteAll, Hub, ReadState};
-use crate::feed::{Command, CommandError};
+use crate::actors::hub::{ExecuteAll, Hub, ReadState};
+use crate::feed::{Ack, Command, CommandError};
 use crate::sim::Simulation;
 
 /// How often the generator wakes up to catch up with real time.

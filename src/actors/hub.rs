@@ -5,10 +5,12 @@
 //! one message at a time, seqs are gap-free and every reader (a subscribing viewer, a long-poll,
 //! a snapshot) sees the state *between* two commands, never in the middle of one.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use actix::prelude::*;
 use bytes::{BufMut, Bytes, BytesMut};
+use bytestring::ByteString;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
@@ -16,12 +18,19 @@ use tokio::sync::{mpsc, oneshot};
 use crate::actors::broadcaster::{AddViewer, Broadcaster, Publish, ViewerSlot};
 use crate::actors::generator::Steer;
 use crate::feed::{
-    Command, CommandError, Committed, Envelope, EventLog, FeedState, Filter, Scope, Snapshot,
+    Ack, Command, CommandError, Committed, Envelope, EventLog, FeedState, Filter, Scope, Snapshot,
     Target,
 };
-use crate::ids::{EventId, MatchId, NewsId, Seq, StreamId, Version};
+use crate::ids::{EventId, MatchId, Seq, StreamId};
 use crate::metrics::Metrics;
+use crate::protocol::{GeneratorState, Outgoing, event_frame};
 use crate::sse;
+
+/// An admin session as the hub knows it.
+struct Admin {
+    name: String,
+    session: Recipient<ToAdmin>,
+}
 
 /// The hub actor. Build it with [`Hub::new`], then `.start()`.
 pub struct Hub {
@@ -35,6 +44,10 @@ pub struct Hub {
     outbox: Vec<Arc<Committed>>,
     /// The unfiltered snapshot JSON, reused until the next commit.
     snapshot_cache: Option<(Seq, Bytes)>,
+    /// Connected admin sessions, by session id.
+    admins: BTreeMap<u64, Admin>,
+    /// The generator's settings as last set, shown to admins.
+    generator_state: Option<GeneratorState>,
     metrics: Metrics,
 }
 
@@ -54,6 +67,8 @@ impl Hub {
             waiters: Vec::new(),
             outbox: Vec::new(),
             snapshot_cache: None,
+            admins: BTreeMap::new(),
+            generator_state: None,
             metrics,
         }
     }
@@ -73,6 +88,12 @@ impl Hub {
                 )
             })?;
             generator.do_send(Steer { running, speed });
+            if let Some(state) = &mut self.generator_state {
+                state.running = running.unwrap_or(state.running);
+                state.speed = speed.unwrap_or(state.speed);
+                let frame = Outgoing::Generator(*state).to_json();
+                self.tell_admins(ByteString::from(frame));
+            }
         }
         self.commit(planned.events, author, now);
         let (match_id, news_id) = match planned.target {
@@ -141,11 +162,33 @@ impl Hub {
             return;
         }
         self.metrics.seq.set(self.log.last_seq().0 as i64);
+        if !self.admins.is_empty() {
+            for event in &self.outbox {
+                self.tell_admins(ByteString::from(event_frame(&event.json)));
+            }
+        }
         self.broadcaster
             .do_send(Publish(std::mem::take(&mut self.outbox)));
         for waiter in self.waiters.drain(..) {
             let _ = waiter.send(());
         }
+    }
+
+    /// Send one text frame to every admin session.
+    fn tell_admins(&self, frame: ByteString) {
+        for admin in self.admins.values() {
+            admin.session.do_send(ToAdmin::Frame(frame.clone()));
+        }
+    }
+
+    /// Tell every admin who is connected (each name once, sorted).
+    fn announce_presence(&self) {
+        let names: BTreeSet<&str> = self.admins.values().map(|a| a.name.as_str()).collect();
+        let frame = Outgoing::Presence {
+            admins: names.into_iter().map(str::to_owned).collect(),
+        };
+        self.tell_admins(ByteString::from(frame.to_json()));
+        self.metrics.admins.set(self.admins.len() as i64);
     }
 
     /// The snapshot JSON for `filter` as of now (the unfiltered one is cached per seq).
@@ -225,19 +268,6 @@ impl Actor for Hub {
         // instead of making senders wait.
         ctx.set_mailbox_capacity(4096);
     }
-}
-
-/// The reply to an accepted command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Ack {
-    /// The seq of the command's last event (the current seq if it changed nothing).
-    pub seq: Seq,
-    /// The new version of the match or news item it changed (0 if none).
-    pub version: Version,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub match_id: Option<MatchId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub news_id: Option<NewsId>,
 }
 
 /// Carry out a command on behalf of `author` (an admin's name, or `generator`).
@@ -417,15 +447,103 @@ impl Handler<ReadState> for Hub {
     }
 }
 
-/// Where `generator.control` commands go once they have been validated.
+/// Where `generator.control` commands go once they have been validated, and the settings the
+/// generator starts with.
 #[derive(Message)]
 #[rtype(result = "()")]
-pub struct AttachGenerator(pub Recipient<Steer>);
+pub struct AttachGenerator {
+    pub generator: Recipient<Steer>,
+    pub state: GeneratorState,
+}
 
 impl Handler<AttachGenerator> for Hub {
     type Result = ();
 
     fn handle(&mut self, msg: AttachGenerator, _: &mut Context<Self>) {
-        self.generator = Some(msg.0);
+        self.generator = Some(msg.generator);
+        self.generator_state = Some(msg.state);
+    }
+}
+
+/// What the hub tells an admin session.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub enum ToAdmin {
+    /// A text frame to pass on as is (event, presence, ready, generator).
+    Frame(ByteString),
+    /// Close the session with this code and reason.
+    Close(u16, String),
+}
+
+/// An authenticated admin session joins: it is sent `ready`, then everyone gets `presence`,
+/// and from now on it receives every event.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct AdminJoined {
+    pub session: u64,
+    pub name: String,
+    pub recipient: Recipient<ToAdmin>,
+}
+
+impl Handler<AdminJoined> for Hub {
+    type Result = ();
+
+    fn handle(&mut self, msg: AdminJoined, _: &mut Context<Self>) {
+        let ready = Outgoing::Ready {
+            admin: msg.name.clone(),
+            seq: self.log.last_seq(),
+            stream: self.stream().to_string(),
+            generator: self.generator_state,
+        };
+        msg.recipient
+            .do_send(ToAdmin::Frame(ByteString::from(ready.to_json())));
+        tracing::debug!(session = msg.session, admin = %msg.name, "admin joined");
+        self.admins.insert(
+            msg.session,
+            Admin {
+                name: msg.name,
+                session: msg.recipient,
+            },
+        );
+        self.announce_presence();
+    }
+}
+
+/// An admin session ended.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct AdminLeft {
+    pub session: u64,
+}
+
+impl Handler<AdminLeft> for Hub {
+    type Result = ();
+
+    fn handle(&mut self, msg: AdminLeft, _: &mut Context<Self>) {
+        if let Some(admin) = self.admins.remove(&msg.session) {
+            tracing::debug!(session = msg.session, admin = %admin.name, "admin left");
+            self.announce_presence();
+        }
+    }
+}
+
+/// Close every admin session (server shutdown). Replies with how many there were.
+#[derive(Message)]
+#[rtype(result = "usize")]
+pub struct CloseAdmins {
+    pub code: u16,
+    pub reason: String,
+}
+
+impl Handler<CloseAdmins> for Hub {
+    type Result = usize;
+
+    fn handle(&mut self, msg: CloseAdmins, _: &mut Context<Self>) -> usize {
+        for admin in self.admins.values() {
+            admin
+                .session
+                .do_send(ToAdmin::Close(msg.code, msg.reason.clone()));
+        }
+        self.admins.len()
     }
 }

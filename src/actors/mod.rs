@@ -1,7 +1,9 @@
 //! The actors, and the only `impl Actor`s in the crate: the [`hub::Hub`] (the one writer), the
-//! [`broadcaster::Broadcaster`] (SSE fan-out) and the [`generator::Generator`] (simulated play).
+//! [`broadcaster::Broadcaster`] (SSE fan-out), the [`generator::Generator`] (simulated play) and
+//! one [`admin_session::AdminSession`] per admin WebSocket.
 //! Each file declares the messages its actor handles beside it.
 
+pub mod admin_session;
 pub mod broadcaster;
 pub mod generator;
 pub mod hub;

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{LeagueId, MatchId, NewsId, TeamId, Version};
+use crate::ids::{LeagueId, MatchId, NewsId, Seq, TeamId, Version};
 use crate::model::{IncidentKind, MatchStatus, Side};
 
 /// A requested change. The `type` tag is the wire name, e.g. `"score.set"`.
@@ -109,6 +109,19 @@ impl Command {
             Command::GeneratorControl { .. } => "generator.control",
         }
     }
+}
+
+/// The reply to an accepted command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ack {
+    /// The seq of the command's last event (the current seq if it changed nothing).
+    pub seq: Seq,
+    /// The new version of the match or news item it changed (0 if none).
+    pub version: Version,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub match_id: Option<MatchId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub news_id: Option<NewsId>,
 }
 
 #[cfg(test)]

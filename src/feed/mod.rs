@@ -13,7 +13,7 @@ pub mod log;
 pub mod state;
 pub mod validate;
 
-pub use command::Command;
+pub use command::{Ack, Command};
 pub use error::CommandError;
 pub use event::{Envelope, Event, EventKind, Snapshot};
 pub use filter::{Filter, Scope};

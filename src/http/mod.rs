@@ -1,15 +1,18 @@
 //! HTTP routes, one file per family. Handlers parse and check the request, ask an actor, and
 //! shape the answer; they hold no feed state of their own.
 
+pub mod admin;
 pub mod api;
 pub mod error;
 pub mod events;
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use actix::Addr;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use crate::actors::admin_session::SessionDeps;
 use crate::actors::broadcaster::ViewerSlots;
 use crate::actors::hub::Hub;
 use crate::config::Config;
@@ -27,6 +30,10 @@ pub struct AppState {
     pub leagues: Arc<Vec<LeagueId>>,
     pub config: Arc<Config>,
     pub metrics: Metrics,
+    /// What admin sessions and admin commands need: the hub, tokens, rate limits.
+    pub admin: SessionDeps,
+    /// Ids for admin sessions.
+    pub next_session: AtomicU64,
 }
 
 impl AppState {
@@ -56,6 +63,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(api::news)
     .service(api::healthz)
     .service(api::metrics)
+    .service(admin::upgrade)
+    .service(admin::command)
     .default_service(web::to(not_found));
 }
 
