@@ -4,7 +4,7 @@ CARGO ?= cargo
 BIND  ?= 127.0.0.1:8080
 SPEED ?= 10
 
-.PHONY: help run demo build test lint fmt bench bench-hub clean
+.PHONY: help run demo admin-demo build test lint fmt bench bench-hub bench-admin clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -15,6 +15,9 @@ run: ## release build; server + generator (10x speed) on http://127.0.0.1:8080
 
 demo: ## like run, with the generator at 60x so matches fly by
 	$(MAKE) run SPEED=60
+
+admin-demo: ## a scripted match driven through the admin CLI, watched by an SSE viewer
+	bash scripts/admin-demo.sh
 
 build: ## debug build
 	$(CARGO) build --locked
@@ -29,10 +32,13 @@ lint: ## rustfmt and clippy, warnings as errors
 fmt: ## format the code
 	$(CARGO) fmt
 
-bench: bench-hub ## benchmarks (release build)
+bench: bench-hub bench-admin ## benchmarks (release build)
 
 bench-hub: ## hub fan-out: events/s sustained with 1 000 SSE viewers
 	$(CARGO) bench --locked --bench hub_fanout
+
+bench-admin: ## admin command round trip over one WebSocket: median and p99
+	$(CARGO) bench --locked --bench admin_rtt
 
 clean:
 	$(CARGO) clean

@@ -147,6 +147,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             .configure(http::routes)
     })
     .disable_signals()
+    // Push is about latency: a frame must leave as soon as it is written, not wait for Nagle's
+    // algorithm to pair it with the next one (an event and an ack written back to back would
+    // otherwise sit out a delayed ACK, ~40 ms).
+    .tcp_nodelay(true)
     .shutdown_timeout(SHUTDOWN_GRACE.as_secs());
     if let Some(workers) = config.workers {
         server = server.workers(workers);

@@ -220,3 +220,205 @@ pub fn seq_of(id: &str) -> u64 {
         .parse()
         .expect("numeric seq")
 }
+
+/// Tokens the admin tests configure.
+pub const ALICE: &str = "alice-token-0001";
+pub const BOB: &str = "bob-token-0002";
+
+/// Test defaults plus two admins, alice and bob.
+pub fn with_admins(c: &mut Config) {
+    c.admin_tokens = Some(livescore::config::Secret(format!(
+        "alice:{ALICE},bob:{BOB}"
+    )));
+}
+
+type WsConn = actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>;
+
+/// A real WebSocket client on the admin channel.
+pub struct AdminClient {
+    conn: WsConn,
+}
+
+/// How a WebSocket ended: its close code and reason.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Closed {
+    pub code: u16,
+    pub reason: String,
+}
+
+impl AdminClient {
+    /// Open `/ws/admin`, optionally sending an `Origin`; `Err(status)` if the upgrade is refused.
+    pub async fn open(
+        server: &TestServer,
+        origin: Option<&str>,
+    ) -> Result<AdminClient, StatusCode> {
+        let mut req = client().ws(server.url("/ws/admin")).max_frame_size(4 << 20);
+        if let Some(origin) = origin {
+            req = req.origin(origin);
+        }
+        match req.connect().await {
+            Ok((_, conn)) => Ok(AdminClient { conn }),
+            Err(awc::error::WsClientError::InvalidResponseStatus(status)) => Err(status),
+            Err(e) => panic!("WebSocket connect failed: {e}"),
+        }
+    }
+
+    /// Open and authenticate; returns the client and its `ready` frame.
+    pub async fn login(server: &TestServer, token: &str) -> (AdminClient, serde_json::Value) {
+        let mut admin = AdminClient::open(server, None).await.expect("upgrade");
+        admin
+            .send_json(serde_json::json!({"type":"auth","token":token}))
+            .await;
+        let ready = admin.next_of("ready").await;
+        (admin, ready)
+    }
+
+    pub async fn send_text(&mut self, text: impl Into<String>) {
+        use futures_util::SinkExt;
+        let text: String = text.into();
+        self.conn
+            .send(awc::ws::Message::Text(text.into()))
+            .await
+            .expect("send");
+    }
+
+    pub async fn send_json(&mut self, value: serde_json::Value) {
+        self.send_text(value.to_string()).await;
+    }
+
+    pub async fn send_binary(&mut self, bytes: Vec<u8>) {
+        use futures_util::SinkExt;
+        self.conn
+            .send(awc::ws::Message::Binary(bytes.into()))
+            .await
+            .expect("send");
+    }
+
+    /// The next text frame as JSON, answering pings on the way. Panics on close or timeout.
+    pub async fn next(&mut self) -> serde_json::Value {
+        match self.next_or_close().await {
+            Ok(v) => v,
+            Err(closed) => panic!("session closed unexpectedly: {closed:?}"),
+        }
+    }
+
+    /// The next text frame, or how the session closed.
+    pub async fn next_or_close(&mut self) -> Result<serde_json::Value, Closed> {
+        use futures_util::SinkExt;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let item = tokio::time::timeout_at(deadline, self.conn.next())
+                .await
+                .expect("a frame arrives in time");
+            match item {
+                Some(Ok(awc::ws::Frame::Text(text))) => {
+                    return Ok(serde_json::from_slice(&text).expect("frames are JSON"));
+                }
+                Some(Ok(awc::ws::Frame::Ping(p))) => {
+                    let _ = self.conn.send(awc::ws::Message::Pong(p)).await;
+                }
+                Some(Ok(awc::ws::Frame::Close(reason))) => {
+                    let (code, reason) = reason
+                        .map(|r| (u16::from(r.code), r.description.unwrap_or_default()))
+                        .unwrap_or((1005, String::new()));
+                    return Err(Closed { code, reason });
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => panic!("WebSocket error: {e}"),
+                None => {
+                    return Err(Closed {
+                        code: 1006,
+                        reason: "connection dropped".into(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Skip frames until one of type `kind` arrives.
+    pub async fn next_of(&mut self, kind: &str) -> serde_json::Value {
+        loop {
+            let frame = self.next().await;
+            if frame["type"] == kind {
+                return frame;
+            }
+        }
+    }
+
+    /// Skip frames until the ack or error for `id`.
+    pub async fn reply_to(&mut self, id: &str) -> serde_json::Value {
+        loop {
+            let frame = self.next().await;
+            if (frame["type"] == "ack" || frame["type"] == "error") && frame["id"] == id {
+                return frame;
+            }
+        }
+    }
+
+    /// Collect the replies (ack or error) to `count` commands, by id, in whatever order they come.
+    pub async fn replies(
+        &mut self,
+        count: usize,
+    ) -> std::collections::HashMap<String, serde_json::Value> {
+        let mut replies = std::collections::HashMap::new();
+        while replies.len() < count {
+            let frame = self.next().await;
+            if frame["type"] == "ack" || frame["type"] == "error" {
+                let id = frame["id"].as_str().expect("reply has an id").to_owned();
+                assert!(
+                    replies.insert(id, frame).is_none(),
+                    "two replies to one command"
+                );
+            }
+        }
+        replies
+    }
+
+    /// Keep reading (and answering pings) for `period`, returning the frames that came.
+    pub async fn idle_for(&mut self, period: Duration) -> Vec<serde_json::Value> {
+        let until = tokio::time::Instant::now() + period;
+        let mut frames = Vec::new();
+        while let Ok(frame) = tokio::time::timeout_at(until, self.next()).await {
+            frames.push(frame);
+        }
+        frames
+    }
+
+    /// Send a command (with its `id`) and wait for its reply.
+    pub async fn command(&mut self, command: serde_json::Value) -> serde_json::Value {
+        let id = command["id"]
+            .as_str()
+            .expect("command has an id")
+            .to_owned();
+        self.send_json(command).await;
+        self.reply_to(&id).await
+    }
+
+    /// Read until the session closes; the close code and reason.
+    pub async fn closed(&mut self) -> Closed {
+        loop {
+            if let Err(closed) = self.next_or_close().await {
+                return closed;
+            }
+        }
+    }
+}
+
+/// POST a command over HTTP with an optional bearer token; status and JSON body.
+pub async fn post_command(
+    server: &TestServer,
+    token: Option<&str>,
+    body: impl Into<Bytes>,
+) -> (StatusCode, serde_json::Value) {
+    let mut req = client()
+        .post(server.url("/api/admin/commands"))
+        .insert_header(("Content-Type", "application/json"));
+    if let Some(token) = token {
+        req = req.insert_header(("Authorization", format!("Bearer {token}")));
+    }
+    let mut resp = req.send_body(body.into()).await.expect("request succeeds");
+    let body = resp.body().await.expect("body");
+    let json = serde_json::from_slice(&body)
+        .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&body)));
+    (resp.status(), json)
+}
