@@ -63,6 +63,11 @@ pub struct Config {
     #[arg(long, env = "LIVESCORE_WORKERS")]
     pub workers: Option<usize>,
 
+    /// Serve the browser frontend from this directory instead of the copy built into the binary
+    /// (for working on the frontend without rebuilding).
+    #[arg(long, env = "LIVESCORE_FRONTEND_DIR", value_name = "DIR")]
+    pub frontend_dir: Option<PathBuf>,
+
     /// Admin tokens as `name:token` pairs separated by commas, e.g. `alice:s3cret-1,bob:s3cret-2`.
     /// Without this or --admin-tokens-file, one token is generated and printed at start-up.
     #[arg(
@@ -169,6 +174,7 @@ impl Config {
             retry_ms: 3000,
             max_poll_wait: 60,
             workers: None,
+            frontend_dir: None,
             admin_tokens: None,
             admin_tokens_file: None,
             allowed_origins: Vec::new(),

@@ -15,7 +15,9 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
+use crate::actors::broadcaster::ViewerSlot;
 use crate::actors::hub::Subscribe;
+use crate::feed::Filter;
 use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::sse;
@@ -34,12 +36,8 @@ pub struct EventsQuery {
 /// Seconds a refused viewer is asked to wait before trying again.
 const FULL_RETRY_AFTER_SECS: u64 = 5;
 
-#[get("/events")]
-pub async fn events(
-    req: HttpRequest,
-    query: web::Query<EventsQuery>,
-    app: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+/// Check a viewer's filters and take a viewer slot (shared by SSE and the viewer WebSocket).
+pub fn admit(query: &EventsQuery, app: &AppState) -> Result<(Filter, ViewerSlot), ApiError> {
     let filter = app.filter(
         query.matches.as_deref(),
         query.leagues.as_deref(),
@@ -59,6 +57,16 @@ pub async fn events(
             )
         }
     })?;
+    Ok((filter, slot))
+}
+
+#[get("/events")]
+pub async fn events(
+    req: HttpRequest,
+    query: web::Query<EventsQuery>,
+    app: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (filter, slot) = admit(&query, &app)?;
     let resume = req
         .headers()
         .get("Last-Event-ID")

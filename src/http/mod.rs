@@ -3,8 +3,10 @@
 
 pub mod admin;
 pub mod api;
+pub mod assets;
 pub mod error;
 pub mod events;
+pub mod feed_ws;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -56,6 +58,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .error_handler(|err, _| ApiError::bad_request(format!("query string: {err}")).into()),
     )
     .service(events::events)
+    .service(feed_ws::feed)
     .service(api::snapshot)
     .service(api::poll)
     .service(api::matches)
@@ -68,7 +71,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .default_service(web::to(not_found));
 }
 
-async fn not_found(req: HttpRequest) -> HttpResponse {
+/// Frontend files, and a JSON 404 for anything else.
+async fn not_found(req: HttpRequest, app: web::Data<AppState>) -> HttpResponse {
     use actix_web::ResponseError;
+    if let Some(response) = assets::serve(&req, &app) {
+        return response;
+    }
     ApiError::not_found(format!("no route for {} {}", req.method(), req.path())).error_response()
 }

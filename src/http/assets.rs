@@ -1,0 +1,130 @@
+//! The browser frontend: the files under `frontend/`, compiled into the binary so it serves them
+//! from any directory (`--frontend-dir` serves them from disk instead, for development).
+//!
+//! Pages get a Content-Security-Policy that allows scripts, styles and connections from this
+//! origin only, so nothing injected into the page could run even if it got past the escaping.
+
+use std::borrow::Cow;
+use std::path::{Component, Path};
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use rust_embed::RustEmbed;
+
+use crate::http::AppState;
+
+#[derive(RustEmbed)]
+#[folder = "frontend/"]
+struct Frontend;
+
+/// The policy for every page: no inline script, no third-party anything.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+     base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/// The file behind a URL path: `/` is the dashboard, `/admin` the console.
+fn file_for(path: &str) -> Option<&str> {
+    match path {
+        "/" => Some("index.html"),
+        "/admin" | "/admin/" => Some("admin.html"),
+        p => p.strip_prefix('/').filter(|p| !p.is_empty()),
+    }
+}
+
+/// A file's bytes and its ETag, from the embedded set or from `dir`.
+fn load(file: &str, dir: Option<&Path>) -> Option<(Cow<'static, [u8]>, String)> {
+    match dir {
+        None => Frontend::get(file).map(|f| {
+            let etag = f
+                .metadata
+                .sha256_hash()
+                .iter()
+                .take(12)
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            (f.data, etag)
+        }),
+        Some(dir) => {
+            // Only plain relative paths: no `..`, no absolute paths, no escaping `dir`.
+            let relative = Path::new(file);
+            if !relative
+                .components()
+                .all(|c| matches!(c, Component::Normal(_)))
+            {
+                return None;
+            }
+            let data = std::fs::read(dir.join(relative)).ok()?;
+            let etag = format!(
+                "{:x}-{}",
+                data.len(),
+                data.iter()
+                    .fold(0u32, |h, b| h.rotate_left(5) ^ u32::from(*b))
+            );
+            Some((Cow::Owned(data), etag))
+        }
+    }
+}
+
+/// Serve a frontend file for `req`, or `None` when there is none (the caller answers 404).
+pub fn serve(req: &HttpRequest, app: &web::Data<AppState>) -> Option<HttpResponse> {
+    if req.method() != actix_web::http::Method::GET && req.method() != actix_web::http::Method::HEAD
+    {
+        return None;
+    }
+    let file = file_for(req.path())?;
+    let (data, etag) = load(file, app.config.frontend_dir.as_deref())?;
+    let etag = format!("\"{etag}\"");
+    let mime = mime_guess::from_path(file).first_or_octet_stream();
+    let unchanged = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == etag.as_bytes());
+    let mut response = if unchanged {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"));
+    if mime.essence_str() == "text/html" {
+        response.insert_header((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY));
+    }
+    if unchanged {
+        return Some(response.finish());
+    }
+    let content_type = match mime.type_() {
+        mime_guess::mime::TEXT | mime_guess::mime::APPLICATION
+            if mime.get_param("charset").is_none() =>
+        {
+            format!("{}; charset=utf-8", mime.essence_str())
+        }
+        _ => mime.to_string(),
+    };
+    Some(
+        response
+            .insert_header((header::CONTENT_TYPE, content_type))
+            .body(data.into_owned()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_map_to_files_and_traversal_is_refused() {
+        assert_eq!(file_for("/"), Some("index.html"));
+        assert_eq!(file_for("/admin"), Some("admin.html"));
+        assert_eq!(file_for("/js/feed.js"), Some("js/feed.js"));
+        let dir = std::env::temp_dir();
+        assert!(load("../etc/passwd", Some(&dir)).is_none());
+        assert!(load("/etc/passwd", Some(&dir)).is_none());
+        assert!(
+            load("index.html", None).is_some(),
+            "the dashboard is embedded"
+        );
+    }
+}

@@ -1,0 +1,93 @@
+//! `GET /ws/feed`: the viewer feed over a read-only WebSocket, for comparing transports and for
+//! clients that prefer one connection type.
+//!
+//! It is the SSE feed in a different envelope: the same subscription through the hub, the same
+//! broadcaster channel, and every text message is one or more SSE frames exactly as `/events`
+//! sends them (`id:`, `event:`, `data:` lines and a blank line; `: ping` heartbeats), so a client
+//! parses both transports with one parser. Resume with `?lastEventId=`.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_ws::{CloseCode, CloseReason, Message};
+use bytestring::ByteString;
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::actors::hub::Subscribe;
+use crate::http::AppState;
+use crate::http::error::ApiError;
+use crate::http::events::{EventsQuery, admit};
+
+/// Close code when the viewer fell behind and was dropped: reconnect with `lastEventId`.
+const TRY_AGAIN_LATER: u16 = 1013;
+
+#[get("/ws/feed")]
+pub async fn feed(
+    req: HttpRequest,
+    body: web::Payload,
+    query: web::Query<EventsQuery>,
+    app: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (filter, slot) = admit(&query, &app)?;
+    let resume = query
+        .last_event_id
+        .clone()
+        .filter(|id| !id.trim().is_empty());
+    let (response, mut session, mut incoming) = actix_ws::handle(&req, body)
+        .map_err(|e| ApiError::bad_request(format!("not a WebSocket upgrade: {e}")))?;
+    let (tx, mut rx) = mpsc::channel(app.config.viewer_buffer);
+    let initial = app
+        .hub
+        .send(Subscribe {
+            filter,
+            resume,
+            tx,
+            slot,
+        })
+        .await?;
+
+    actix_web::rt::spawn(async move {
+        for frame in initial {
+            if session.text(as_text(frame)).await.is_err() {
+                return;
+            }
+        }
+        loop {
+            tokio::select! {
+                frame = rx.recv() => match frame {
+                    Some(frame) => {
+                        if session.text(as_text(frame)).await.is_err() {
+                            return;
+                        }
+                    }
+                    None => {
+                        let reason = CloseReason {
+                            code: CloseCode::Other(TRY_AGAIN_LATER),
+                            description: Some("fell behind or server stopping; reconnect with lastEventId".into()),
+                        };
+                        let _ = session.close(Some(reason)).await;
+                        return;
+                    }
+                },
+                message = incoming.next() => match message {
+                    Some(Ok(Message::Ping(payload))) => {
+                        if session.pong(&payload).await.is_err() {
+                            return;
+                        }
+                    }
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
+                        let _ = session.close(None).await;
+                        return;
+                    }
+                    Some(Ok(_)) => {}
+                },
+            }
+        }
+    });
+    Ok(response)
+}
+
+/// SSE frames are built from UTF-8 text, so this never fails in practice; a frame that somehow
+/// is not UTF-8 is replaced rather than sent as an invalid text message.
+fn as_text(frame: bytes::Bytes) -> ByteString {
+    ByteString::try_from(frame).unwrap_or_else(|_| ByteString::from_static(": invalid frame\n\n"))
+}
