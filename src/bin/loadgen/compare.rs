@@ -1,0 +1,6 @@
+//! Placeholder.
+#[derive(clap::Args)]
+pub struct CompareArgs {}
+pub async fn run(_: CompareArgs) -> anyhow::Result<()> {
+    Ok(())
+}
