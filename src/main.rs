@@ -81,6 +81,7 @@ async fn admin(args: AdminArgs) -> anyhow::Result<()> {
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let speed = config.speed;
+    raise_fd_limit(config.max_viewers as u64 + 4096);
     let running = server::start(config)
         .await
         .context("livescore could not start")?;
@@ -120,6 +121,23 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     // The server future must keep being polled while it stops: it is what carries out the stop.
     let ((), result) = tokio::join!(stopper.shut_down(), server);
     result.context("server failed during shutdown")
+}
+
+/// Every viewer is an open socket: make room for `--max-viewers` of them. Root may raise the hard
+/// limit; anyone may raise the soft limit up to it.
+fn raise_fd_limit(wanted: u64) {
+    use rlimit::Resource;
+    let got = match rlimit::setrlimit(Resource::NOFILE, wanted, wanted) {
+        Ok(()) => wanted,
+        Err(_) => rlimit::increase_nofile_limit(wanted).unwrap_or(0),
+    };
+    if got < wanted {
+        tracing::warn!(
+            limit = got,
+            wanted,
+            "open-file limit is below --max-viewers; raise it (ulimit -n)"
+        );
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM with the signal's name.

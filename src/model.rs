@@ -74,7 +74,19 @@ pub struct Team {
     pub name: String,
     pub short_name: String,
     pub city: String,
+    /// Reference data that never changes while the server runs, so it stays out of every
+    /// snapshot (where it would be two thirds of the bytes sent to each new viewer); read from
+    /// the fixtures, and served once by `GET /api/teams` (see [`TeamWithSquad`]).
+    #[serde(default, skip_serializing)]
     pub squad: Vec<Player>,
+}
+
+/// A team with its squad, as `GET /api/teams` serves it (the admin console picks players from it).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TeamWithSquad<'a> {
+    #[serde(flatten)]
+    pub team: &'a Team,
+    pub squad: &'a [Player],
 }
 
 /// Where a match stands. Transitions are checked in [`crate::feed::state`].

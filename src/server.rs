@@ -22,6 +22,7 @@ use crate::feed::{FeedState, RingLog};
 use crate::http::{self, AppState};
 use crate::ids::{Seq, StreamId};
 use crate::metrics::Metrics;
+use crate::model::TeamWithSquad;
 use crate::protocol::GeneratorState;
 use crate::rate::RateLimits;
 
@@ -87,6 +88,14 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let (tokens, generated_token) = admin_tokens(&config)?;
     let state = initial_state(&config)?;
     let leagues = Arc::new(state.leagues().map(|l| l.id.clone()).collect::<Vec<_>>());
+    let teams: Vec<TeamWithSquad> = state
+        .teams()
+        .map(|team| TeamWithSquad {
+            team,
+            squad: &team.squad,
+        })
+        .collect();
+    let teams_json = bytes::Bytes::from(serde_json::to_vec(&teams).expect("teams serialize"));
     let metrics = Metrics::new();
     let stream = StreamId::random();
 
@@ -125,6 +134,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         hub: hub.clone(),
         slots: ViewerSlots::new(config.max_viewers),
         leagues,
+        teams_json,
         admin: SessionDeps {
             hub: hub.clone(),
             tokens: Arc::new(tokens),
@@ -151,6 +161,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     // algorithm to pair it with the next one (an event and an ack written back to back would
     // otherwise sit out a delayed ACK, ~40 ms).
     .tcp_nodelay(true)
+    // Viewers arrive in crowds (a goal, a reconnect storm): a deep accept queue keeps them from
+    // being refused while the acceptor catches up. The kernel caps it at net.core.somaxconn.
+    .backlog(4096)
     .shutdown_timeout(SHUTDOWN_GRACE.as_secs());
     if let Some(workers) = config.workers {
         server = server.workers(workers);

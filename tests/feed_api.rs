@@ -89,6 +89,19 @@ async fn read_api_serves_matches_news_health_and_metrics() {
         times.windows(2).all(|w| w[0] >= w[1]),
         "newest first: {times:?}"
     );
+    let teams: Vec<serde_json::Value> = get_json(&server.url("/api/teams")).await;
+    assert_eq!(teams.len(), 28);
+    assert!(
+        teams
+            .iter()
+            .all(|t| !t["squad"].as_array().unwrap().is_empty()),
+        "teams come with squads"
+    );
+    let snapshot: serde_json::Value = get_json(&server.url("/api/snapshot")).await;
+    assert!(
+        snapshot["teams"][0].get("squad").is_none(),
+        "snapshots leave squads out"
+    );
     let health: serde_json::Value = get_json(&server.url("/healthz")).await;
     assert_eq!(health["status"], "ok");
     assert_eq!(health["stream"], server.stream.as_str());

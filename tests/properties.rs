@@ -171,10 +171,15 @@ proptest! {
             replayed.apply(event);
         }
         prop_assert_eq!(&replayed, &state);
-        // ... and the state survives the snapshot's JSON round trip, ids and counters included.
+        // ... and the state survives the snapshot's JSON round trip, ids and counters included
+        // (squads are reference data, served apart, so a snapshot leaves them out).
         let json = serde_json::to_string(&state).unwrap();
         let back: FeedState = serde_json::from_str(&json).unwrap();
-        prop_assert_eq!(&back, &state);
+        prop_assert!(back.teams().all(|t| t.squad.is_empty()));
+        prop_assert_eq!(serde_json::to_string(&back).unwrap(), json);
+        prop_assert_eq!(back.matches().collect::<Vec<_>>(), state.matches().collect::<Vec<_>>());
+        prop_assert_eq!(back.news().collect::<Vec<_>>(), state.news().collect::<Vec<_>>());
+        prop_assert_eq!(back.next_ids(), state.next_ids());
         // Every event survives the wire too.
         for event in &log {
             let text = serde_json::to_string(event).unwrap();

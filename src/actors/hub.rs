@@ -26,6 +26,14 @@ use crate::metrics::Metrics;
 use crate::protocol::{GeneratorState, Outgoing, event_frame};
 use crate::sse;
 
+/// A snapshot in both encodings, for the seq it was taken at.
+#[derive(Clone)]
+struct CachedSnapshot {
+    seq: Seq,
+    json: Bytes,
+    sse: Bytes,
+}
+
 /// An admin session as the hub knows it.
 struct Admin {
     name: String,
@@ -43,7 +51,7 @@ pub struct Hub {
     /// Events committed by the message being handled, published together when it is done.
     outbox: Vec<Arc<Committed>>,
     /// The unfiltered snapshot JSON, reused until the next commit.
-    snapshot_cache: Option<(Seq, Bytes)>,
+    snapshot_cache: Option<CachedSnapshot>,
     /// Connected admin sessions, by session id.
     admins: BTreeMap<u64, Admin>,
     /// The generator's settings as last set, shown to admins.
@@ -191,14 +199,15 @@ impl Hub {
         self.metrics.admins.set(self.admins.len() as i64);
     }
 
-    /// The snapshot JSON for `filter` as of now (the unfiltered one is cached per seq).
-    fn snapshot_json(&mut self, filter: &Filter) -> Bytes {
+    /// The snapshot for `filter` as of now, as JSON and as an SSE frame. The unfiltered one is
+    /// made once per seq and shared by every viewer and poller until the next commit.
+    fn snapshot(&mut self, filter: &Filter) -> CachedSnapshot {
         let seq = self.log.last_seq();
         if filter.is_everything()
-            && let Some((cached_seq, json)) = &self.snapshot_cache
-            && *cached_seq == seq
+            && let Some(cached) = &self.snapshot_cache
+            && cached.seq == seq
         {
-            return json.clone();
+            return cached.clone();
         }
         let view;
         let state = if filter.is_everything() {
@@ -207,18 +216,24 @@ impl Hub {
             view = filter.snapshot_of(&self.state);
             &view
         };
+        let id = self.event_id(seq);
         let json = to_json(&Snapshot {
-            id: self.event_id(seq),
+            id: id.clone(),
             seq,
             at: Utc::now(),
             kind: "snapshot".to_owned(),
             stream: self.stream().to_string(),
             state,
         });
+        let snapshot = CachedSnapshot {
+            seq,
+            sse: sse::event(&id, "snapshot", &json),
+            json,
+        };
         if filter.is_everything() {
-            self.snapshot_cache = Some((seq, json.clone()));
+            self.snapshot_cache = Some(snapshot.clone());
         }
-        json
+        snapshot
     }
 
     fn event_id(&self, seq: Seq) -> String {
@@ -336,9 +351,7 @@ impl Handler<Subscribe> for Hub {
                 if let Some(resume) = &msg.resume {
                     tracing::debug!(resume, "cannot replay after this id; sending a snapshot");
                 }
-                let seq = self.log.last_seq();
-                let json = self.snapshot_json(&msg.filter);
-                vec![sse::event(&self.event_id(seq), "snapshot", &json)]
+                vec![self.snapshot(&msg.filter).sse]
             }
         };
         self.broadcaster.do_send(AddViewer {
@@ -359,7 +372,7 @@ impl Handler<ReadSnapshot> for Hub {
     type Result = MessageResult<ReadSnapshot>;
 
     fn handle(&mut self, _: ReadSnapshot, _: &mut Context<Self>) -> Self::Result {
-        MessageResult(self.snapshot_json(&Filter::default()))
+        MessageResult(self.snapshot(&Filter::default()).json)
     }
 }
 
@@ -390,7 +403,7 @@ impl Handler<PollEvents> for Hub {
             .and_then(|id| self.replay(&id.to_string(), &msg.filter));
         let poll = match replay {
             None => Poll::Ready(json_array(std::iter::once(
-                &self.snapshot_json(&msg.filter),
+                &self.snapshot(&msg.filter).json,
             ))),
             Some(events) if !events.is_empty() => {
                 Poll::Ready(json_array(events.iter().map(|e| &e.json)))

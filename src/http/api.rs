@@ -131,6 +131,12 @@ pub async fn news(app: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Ok(json(body))
 }
 
+/// `GET /api/teams`: every team with its squad (reference data; not part of snapshots).
+#[get("/api/teams")]
+pub async fn teams(app: web::Data<AppState>) -> HttpResponse {
+    json(app.teams_json.clone())
+}
+
 /// `GET /healthz`: the process is up and the hub answers.
 #[get("/healthz")]
 pub async fn healthz(app: web::Data<AppState>) -> Result<HttpResponse, ApiError> {

@@ -32,6 +32,8 @@ pub struct AppState {
     pub leagues: Arc<Vec<LeagueId>>,
     pub config: Arc<Config>,
     pub metrics: Metrics,
+    /// `GET /api/teams`: teams with their squads, encoded once at start-up (they never change).
+    pub teams_json: bytes::Bytes,
     /// What admin sessions and admin commands need: the hub, tokens, rate limits.
     pub admin: SessionDeps,
     /// Ids for admin sessions.
@@ -64,6 +66,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(api::matches)
     .service(api::one_match)
     .service(api::news)
+    .service(api::teams)
     .service(api::healthz)
     .service(api::metrics)
     .service(admin::upgrade)

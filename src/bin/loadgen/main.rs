@@ -4,12 +4,14 @@
 //! duplicates, and the server's CPU and memory. `run` measures one scenario against any server
 //! (livescore, or a peer such as nchan); `suite` is `make bench`; `compare` is `make compare`.
 
+mod admin;
 mod compare;
 mod marker;
 mod net;
 mod procfs;
 mod publisher;
 mod run;
+mod servers;
 mod suite;
 mod viewer;
 
@@ -202,7 +204,7 @@ pub async fn spec(args: &RunArgs, label: String) -> anyhow::Result<run::Spec> {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let limit = net::raise_fd_limit();
+    let limit = net::raise_fd_limit(200_000);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

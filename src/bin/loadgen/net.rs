@@ -12,9 +12,13 @@ use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpSocket, TcpStream};
 
-/// Raise the open-file limit as far as the hard limit allows; returns the new soft limit.
-pub fn raise_fd_limit() -> u64 {
-    rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024)
+/// Raise the open-file limit to `wanted` (root may raise the hard limit too), or as far as the
+/// hard limit allows; returns the new soft limit.
+pub fn raise_fd_limit(wanted: u64) -> u64 {
+    if rlimit::setrlimit(rlimit::Resource::NOFILE, wanted, wanted).is_ok() {
+        return wanted;
+    }
+    rlimit::increase_nofile_limit(wanted).unwrap_or(1024)
 }
 
 /// Round-robin over source addresses 127.0.0.1, 127.0.0.2, ... (all of 127/8 is loopback on

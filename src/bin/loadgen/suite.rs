@@ -1,6 +1,319 @@
-//! Placeholder.
+//! `make bench`: every benchmark scenario against fresh release servers, one table at the end,
+//! results as JSON under `target/bench/`, and the table written into `docs/benchmarks.md`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use serde::Serialize;
+
+use crate::admin::{self, AdminReport};
+use crate::run::Report;
+use crate::servers::{self, Server, TOKEN};
+use crate::viewer::Transport;
+use crate::{RunArgs, spec};
+
 #[derive(clap::Args)]
-pub struct SuiteArgs {}
-pub async fn run(_: SuiteArgs) -> anyhow::Result<()> {
+pub struct SuiteArgs {
+    /// The livescore binary to measure (a release build).
+    #[arg(long, default_value = "target/release/livescore")]
+    bin: PathBuf,
+    /// Where the JSON results go.
+    #[arg(long, default_value = "target/bench")]
+    out: PathBuf,
+    /// The Markdown file whose results section is rewritten.
+    #[arg(long, default_value = "docs/benchmarks.md")]
+    doc: PathBuf,
+    /// The nginx + nchan configuration template.
+    #[arg(long, default_value = "bench/nchan.conf")]
+    nchan_conf: PathBuf,
+    /// Skip the nchan comparison.
+    #[arg(long)]
+    no_peer: bool,
+    /// Seconds each fan-out publishes for.
+    #[arg(long, default_value_t = 30.0)]
+    duration: f64,
+}
+
+/// Arguments for one run against `server`, before per-scenario changes.
+fn base(server: &Server, viewers: usize) -> RunArgs {
+    RunArgs {
+        url: server.url.clone(),
+        transport: Transport::Sse,
+        sub_path: None,
+        viewers,
+        connect_rate: 5000.0,
+        slow: 0,
+        churn: 0.0,
+        rate: 20.0,
+        duration: 30.0,
+        idle: false,
+        pub_url: None,
+        pub_header: Vec::new(),
+        pub_body: r#"{"type":"news.publish","headline":"{marker}","tags":["bench"]}"#.into(),
+        token: Some(TOKEN.into()),
+        pub_conns: 2,
+        server_pid: vec![server.pid],
+        drain_ms: 2000,
+        json: false,
+    }
+}
+
+async fn measure(name: &str, args: RunArgs) -> anyhow::Result<Report> {
+    eprintln!("== {name}");
+    let report = crate::run::run(spec(&args, name.to_owned()).await?).await?;
+    report.print();
+    Ok(report)
+}
+
+/// A fresh livescore for each scenario, so memory and CPU figures are its own.
+async fn on_livescore<F, Fut>(bin: &Path, max_viewers: usize, f: F) -> anyhow::Result<Report>
+where
+    F: FnOnce(Server) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<(Report, Server)>>,
+{
+    let server = servers::livescore(bin, max_viewers).await?;
+    let (report, server) = f(server).await?;
+    server.stop().await;
+    Ok(report)
+}
+
+#[derive(Serialize)]
+struct Results {
+    date: String,
+    machine: String,
+    runs: Vec<Report>,
+    admin: AdminReport,
+}
+
+pub async fn run(args: SuiteArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.bin.exists(),
+        "{} not found: build it with `cargo build --release`",
+        args.bin.display()
+    );
+    std::fs::create_dir_all(&args.out)?;
+    let bin = args.bin.clone();
+    let secs = args.duration;
+    let mut runs = Vec::new();
+
+    for viewers in [1_000, 10_000] {
+        let name = format!("fan-out {viewers}");
+        runs.push(
+            on_livescore(&bin, 60_000, |s| async move {
+                let mut a = base(&s, viewers);
+                a.duration = secs;
+                Ok((measure(&name, a).await?, s))
+            })
+            .await?,
+        );
+    }
+    runs.push(
+        on_livescore(&bin, 60_000, |s| async move {
+            let mut a = base(&s, 50_000);
+            a.idle = true;
+            a.duration = 10.0;
+            Ok((measure("idle hold 50000", a).await?, s))
+        })
+        .await?,
+    );
+    runs.push(
+        on_livescore(&bin, 60_000, |s| async move {
+            let mut a = base(&s, 5_000);
+            a.churn = 0.1;
+            a.duration = secs.min(20.0);
+            Ok((measure("churn 5000 (10%/s reconnect)", a).await?, s))
+        })
+        .await?,
+    );
+    for slow in [0, 50] {
+        let name = if slow == 0 {
+            "slow: 950 viewers alone".to_owned()
+        } else {
+            "slow: 950 viewers + 50 stalled".to_owned()
+        };
+        runs.push(
+            on_livescore(&bin, 60_000, |s| async move {
+                let mut a = base(&s, 950);
+                a.slow = slow;
+                a.duration = secs.min(20.0);
+                Ok((measure(&name, a).await?, s))
+            })
+            .await?,
+        );
+    }
+    eprintln!("== admin round trip");
+    let server = servers::livescore(&bin, 1000).await?;
+    let ws = format!("ws://127.0.0.1:{}/ws/admin", server.port());
+    let admin = admin::run(&ws, TOKEN, 10_000).await?;
+    server.stop().await;
+    eprintln!(
+        "  median {:.0} µs, p99 {:.0} µs, {:.0} commands/s",
+        admin.median_us, admin.p99_us, admin.max_commands_per_sec
+    );
+
+    if !args.no_peer {
+        for viewers in [1_000, 10_000] {
+            let nchan = servers::nchan(&args.nchan_conf, &args.out.join("nchan")).await?;
+            let mut a = base(&nchan, viewers);
+            a.duration = secs;
+            a.sub_path = Some("/sub".into());
+            a.pub_url = Some(format!("{}/pub", nchan.url));
+            a.token = None;
+            // About the size of a livescore news event, so both move the same bytes.
+            a.pub_body = format!(
+                r#"{{"type":"news","headline":"{{marker}}","pad":"{}"}}"#,
+                "x".repeat(230)
+            );
+            a.server_pid = crate::procfs::with_children(nchan.pid);
+            let report = measure(&format!("nchan fan-out {viewers}"), a).await;
+            nchan.stop().await;
+            runs.push(report?);
+        }
+    }
+
+    let results = Results {
+        date: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        machine: machine(),
+        runs,
+        admin,
+    };
+    for run in &results.runs {
+        let file = run
+            .label
+            .replace([' ', '(', ')', '%', '/', ':', '+'], "-")
+            .replace("--", "-");
+        std::fs::write(
+            args.out.join(format!("{}.json", file.trim_matches('-'))),
+            serde_json::to_string_pretty(run)?,
+        )?;
+    }
+    std::fs::write(
+        args.out.join("suite.json"),
+        serde_json::to_string_pretty(&results)?,
+    )?;
+    let table = table(&results);
+    println!("\n{table}");
+    write_doc(&args.doc, &table)?;
+    eprintln!(
+        "results in {}; table written to {}",
+        args.out.display(),
+        args.doc.display()
+    );
+    Ok(())
+}
+
+/// CPU model, cores and kernel of this machine.
+pub fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .map(str::trim)
+        .unwrap_or("unknown CPU");
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    format!("{model}, {cores} cores, Linux {}", kernel.trim())
+}
+
+fn table(r: &Results) -> String {
+    let mut t = String::new();
+    let _ = writeln!(t, "Measured {} on {}.\n", r.date, r.machine);
+    let _ = writeln!(
+        t,
+        "| scenario | viewers | events/s | p50 ms | p90 ms | p99 ms | max ms | delivered | missing | dup | server CPU s | peak RSS MB | notes |"
+    );
+    let _ = writeln!(
+        t,
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    );
+    let find = |label: &str| r.runs.iter().find(|x| x.label == label);
+    for run in &r.runs {
+        let mut notes = String::new();
+        if run.rate > 0.0 && run.published.sent == 0 {
+            let _ = write!(notes, "{:.1} KB RSS per viewer", run.rss_per_viewer_kb);
+        }
+        if run.churn_per_sec > 0.0 {
+            let _ = write!(notes, "{} reconnects with Last-Event-ID", run.reconnects);
+        }
+        if run.slow_viewers > 0
+            && let Some(alone) = find("slow: 950 viewers alone")
+        {
+            let _ = write!(notes, "p99 alone {:.2} ms", alone.latency_ms.p99);
+        }
+        if let Some(viewers) = run.label.strip_prefix("nchan fan-out ")
+            && let Some(ours) = find(&format!("fan-out {viewers}"))
+        {
+            let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
+            let _ = write!(
+                notes,
+                "livescore/nchan: p99 {:.2}x, CPU {:.2}x, RSS {:.2}x",
+                ratio(ours.latency_ms.p99, run.latency_ms.p99),
+                ratio(ours.server_cpu_secs, run.server_cpu_secs),
+                ratio(ours.server_peak_rss_mb, run.server_peak_rss_mb)
+            );
+        }
+        let idle = run.published.sent == 0;
+        let cell = |v: f64| {
+            if idle {
+                "–".to_owned()
+            } else {
+                format!("{v:.2}")
+            }
+        };
+        let _ = writeln!(
+            t,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2} | {:.1} | {} |",
+            run.label,
+            run.connected,
+            if idle {
+                "0".to_owned()
+            } else {
+                format!("{}", run.rate)
+            },
+            cell(run.latency_ms.p50),
+            cell(run.latency_ms.p90),
+            cell(run.latency_ms.p99),
+            cell(run.latency_ms.max),
+            run.delivered,
+            run.missing,
+            run.duplicates,
+            run.server_cpu_secs,
+            run.server_peak_rss_mb,
+            notes
+        );
+    }
+    let a = &r.admin;
+    let _ = writeln!(
+        t,
+        "\nAdmin commands over one WebSocket ({} each): back to back median {:.0} µs, p99 {:.0} µs; \
+         paced at 1 000/s median {:.0} µs, p99 {:.0} µs; pipelined {:.0} acknowledged commands/s.",
+        a.commands,
+        a.median_us,
+        a.p99_us,
+        a.paced_median_us,
+        a.paced_p99_us,
+        a.max_commands_per_sec
+    );
+    t
+}
+
+const BEGIN: &str = "<!-- bench:begin -->";
+const END: &str = "<!-- bench:end -->";
+
+/// Replace the results section of `doc` (between the markers), keeping the prose around it.
+fn write_doc(doc: &Path, table: &str) -> anyhow::Result<()> {
+    let old = std::fs::read_to_string(doc)
+        .unwrap_or_else(|_| format!("# Benchmarks\n\n{BEGIN}\n{END}\n"));
+    let (head, rest) = old
+        .split_once(BEGIN)
+        .context("docs/benchmarks.md lacks the bench:begin marker")?;
+    let (_, tail) = rest
+        .split_once(END)
+        .context("docs/benchmarks.md lacks the bench:end marker")?;
+    std::fs::write(doc, format!("{head}{BEGIN}\n{table}{END}{tail}"))?;
     Ok(())
 }
