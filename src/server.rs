@@ -164,6 +164,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     // Viewers arrive in crowds (a goal, a reconnect storm): a deep accept queue keeps them from
     // being refused while the acceptor catches up. The kernel caps it at net.core.somaxconn.
     .backlog(4096)
+    // Flush once this much is buffered; SSE bodies arrive in pieces of at most this size, so a
+    // connection's write buffer never grows past its initial capacity (see http/events.rs).
+    .h1_write_buffer_size(crate::http::events::WRITE_PIECE)
     .shutdown_timeout(SHUTDOWN_GRACE.as_secs());
     if let Some(workers) = config.workers {
         server = server.workers(workers);

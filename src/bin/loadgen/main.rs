@@ -5,6 +5,7 @@
 //! (livescore, or a peer such as nchan); `suite` is `make bench`; `compare` is `make compare`.
 
 mod admin;
+mod chunked;
 mod compare;
 mod marker;
 mod net;

@@ -233,7 +233,7 @@ fn table(r: &Results) -> String {
     let find = |label: &str| r.runs.iter().find(|x| x.label == label);
     for run in &r.runs {
         let mut notes = String::new();
-        if run.rate > 0.0 && run.published.sent == 0 {
+        if run.published.sent == 0 {
             let _ = write!(notes, "{:.1} KB RSS per viewer", run.rss_per_viewer_kb);
         }
         if run.churn_per_sec > 0.0 {

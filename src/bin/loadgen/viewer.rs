@@ -17,6 +17,7 @@ use hyper_util::rt::TokioIo;
 use memchr::memmem;
 use tokio::sync::{Notify, watch};
 
+use crate::chunked::Reader;
 use crate::marker::{FrameScanner, Markers, Record};
 use crate::net::{Counted, Sources, Traffic};
 
@@ -131,26 +132,37 @@ async fn sse(
     stop: &mut watch::Receiver<bool>,
     mut first: bool,
 ) -> anyhow::Result<End> {
-    let mut sender = http(shared).await?;
-    let last = record.last_id.clone();
-    let mut body = get(&mut sender, shared, &shared.path, last.as_deref())
-        .await?
-        .into_body();
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let stream = shared.sources.connect(shared.addr).await?;
+    let mut stream = Counted::new(stream, shared.traffic.clone());
+    let mut request = format!(
+        "GET {} HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n",
+        shared.path, shared.host
+    );
+    if let Some(id) = &record.last_id {
+        request.push_str(&format!("Last-Event-ID: {id}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).await?;
     record.requests += 1;
-    connected(shared, &mut first);
+    let mut reader = Reader::new();
     let mut scanner = FrameScanner::default();
+    let mut buf = vec![0u8; 8 * 1024];
     loop {
-        tokio::select! {
-            frame = body.frame() => match frame {
-                Some(Ok(frame)) => {
-                    if let Ok(data) = frame.into_data() {
-                        scanner.feed(&data, &shared.markers, record);
-                    }
-                }
-                _ => return Ok(End::Dropped),
-            },
+        let n = tokio::select! {
+            n = stream.read(&mut buf) => n?,
             _ = churn.notified() => return Ok(End::Churned),
             _ = stop.changed() => return Ok(End::Stopped),
+        };
+        if n == 0 {
+            return Ok(End::Dropped);
+        }
+        reader.feed(&buf[..n], |body| {
+            scanner.feed(body, &shared.markers, record)
+        })?;
+        connected(shared, &mut first);
+        if reader.is_done() {
+            return Ok(End::Dropped);
         }
     }
 }
