@@ -4,7 +4,7 @@ CARGO ?= cargo
 BIND  ?= 127.0.0.1:8080
 SPEED ?= 10
 
-.PHONY: help run demo admin-demo build test lint fmt bench bench-hub bench-admin clean
+.PHONY: help run demo admin-demo build test lint fmt bench bench-hub compare release clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,13 +32,17 @@ lint: ## rustfmt and clippy, warnings as errors
 fmt: ## format the code
 	$(CARGO) fmt
 
-bench: bench-hub bench-admin ## benchmarks (release build)
+release: ## release build of the server and the load generator
+	$(CARGO) build --release --locked --bin livescore --bin loadgen
+
+bench: release ## the benchmark suite (fan-out, idle hold, churn, slow viewers, admin, nchan peer)
+	./target/release/loadgen suite
+
+compare: release ## the four transports on the same feed -> docs/transports.md + .svg
+	./target/release/loadgen compare
 
 bench-hub: ## hub fan-out: events/s sustained with 1 000 SSE viewers
 	$(CARGO) bench --locked --bench hub_fanout
-
-bench-admin: ## admin command round trip over one WebSocket: median and p99
-	$(CARGO) bench --locked --bench admin_rtt
 
 clean:
 	$(CARGO) clean

@@ -4,203 +4,16 @@
 // default target/debug/livescore under the repo root; a relative LIVESCORE_BIN is taken from the
 // current directory). Screenshots go to target/screenshots/.
 
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import {
+  ALICE, BOB, FIXTURE_MATCHES, ROOT, adminLogin, assertClean, closePage, command, freePort, getJson,
+  headlineShown, killAll, launchBrowser, openPage, sleep, startServer, stopServer, waitForLive, waitForText,
+} from './harness.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '..', '..');
-const BIN = process.env.LIVESCORE_BIN
-  ? path.resolve(process.env.LIVESCORE_BIN)
-  : path.join(ROOT, 'target', 'debug', 'livescore');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SCREENSHOTS = path.join(ROOT, 'target', 'screenshots');
-const ALICE = 'alice-token-0001';
-const BOB = 'bob-token-0002';
-const FIXTURE_MATCHES = 12;
 const TEST_TIMEOUT_MS = 40000;
 const SCORE_LATENCY_LIMIT_MS = 1000;
-
-// ---------------------------------------------------------------- server processes
-
-const children = new Set();
-
-function killAll() {
-  for (const child of children) child.kill('SIGKILL');
-}
-process.on('exit', killAll);
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    killAll();
-    process.exit(130);
-  });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Start the server on `port` and wait for /healthz; retries briefly while the port is still held. */
-async function startServer(port) {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await startServerOnce(port);
-    } catch (error) {
-      if (attempt >= 5 || !/address|in use|bind/i.test(error.message)) throw error;
-      await sleep(300);
-    }
-  }
-}
-
-async function startServerOnce(port) {
-  const child = spawn(BIN, ['--bind', `127.0.0.1:${port}`, '--no-generator'], {
-    env: { ...process.env, LIVESCORE_ADMIN_TOKENS: `alice:${ALICE},bob:${BOB}` },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.add(child);
-  let stderr = '';
-  child.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000); });
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => {
-    children.delete(child);
-    resolve({ code, signal });
-  }));
-  child.on('error', (error) => { stderr += `\n${error.message}`; });
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) break;
-    try {
-      const response = await fetch(`${base}/healthz`);
-      if (response.ok) {
-        const health = await response.json();
-        return { child, base, port, exited, stream: health.stream, stderr: () => stderr };
-      }
-    } catch {
-      // not listening yet
-    }
-    await sleep(50);
-  }
-  child.kill('SIGKILL');
-  throw new Error(`server ${BIN} did not answer /healthz on port ${port}: ${stderr.trim() || 'no output'}`);
-}
-
-async function stopServer(server) {
-  server.child.kill('SIGTERM');
-  const result = await Promise.race([server.exited, sleep(10000).then(() => null)]);
-  if (!result) {
-    server.child.kill('SIGKILL');
-    throw new Error('server did not stop within 10 s of SIGTERM');
-  }
-}
-
-/** One admin command over HTTP; throws unless it is acknowledged. */
-async function command(server, body, token = ALICE) {
-  const response = await fetch(`${server.base}/api/admin/commands`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const reply = await response.json();
-  if (reply.type !== 'ack') throw new Error(`${body.type} refused (${response.status}): ${JSON.stringify(reply)}`);
-  return reply;
-}
-
-async function getJson(server, route) {
-  const response = await fetch(`${server.base}${route}`);
-  if (!response.ok) throw new Error(`GET ${route}: ${response.status}`);
-  return response.json();
-}
-
-// ---------------------------------------------------------------- browser helpers
-
-let browser;
-
-/** A page that records console errors, uncaught exceptions and dialogs. */
-async function openPage(url, options = {}) {
-  const context = await browser.newContext({
-    viewport: options.viewport || { width: 1280, height: 900 },
-    colorScheme: options.colorScheme || 'light',
-  });
-  const page = await context.newPage();
-  page.problems = [];
-  page.dialogs = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') page.problems.push(`console error: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => page.problems.push(`uncaught: ${error.message}`));
-  page.on('dialog', (dialog) => {
-    page.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-    dialog.dismiss().catch(() => {});
-  });
-  await page.goto(url);
-  return page;
-}
-
-async function closePage(page) {
-  await page.context().close();
-}
-
-/** Fail with the page's console errors, ignoring network errors when `allowNetworkErrors`. */
-function assertClean(page, label, { allowNetworkErrors = false } = {}) {
-  const network = /Failed to load resource|net::ERR_|WebSocket connection to .* failed|EventSource/i;
-  const problems = page.problems.filter((p) => !(allowNetworkErrors && network.test(p)));
-  if (problems.length) throw new Error(`${label}: ${problems.join(' | ')}`);
-  if (page.dialogs.length) throw new Error(`${label}: a dialog opened: ${page.dialogs.join(' | ')}`);
-}
-
-async function waitForText(page, selector, expected, timeout, what) {
-  try {
-    await page.waitForFunction(({ selector, expected }) => {
-      const node = document.querySelector(selector);
-      return node !== null && node.textContent.trim() === expected;
-    }, { selector, expected }, { timeout });
-  } catch {
-    const actual = await page.locator(selector).first().textContent({ timeout: 200 }).catch(() => null);
-    throw new Error(`${what}: expected ${selector} to read "${expected}" within ${timeout} ms, found ${actual === null ? 'no element' : `"${actual.trim()}"`}`);
-  }
-}
-
-async function waitForLive(page, what) {
-  await waitForText(page, '#conn-state', 'live', 10000, `${what}: connection`);
-  await page.waitForFunction((n) => document.querySelectorAll('[data-match-id]').length >= n,
-    FIXTURE_MATCHES, { timeout: 10000 })
-    .catch(() => { throw new Error(`${what}: fewer than ${FIXTURE_MATCHES} matches shown`); });
-}
-
-async function headlineShown(page, headline, timeout, what) {
-  try {
-    await page.waitForFunction((text) => [...document.querySelectorAll('[data-news-id] .headline')]
-      .some((h) => h.textContent === text), headline, { timeout });
-  } catch {
-    throw new Error(`${what}: news headline "${headline}" not shown within ${timeout} ms`);
-  }
-}
-
-async function adminLogin(page, token) {
-  await page.fill('#token', token);
-  await page.click('#login');
-  await page.waitForFunction(() => /^connected as /.test(document.querySelector('#admin-conn').textContent)
-    && document.querySelectorAll('#admin-matches [data-match-id]').length > 0, null, { timeout: 10000 })
-    .catch(async () => {
-      const state = await page.locator('#admin-conn').textContent();
-      throw new Error(`admin login did not complete: #admin-conn reads "${state}"`);
-    });
-}
-
-// ---------------------------------------------------------------- tests
 
 let server;
 let scoreCounter = 10;
@@ -328,10 +141,15 @@ async function pagesCarryAStrictCsp() {
   return 'CSP present on / and /admin, no inline script or style';
 }
 
+/** The default transport (SSE) is the one the brief insists on; the others must recover too. */
 async function dashboardRecoversFromServerRestart() {
-  const page = await openPage(`${server.base}/`);
-  await waitForLive(page, 'dashboard');
-  const before = (await page.locator('#last-id').textContent()).trim();
+  const transports = ['sse', 'ws', 'longpoll', 'poll'];
+  const pages = [];
+  for (const transport of transports) {
+    const page = await openPage(`${server.base}/?transport=${transport}`);
+    await waitForLive(page, transport);
+    pages.push([transport, page]);
+  }
   const oldStream = server.stream;
   await stopServer(server);
   server = await startServer(server.port);
@@ -340,25 +158,29 @@ async function dashboardRecoversFromServerRestart() {
   await command(server, { type: 'news.publish', headline, tags: ['laliga'] });
   await command(server, { type: 'match.status', match_id: 5, status: 'live' });
   await command(server, { type: 'score.set', match_id: 5, home: 3, away: 2 });
-  if (process.env.E2E_DEBUG) {
-    for (let i = 0; i < 12; i += 1) {
-      console.log('debug', await page.locator('#conn-state').textContent(), await page.locator('#last-id').textContent(), page.problems);
-      await sleep(1000);
-    }
-  }
-  await headlineShown(page, headline, 20000, 'after the restart');
-  await waitForText(page, '[data-match-id="5"] .home-score', '3', 5000, 'score after the restart');
-  await waitForText(page, '#conn-state', 'live', 5000, 'connection after the restart');
-  const after = (await page.locator('#last-id').textContent()).trim();
-  if (!after.startsWith(`${server.stream}.`)) throw new Error(`#last-id "${after}" is not from the new stream ${server.stream}`);
-  const ids = await page.$$eval('[data-news-id]', (nodes) => nodes.map((n) => n.dataset.newsId));
-  const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);
-  if (duplicates.length) throw new Error(`duplicate news items: ${[...new Set(duplicates)].join(', ')}`);
   const news = await getJson(server, '/api/news');
-  if (ids.length !== news.length) throw new Error(`dashboard shows ${ids.length} news items, the server has ${news.length}`);
-  assertClean(page, 'dashboard', { allowNetworkErrors: true });
-  await closePage(page);
-  return `resumed from ${before} onto stream ${server.stream}; ${ids.length} news items, no duplicates`;
+  const notes = [];
+  for (const [transport, page] of pages) {
+    const started = Date.now();
+    await headlineShown(page, headline, 20000, `${transport} after the restart`);
+    await waitForText(page, '[data-match-id="5"] .home-score', '3', 5000, `${transport}: score after the restart`);
+    await waitForText(page, '#conn-state', 'live', 5000, `${transport}: connection after the restart`);
+    const lastId = (await page.locator('#last-id').textContent()).trim();
+    if (!lastId.startsWith(`${server.stream}.`)) {
+      throw new Error(`${transport}: #last-id "${lastId}" is not from the new stream ${server.stream}`);
+    }
+    const ids = await page.$$eval('[data-news-id]', (nodes) => nodes.map((n) => n.dataset.newsId));
+    const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);
+    if (duplicates.length) throw new Error(`${transport}: duplicate news items: ${[...new Set(duplicates)].join(', ')}`);
+    if (ids.length !== news.length) {
+      throw new Error(`${transport}: the dashboard shows ${ids.length} news items, the server has ${news.length}`);
+    }
+    // The server was down for a moment: failed requests are expected, exceptions are not.
+    assertClean(page, `dashboard over ${transport}`, { allowNetworkErrors: true });
+    await closePage(page);
+    notes.push(`${transport} +${Date.now() - started} ms`);
+  }
+  return `all caught up on stream ${server.stream} (${notes.join(', ')}); ${news.length} news items, no duplicates`;
 }
 
 async function screenshots() {
@@ -421,15 +243,12 @@ function withTimeout(promise, ms, name) {
 
 async function main() {
   const started = Date.now();
+  let browser;
   let passed = 0;
   let failed = 0;
   try {
     server = await startServer(await freePort());
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchBrowser();
   } catch (error) {
     console.log(`FAILED setup: ${error.message}`);
     killAll();

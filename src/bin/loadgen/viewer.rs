@@ -14,7 +14,6 @@ use http_body_util::{BodyExt, Empty};
 use hyper::client::conn::http1::SendRequest;
 use hyper::{Request, Response, body::Incoming};
 use hyper_util::rt::TokioIo;
-use memchr::memmem;
 use tokio::sync::{Notify, watch};
 
 use crate::chunked::Reader;
@@ -202,11 +201,14 @@ async fn ws(
     }
 }
 
-/// The `id` of the last element of a long-poll answer (every element starts with its id).
+/// The `id` of the last element of a long-poll answer (an event, or a snapshot to start from).
 fn last_id_in(body: &[u8]) -> Option<String> {
-    let at = memmem::rfind(body, b"{\"id\":\"")? + 7;
-    let end = memchr::memchr(b'"', &body[at..])?;
-    Some(String::from_utf8_lossy(&body[at..at + end]).into_owned())
+    #[derive(serde::Deserialize)]
+    struct Element {
+        id: String,
+    }
+    let mut elements: Vec<Element> = serde_json::from_slice(body).ok()?;
+    elements.pop().map(|e| e.id)
 }
 
 async fn longpoll(
