@@ -29,3 +29,4 @@ pub mod rate;
 pub mod server;
 pub mod sim;
 pub mod sse;
+pub mod store;

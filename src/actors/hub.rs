@@ -152,6 +152,7 @@ impl Hub {
             let json = Bytes::from(serde_json::to_vec(&envelope).expect("events serialize"));
             let committed = Arc::new(Committed {
                 seq,
+                at,
                 name,
                 scope,
                 sse: sse::event(&envelope.id, name, &json),

@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 
 use crate::feed::filter::Scope;
 use crate::ids::{Seq, StreamId};
@@ -17,6 +18,8 @@ use crate::ids::{Seq, StreamId};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Committed {
     pub seq: Seq,
+    /// When it was committed (also inside the JSON).
+    pub at: DateTime<Utc>,
     /// The SSE `event:` name (and JSON `type`).
     pub name: &'static str,
     pub scope: Scope,
@@ -103,6 +106,7 @@ mod tests {
     fn committed(seq: u64) -> Arc<Committed> {
         Arc::new(Committed {
             seq: Seq(seq),
+            at: Utc::now(),
             name: "score",
             scope: Scope {
                 kind: EventKind::Score,

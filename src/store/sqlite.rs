@@ -1,0 +1,332 @@
+//! The SQLite event store: the event log, periodic state snapshots, and the stream id, in one
+//! file under `--data-dir`, in WAL mode.
+//!
+//! Every event is stored as it was sent (the envelope JSON) with the columns a replay needs to
+//! filter it, so resuming an old `Last-Event-ID` re-frames stored bytes and never re-encodes.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+use crate::feed::{Committed, EventKind, Scope};
+use crate::ids::{LeagueId, MatchId, Seq, StreamId};
+use crate::sse;
+
+/// The database file inside the data directory.
+pub const FILE: &str = "livescore.db";
+
+/// Schema versions, applied in order; `PRAGMA user_version` records how many have run.
+const MIGRATIONS: &[&str] = &[
+    // 1: the event log, snapshots, and metadata (the stream id).
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+     CREATE TABLE events (
+         seq INTEGER PRIMARY KEY,
+         at TEXT NOT NULL,
+         type TEXT NOT NULL,
+         kind TEXT NOT NULL,
+         match_id INTEGER,
+         leagues TEXT NOT NULL,
+         json TEXT NOT NULL
+     );
+     CREATE TABLE snapshots (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, state TEXT NOT NULL);",
+];
+
+/// A store failure, naming the file and the cause.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct StoreError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl StoreError {
+    fn new(path: &Path, message: impl std::fmt::Display) -> StoreError {
+        StoreError {
+            path: path.to_owned(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// What a non-empty store holds at start-up.
+#[derive(Debug)]
+pub struct Loaded {
+    pub stream: StreamId,
+    /// The newest snapshot: its seq and the state JSON.
+    pub snapshot_seq: Seq,
+    pub snapshot: String,
+    /// Every event after the snapshot, in order.
+    pub events: Vec<Committed>,
+}
+
+/// An open store. One writer at a time holds it (the file is locked exclusively).
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+fn describe(path: &Path, e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode::*;
+    let hint = match e.sqlite_error_code() {
+        Some(DatabaseBusy | DatabaseLocked) => "the database is locked: is another livescore using this data directory?",
+        Some(NotADatabase) => "not a livescore database (the file is not SQLite, or is damaged)",
+        Some(DatabaseCorrupt) => "the database is corrupt; restore a backup (`livescore import`)",
+        Some(ReadOnly) => "the database is read-only: check the permissions of the file and its directory",
+        Some(DiskFull) => "the disk is full",
+        Some(CannotOpen) => "cannot open the database file: check that the directory exists and is writable",
+        _ => "",
+    };
+    if hint.is_empty() {
+        StoreError::new(path, e)
+    } else {
+        StoreError::new(path, format!("{hint} ({e})"))
+    }
+}
+
+impl Store {
+    /// Open (creating if needed) the store in `dir`, bring its schema up to date and lock it.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::new(dir, format!("cannot create the data directory: {e}")))?;
+        let path = dir.join(FILE);
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| describe(&path, e))?;
+        let store = Store { conn, path };
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Open an existing store for reading only (replays for old ids, `livescore check`).
+    pub fn open_read_only(dir: &Path) -> Result<Store, StoreError> {
+        let path = dir.join(FILE);
+        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| describe(&path, e))?;
+        Ok(Store { conn, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, e: rusqlite::Error) -> StoreError {
+        describe(&self.path, e)
+    }
+
+    fn configure(&self) -> Result<(), StoreError> {
+        // WAL lets readers (replays) work beside the writer; synchronous=FULL makes a commit
+        // durable before it returns, which is what an ack promises.
+        self.conn
+            .execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = FULL;
+                 PRAGMA busy_timeout = 200;",
+            )
+            .map_err(|e| self.err(e))?;
+        // Taking the write lock now turns a second server on the same directory into a clear
+        // start-up error instead of a failure on its first commit.
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE; COMMIT;")
+            .map_err(|e| self.err(e))
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let version = version.max(0) as usize;
+        if version > MIGRATIONS.len() {
+            return Err(StoreError::new(
+                &self.path,
+                format!("schema version {version} is newer than this livescore understands ({})", MIGRATIONS.len()),
+            ));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+            tx.execute_batch(sql).map_err(|e| self.err(e))?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64).map_err(|e| self.err(e))?;
+            tx.commit().map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    /// The stored stream id, newest snapshot and the events after it; `None` for a new store.
+    pub fn load(&self) -> Result<Option<Loaded>, StoreError> {
+        let stream: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'stream'", [], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let Some(stream) = stream else { return Ok(None) };
+        let stream = StreamId::parse(&stream)
+            .ok_or_else(|| StoreError::new(&self.path, format!("stored stream id `{stream}` is invalid")))?;
+        let (snapshot_seq, snapshot): (i64, String) = self
+            .conn
+            .query_row("SELECT seq, state FROM snapshots ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| StoreError::new(&self.path, "the database has a stream but no snapshot"))?;
+        let events = self.since(&stream, Seq(snapshot_seq as u64), None)?;
+        Ok(Some(Loaded {
+            stream,
+            snapshot_seq: Seq(snapshot_seq as u64),
+            snapshot,
+            events,
+        }))
+    }
+
+    /// Start a new stream: its id and the starting snapshot at `seq`.
+    pub fn init(&mut self, stream: &StreamId, seq: Seq, state: &str) -> Result<(), StoreError> {
+        let tx = self.conn.transaction().map_err(|e| describe(&self.path, e))?;
+        tx.execute("INSERT INTO meta (key, value) VALUES ('stream', ?1)", params![stream.as_str()])
+            .map_err(|e| describe(&self.path, e))?;
+        tx.execute(
+            "INSERT INTO snapshots (seq, at, state) VALUES (?1, ?2, ?3)",
+            params![seq.0 as i64, Utc::now().to_rfc3339(), state],
+        )
+        .map_err(|e| describe(&self.path, e))?;
+        tx.commit().map_err(|e| describe(&self.path, e))
+    }
+
+    /// Write batches of events in one transaction (group commit): all of them or none.
+    pub fn append<'a>(&mut self, batches: impl IntoIterator<Item = &'a [std::sync::Arc<Committed>]>) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let fail = |e| describe(&path, e);
+        let tx = self.conn.transaction().map_err(fail)?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO events (seq, at, type, kind, match_id, leagues, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .map_err(fail)?;
+            for batch in batches {
+                for e in batch {
+                    let leagues: Vec<&str> = e.scope.leagues.iter().map(LeagueId::as_str).collect();
+                    insert
+                        .execute(params![
+                            e.seq.0 as i64,
+                            e.at.to_rfc3339(),
+                            e.name,
+                            e.scope.kind.as_str(),
+                            e.scope.match_id.map(|m| m.0),
+                            leagues.join(","),
+                            std::str::from_utf8(&e.json).unwrap_or_default(),
+                        ])
+                        .map_err(fail)?;
+                }
+            }
+        }
+        tx.commit().map_err(fail)
+    }
+
+    /// Record a snapshot of the state at `seq`.
+    pub fn write_snapshot(&mut self, seq: Seq, at: DateTime<Utc>, state: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO snapshots (seq, at, state) VALUES (?1, ?2, ?3)",
+                params![seq.0 as i64, at.to_rfc3339(), state],
+            )
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Drop events at or before `upto` and every snapshot but the newest one at or before it.
+    /// Returns the number of events removed.
+    pub fn prune(&mut self, upto: Seq) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction().map_err(|e| describe(&self.path, e))?;
+        let removed = tx
+            .execute("DELETE FROM events WHERE seq <= ?1", params![upto.0 as i64])
+            .map_err(|e| describe(&self.path, e))?;
+        tx.execute(
+            "DELETE FROM snapshots WHERE seq < (SELECT MAX(seq) FROM snapshots WHERE seq <= ?1)",
+            params![upto.0 as i64],
+        )
+        .map_err(|e| describe(&self.path, e))?;
+        tx.commit().map_err(|e| describe(&self.path, e))?;
+        Ok(removed)
+    }
+
+    /// The oldest seq a viewer may resume after: the seq before the oldest stored event (or the
+    /// newest seq, when no events are stored).
+    pub fn oldest_resumable(&self) -> Result<Seq, StoreError> {
+        let (min, max): (Option<i64>, Option<i64>) = self
+            .conn
+            .query_row("SELECT MIN(seq), MAX(seq) FROM events", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.err(e))?;
+        let snapshot: Option<i64> = self
+            .conn
+            .query_row("SELECT MAX(seq) FROM snapshots", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        Ok(match (min, max) {
+            (Some(min), _) => Seq((min - 1) as u64),
+            _ => Seq(snapshot.unwrap_or(0) as u64),
+        })
+    }
+
+    /// Stored events after `after` (up to `upto`, inclusive, when given), rebuilt as committed
+    /// events of `stream`.
+    pub fn since(&self, stream: &StreamId, after: Seq, upto: Option<Seq>) -> Result<Vec<Committed>, StoreError> {
+        let mut query = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, at, type, kind, match_id, leagues, json FROM events
+                 WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = query
+            .query_map(params![after.0 as i64, upto.map_or(i64::MAX, |s| s.0 as i64)], |r| {
+                Ok((
+                    r.get::<_, i64>(0)? as u64,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<u32>>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut events = Vec::new();
+        for row in rows {
+            let (seq, at, name, kind, match_id, leagues, json) = row.map_err(|e| self.err(e))?;
+            let bad = |what: &str| StoreError::new(&self.path, format!("event {seq}: {what}"));
+            let name = static_name(&name).ok_or_else(|| bad("unknown type"))?;
+            let kind = EventKind::parse(&kind).ok_or_else(|| bad("unknown kind"))?;
+            let at = DateTime::parse_from_rfc3339(&at).map_err(|_| bad("bad time"))?.with_timezone(&Utc);
+            let id = format!("{stream}.{seq}");
+            events.push(Committed {
+                seq: Seq(seq),
+                at,
+                name,
+                scope: Scope {
+                    kind,
+                    match_id: match_id.map(MatchId),
+                    leagues: leagues.split(',').filter(|l| !l.is_empty()).map(LeagueId::from).collect(),
+                },
+                sse: sse::event(&id, name, json.as_bytes()),
+                json: json.into(),
+            });
+        }
+        Ok(events)
+    }
+
+    /// Every snapshot's seq, oldest first (for `livescore check`).
+    pub fn snapshots(&self) -> Result<Vec<(Seq, String)>, StoreError> {
+        let mut q = self.conn.prepare("SELECT seq, state FROM snapshots ORDER BY seq").map_err(|e| self.err(e))?;
+        let rows = q
+            .query_map([], |r| Ok((Seq(r.get::<_, i64>(0)? as u64), r.get(1)?)))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+}
+
+/// The event type names as `'static` strings (the `Committed` type carries them that way).
+fn static_name(name: &str) -> Option<&'static str> {
+    ["score", "status", "incident", "match", "news", "news_retracted"]
+        .into_iter()
+        .find(|n| *n == name)
+}

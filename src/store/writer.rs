@@ -1,0 +1,89 @@
+//! The writer: a thread of its own that owns the store and commits what the hub sends it, so the
+//! actor system never waits on the disk. It reports each commit back to the hub, which only then
+//! acknowledges the commands and broadcasts their events.
+//!
+//! Group commit happens in the hub: while one batch is being written, the commands that arrive
+//! pile up, and they go to the writer together as the next batch, in one transaction.
+
+use std::sync::Arc;
+use std::sync::mpsc;
+
+use actix::{Message, Recipient};
+use chrono::{DateTime, Utc};
+
+use crate::feed::Committed;
+use crate::ids::Seq;
+use crate::store::Store;
+
+/// The outcome of writing one batch, sent back to whoever asked (the hub).
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct Written {
+    /// The seq of the last event in the batch.
+    pub upto: Seq,
+    /// `Err` holds a message naming the file and the cause.
+    pub result: Result<(), String>,
+}
+
+enum Job {
+    Append(Vec<Arc<Committed>>),
+    Snapshot {
+        seq: Seq,
+        at: DateTime<Utc>,
+        state: String,
+        prune_upto: Option<Seq>,
+    },
+}
+
+/// A handle on the writer thread; dropping the last one ends the thread after pending work.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    /// Start the thread, moving `store` into it; outcomes of appends go to `done`.
+    pub fn spawn(mut store: Store, done: Recipient<Written>) -> Writer {
+        let (jobs, rx) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("livescore-writer".into())
+            .spawn(move || {
+                for job in rx {
+                    match job {
+                        Job::Append(events) => {
+                            let upto = events.last().map_or(Seq(0), |e| e.seq);
+                            let result = store.append([events.as_slice()]).map_err(|e| e.to_string());
+                            if let Err(e) = &result {
+                                tracing::error!(error = %e, seq = %upto, "commit failed");
+                            }
+                            done.do_send(Written { upto, result });
+                        }
+                        Job::Snapshot { seq, at, state, prune_upto } => {
+                            if let Err(e) = store.write_snapshot(seq, at, &state) {
+                                tracing::warn!(error = %e, %seq, "could not write a snapshot");
+                                continue;
+                            }
+                            if let Some(upto) = prune_upto {
+                                match store.prune(upto) {
+                                    Ok(removed) => tracing::debug!(removed, %upto, "pruned the event log"),
+                                    Err(e) => tracing::warn!(error = %e, "could not prune the event log"),
+                                }
+                            }
+                        }
+                    }
+                }
+            })
+            .expect("the writer thread starts");
+        Writer { jobs }
+    }
+
+    /// Commit these events (in one transaction) and report with [`Written`].
+    pub fn append(&self, events: Vec<Arc<Committed>>) {
+        let _ = self.jobs.send(Job::Append(events));
+    }
+
+    /// Record a snapshot of the state at `seq`, then drop events up to `prune_upto`.
+    pub fn snapshot(&self, seq: Seq, at: DateTime<Utc>, state: String, prune_upto: Option<Seq>) {
+        let _ = self.jobs.send(Job::Snapshot { seq, at, state, prune_upto });
+    }
+}
