@@ -10,7 +10,7 @@ BIN=./target/release/livescore
 TOKEN="demo-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 
 cargo build --release --locked --quiet
-LIVESCORE_ADMIN_TOKENS="demo:$TOKEN" "$BIN" --bind "127.0.0.1:$PORT" --no-generator >/dev/null 2>&1 &
+LIVESCORE_ADMIN_TOKENS="demo:$TOKEN" "$BIN" --bind "127.0.0.1:$PORT" --no-generator --in-memory >/dev/null 2>&1 &
 SERVER=$!
 VIEWER=
 trap 'kill $SERVER ${VIEWER:-} 2>/dev/null || true' EXIT

@@ -63,6 +63,33 @@ pub struct Config {
     #[arg(long, env = "LIVESCORE_WORKERS")]
     pub workers: Option<usize>,
 
+    /// Directory of the durable store (an SQLite event log with snapshots); created if missing.
+    #[arg(
+        long,
+        env = "LIVESCORE_DATA_DIR",
+        default_value = "data",
+        value_name = "DIR"
+    )]
+    pub data_dir: PathBuf,
+
+    /// Keep everything in memory (nothing survives a restart); for tests and throwaway demos.
+    #[arg(long, env = "LIVESCORE_IN_MEMORY")]
+    pub in_memory: bool,
+
+    /// Write a state snapshot to the store every this many events.
+    #[arg(long, env = "LIVESCORE_SNAPSHOT_EVERY", default_value_t = 1000)]
+    pub snapshot_every: u64,
+
+    /// Events kept in the store for `Last-Event-ID` replay; older ones are pruned (older ids get
+    /// a snapshot).
+    #[arg(long, env = "LIVESCORE_RETENTION", default_value_t = 100_000)]
+    pub retention: u64,
+
+    /// Largest size of the store in MiB (0: no limit). Past it, changes are refused with
+    /// `unavailable` while the feed keeps serving.
+    #[arg(long, env = "LIVESCORE_MAX_STORE_MB", default_value_t = 0)]
+    pub max_store_mb: u64,
+
     /// Serve the browser frontend from this directory instead of the copy built into the binary
     /// (for working on the frontend without rebuilding).
     #[arg(long, env = "LIVESCORE_FRONTEND_DIR", value_name = "DIR")]
@@ -174,6 +201,11 @@ impl Config {
             retry_ms: 3000,
             max_poll_wait: 60,
             workers: None,
+            data_dir: PathBuf::from("data"),
+            in_memory: false,
+            snapshot_every: 1000,
+            retention: 100_000,
+            max_store_mb: 0,
             frontend_dir: None,
             admin_tokens: None,
             admin_tokens_file: None,
@@ -205,6 +237,8 @@ impl Config {
             ("max-bad-messages", self.max_bad_messages as usize),
             ("auth-timeout-secs", self.auth_timeout_secs as usize),
             ("ws-ping-secs", self.ws_ping_secs as usize),
+            ("snapshot-every", self.snapshot_every as usize),
+            ("retention", self.retention as usize),
         ] {
             if value == 0 {
                 return Err(ConfigError::Zero(name));

@@ -14,17 +14,20 @@ use std::sync::atomic::AtomicU64;
 use crate::actors::admin_session::{SessionDeps, SessionLimits, close};
 use crate::actors::broadcaster::{Broadcaster, CloseAll, ViewerSlots};
 use crate::actors::generator::Generator;
-use crate::actors::hub::{AttachGenerator, CloseAdmins, Hub};
+use crate::actors::hub::{AttachGenerator, CloseAdmins, Durability, Hub};
 use crate::auth::{AdminTokens, TokenError};
 use crate::config::{Config, ConfigError};
 use crate::feed::fixtures::{FixtureError, Fixtures};
-use crate::feed::{FeedState, RingLog};
+use crate::feed::{EventLog, FeedState, RingLog};
 use crate::http::{self, AppState};
 use crate::ids::{Seq, StreamId};
 use crate::metrics::Metrics;
 use crate::model::TeamWithSquad;
 use crate::protocol::GeneratorState;
 use crate::rate::RateLimits;
+use crate::store::StoreError;
+use crate::store::recover::recover;
+use crate::store::writer::Writer;
 
 /// Why the server did not start.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +38,8 @@ pub enum StartError {
     Fixtures(#[from] FixtureError),
     #[error(transparent)]
     Tokens(#[from] TokenError),
+    #[error("the store cannot be used: {0}")]
+    Store(#[from] StoreError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -97,7 +102,19 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .collect();
     let teams_json = bytes::Bytes::from(serde_json::to_vec(&teams).expect("teams serialize"));
     let metrics = Metrics::new();
-    let stream = StreamId::random();
+    let recovered = if config.in_memory {
+        None
+    } else {
+        let max = (config.max_store_mb > 0).then_some(config.max_store_mb << 20);
+        let recovered = recover(&config.data_dir, state.clone(), config.log_capacity, max)?;
+        tracing::info!(
+            store = %recovered.store.path().display(),
+            seq = %recovered.log.last_seq(),
+            replayed = recovered.replayed,
+            "recovered from the store"
+        );
+        Some(recovered)
+    };
 
     // The hub and the broadcaster each get a thread of their own: the hub's serialization and
     // the broadcaster's fan-out then run side by side, and neither competes with HTTP workers.
@@ -106,13 +123,36 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let broadcaster = Broadcaster::start_in_arbiter(&Arbiter::new().handle(), move |_| {
         Broadcaster::new(heartbeat, fanout_metrics)
     });
-    let log = RingLog::new(stream.clone(), config.log_capacity, Seq(0));
     let hub_metrics = metrics.clone();
     let hub_broadcaster = broadcaster.clone();
     let hub_arbiter = Arbiter::new().handle();
-    let hub = Hub::start_in_arbiter(&hub_arbiter, move |_| {
-        Hub::new(state, Box::new(log), hub_broadcaster, hub_metrics)
-    });
+    let (snapshot_every, retention) = (config.snapshot_every, config.retention);
+    let (stream, hub) = match recovered {
+        None => {
+            let stream = StreamId::random();
+            let log = RingLog::new(stream.clone(), config.log_capacity, Seq(0));
+            let hub = Hub::start_in_arbiter(&hub_arbiter, move |_| {
+                Hub::new(state, Box::new(log), hub_broadcaster, hub_metrics)
+            });
+            (stream, hub)
+        }
+        Some(r) => {
+            let stream = r.log.stream_id().clone();
+            let hub = Hub::start_in_arbiter(&hub_arbiter, move |ctx| {
+                let writer = Writer::spawn(r.store, ctx.address().recipient());
+                Hub::new(r.state, Box::new(r.log), hub_broadcaster, hub_metrics).durable(
+                    Durability {
+                        writer,
+                        snapshot_every,
+                        retention,
+                        oldest_stored: r.oldest_stored,
+                        last_snapshot: r.last_snapshot,
+                    },
+                )
+            });
+            (stream, hub)
+        }
+    };
 
     let seed = (!config.no_generator).then(|| config.seed.unwrap_or_else(rand::random));
     if let Some(seed) = seed {
@@ -148,6 +188,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             },
         },
         next_session: AtomicU64::new(1),
+        data_dir: (!config.in_memory).then(|| config.data_dir.clone()),
+        stream: stream.clone(),
         config: Arc::new(config.clone()),
         metrics,
     });

@@ -102,7 +102,7 @@ fn impossible_settings_are_refused_by_flag_name() {
 /// Start the binary on a free port; return the child and its base URL (from its first line).
 fn spawn_server(extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(BIN)
-        .args(["--bind", "127.0.0.1:0", "--speed", "60"])
+        .args(["--bind", "127.0.0.1:0", "--speed", "60", "--in-memory"])
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

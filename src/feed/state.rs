@@ -121,6 +121,16 @@ impl FeedState {
         }
     }
 
+    /// Take the squads of `fixtures`' teams (squads are reference data, left out of snapshots, so
+    /// a state loaded from a snapshot gets them back from the fixtures).
+    pub fn adopt_squads(&mut self, fixtures: &FeedState) {
+        for (id, team) in &mut self.teams {
+            if let Some(source) = fixtures.teams.get(id) {
+                team.squad = source.squad.clone();
+            }
+        }
+    }
+
     /// Keep only the matches and news a viewer asked for; leagues and teams always stay, since
     /// they are needed to render anything at all.
     pub fn retain(

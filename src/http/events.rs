@@ -16,11 +16,12 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
 use crate::actors::broadcaster::ViewerSlot;
-use crate::actors::hub::Subscribe;
+use crate::actors::hub::{Initial, Subscribe};
 use crate::feed::Filter;
 use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::sse;
+use crate::store::Store;
 
 /// Filters and the resume point; `lastEventId` stands in for the header where a client (or a
 /// proxy) cannot set it.
@@ -51,6 +52,33 @@ pub fn pieces(frame: Bytes) -> impl Iterator<Item = Bytes> {
 
 /// Seconds a refused viewer is asked to wait before trying again.
 const FULL_RETRY_AFTER_SECS: u64 = 5;
+
+/// The frames a new viewer gets first: as the hub gave them, or (for a resume point older than
+/// memory holds) the missed events read from the store, off the actor threads.
+pub async fn first_frames(
+    initial: Initial,
+    filter: Filter,
+    app: &AppState,
+) -> Result<Vec<Bytes>, ApiError> {
+    let (after, upto) = match initial {
+        Initial::Frames(frames) => return Ok(frames),
+        Initial::Stored { after, upto } => (after, upto),
+    };
+    let dir = app
+        .data_dir
+        .clone()
+        .ok_or_else(|| ApiError::unavailable("no store to replay from"))?;
+    let stream = app.stream.clone();
+    let missed = web::block(move || Store::open_read_only(&dir)?.since(&stream, after, Some(upto)))
+        .await
+        .map_err(|_| ApiError::unavailable("the replay could not be read"))?
+        .map_err(|e| ApiError::unavailable(format!("the replay could not be read: {e}")))?;
+    Ok(missed
+        .into_iter()
+        .filter(|e| filter.accepts(&e.scope))
+        .map(|e| e.sse)
+        .collect())
+}
 
 /// Check a viewer's filters and take a viewer slot (shared by SSE and the viewer WebSocket).
 pub fn admit(query: &EventsQuery, app: &AppState) -> Result<(Filter, ViewerSlot), ApiError> {
@@ -95,12 +123,13 @@ pub async fn events(
     let initial = app
         .hub
         .send(Subscribe {
-            filter,
+            filter: filter.clone(),
             resume,
             tx,
             slot,
         })
         .await?;
+    let initial = first_frames(initial, filter, &app).await?;
 
     let head = std::iter::once(sse::retry(app.config.retry_ms)).chain(initial);
     let body = stream::iter(head)

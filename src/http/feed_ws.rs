@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 use crate::actors::hub::Subscribe;
 use crate::http::AppState;
 use crate::http::error::ApiError;
-use crate::http::events::{EventsQuery, admit};
+use crate::http::events::{EventsQuery, admit, first_frames};
 
 /// Close code when the viewer fell behind and was dropped: reconnect with `lastEventId`.
 const TRY_AGAIN_LATER: u16 = 1013;
@@ -38,12 +38,13 @@ pub async fn feed(
     let initial = app
         .hub
         .send(Subscribe {
-            filter,
+            filter: filter.clone(),
             resume,
             tx,
             slot,
         })
         .await?;
+    let initial = first_frames(initial, filter, &app).await?;
 
     actix_web::rt::spawn(async move {
         for frame in initial {

@@ -38,6 +38,9 @@ pub struct AppState {
     pub admin: SessionDeps,
     /// Ids for admin sessions.
     pub next_session: AtomicU64,
+    /// The store's directory (`None` in memory), for replays older than memory holds.
+    pub data_dir: Option<std::path::PathBuf>,
+    pub stream: crate::ids::StreamId,
 }
 
 impl AppState {

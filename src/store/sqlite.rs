@@ -69,12 +69,18 @@ pub struct Store {
 fn describe(path: &Path, e: rusqlite::Error) -> StoreError {
     use rusqlite::ErrorCode::*;
     let hint = match e.sqlite_error_code() {
-        Some(DatabaseBusy | DatabaseLocked) => "the database is locked: is another livescore using this data directory?",
+        Some(DatabaseBusy | DatabaseLocked) => {
+            "the database is locked: is another livescore using this data directory?"
+        }
         Some(NotADatabase) => "not a livescore database (the file is not SQLite, or is damaged)",
         Some(DatabaseCorrupt) => "the database is corrupt; restore a backup (`livescore import`)",
-        Some(ReadOnly) => "the database is read-only: check the permissions of the file and its directory",
+        Some(ReadOnly) => {
+            "the database is read-only: check the permissions of the file and its directory"
+        }
         Some(DiskFull) => "the disk is full",
-        Some(CannotOpen) => "cannot open the database file: check that the directory exists and is writable",
+        Some(CannotOpen) => {
+            "cannot open the database file: check that the directory exists and is writable"
+        }
         _ => "",
     };
     if hint.is_empty() {
@@ -87,11 +93,14 @@ fn describe(path: &Path, e: rusqlite::Error) -> StoreError {
 impl Store {
     /// Open (creating if needed) the store in `dir`, bring its schema up to date and lock it.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::new(dir, format!("cannot create the data directory: {e}")))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::new(dir, format!("cannot create the data directory: {e}")))?;
         let path = dir.join(FILE);
         let conn = Connection::open_with_flags(
             &path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| describe(&path, e))?;
         let store = Store { conn, path };
@@ -103,13 +112,29 @@ impl Store {
     /// Open an existing store for reading only (replays for old ids, `livescore check`).
     pub fn open_read_only(dir: &Path) -> Result<Store, StoreError> {
         let path = dir.join(FILE);
-        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|e| describe(&path, e))?;
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| describe(&path, e))?;
         Ok(Store { conn, path })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Cap the database at about `bytes`; writes past it fail as "database or disk is full",
+    /// exactly as a full disk would.
+    pub fn limit_size(&self, bytes: u64) -> Result<(), StoreError> {
+        let page: i64 = self
+            .conn
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let pages = (bytes as i64 / page.max(512)).max(1);
+        self.conn
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))
+            .map_err(|e| self.err(e))
     }
 
     fn err(&self, e: rusqlite::Error) -> StoreError {
@@ -142,13 +167,17 @@ impl Store {
         if version > MIGRATIONS.len() {
             return Err(StoreError::new(
                 &self.path,
-                format!("schema version {version} is newer than this livescore understands ({})", MIGRATIONS.len()),
+                format!(
+                    "schema version {version} is newer than this livescore understands ({})",
+                    MIGRATIONS.len()
+                ),
             ));
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
             let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
             tx.execute_batch(sql).map_err(|e| self.err(e))?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64).map_err(|e| self.err(e))?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)
+                .map_err(|e| self.err(e))?;
             tx.commit().map_err(|e| self.err(e))?;
         }
         Ok(())
@@ -158,18 +187,32 @@ impl Store {
     pub fn load(&self) -> Result<Option<Loaded>, StoreError> {
         let stream: Option<String> = self
             .conn
-            .query_row("SELECT value FROM meta WHERE key = 'stream'", [], |r| r.get(0))
+            .query_row("SELECT value FROM meta WHERE key = 'stream'", [], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(|e| self.err(e))?;
-        let Some(stream) = stream else { return Ok(None) };
-        let stream = StreamId::parse(&stream)
-            .ok_or_else(|| StoreError::new(&self.path, format!("stored stream id `{stream}` is invalid")))?;
+        let Some(stream) = stream else {
+            return Ok(None);
+        };
+        let stream = StreamId::parse(&stream).ok_or_else(|| {
+            StoreError::new(
+                &self.path,
+                format!("stored stream id `{stream}` is invalid"),
+            )
+        })?;
         let (snapshot_seq, snapshot): (i64, String) = self
             .conn
-            .query_row("SELECT seq, state FROM snapshots ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(
+                "SELECT seq, state FROM snapshots ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()
             .map_err(|e| self.err(e))?
-            .ok_or_else(|| StoreError::new(&self.path, "the database has a stream but no snapshot"))?;
+            .ok_or_else(|| {
+                StoreError::new(&self.path, "the database has a stream but no snapshot")
+            })?;
         let events = self.since(&stream, Seq(snapshot_seq as u64), None)?;
         Ok(Some(Loaded {
             stream,
@@ -181,9 +224,15 @@ impl Store {
 
     /// Start a new stream: its id and the starting snapshot at `seq`.
     pub fn init(&mut self, stream: &StreamId, seq: Seq, state: &str) -> Result<(), StoreError> {
-        let tx = self.conn.transaction().map_err(|e| describe(&self.path, e))?;
-        tx.execute("INSERT INTO meta (key, value) VALUES ('stream', ?1)", params![stream.as_str()])
+        let tx = self
+            .conn
+            .transaction()
             .map_err(|e| describe(&self.path, e))?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('stream', ?1)",
+            params![stream.as_str()],
+        )
+        .map_err(|e| describe(&self.path, e))?;
         tx.execute(
             "INSERT INTO snapshots (seq, at, state) VALUES (?1, ?2, ?3)",
             params![seq.0 as i64, Utc::now().to_rfc3339(), state],
@@ -193,7 +242,10 @@ impl Store {
     }
 
     /// Write batches of events in one transaction (group commit): all of them or none.
-    pub fn append<'a>(&mut self, batches: impl IntoIterator<Item = &'a [std::sync::Arc<Committed>]>) -> Result<(), StoreError> {
+    pub fn append<'a>(
+        &mut self,
+        batches: impl IntoIterator<Item = &'a [std::sync::Arc<Committed>]>,
+    ) -> Result<(), StoreError> {
         let path = self.path.clone();
         let fail = |e| describe(&path, e);
         let tx = self.conn.transaction().map_err(fail)?;
@@ -224,7 +276,12 @@ impl Store {
     }
 
     /// Record a snapshot of the state at `seq`.
-    pub fn write_snapshot(&mut self, seq: Seq, at: DateTime<Utc>, state: &str) -> Result<(), StoreError> {
+    pub fn write_snapshot(
+        &mut self,
+        seq: Seq,
+        at: DateTime<Utc>,
+        state: &str,
+    ) -> Result<(), StoreError> {
         self.conn
             .execute(
                 "INSERT OR REPLACE INTO snapshots (seq, at, state) VALUES (?1, ?2, ?3)",
@@ -237,7 +294,10 @@ impl Store {
     /// Drop events at or before `upto` and every snapshot but the newest one at or before it.
     /// Returns the number of events removed.
     pub fn prune(&mut self, upto: Seq) -> Result<usize, StoreError> {
-        let tx = self.conn.transaction().map_err(|e| describe(&self.path, e))?;
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|e| describe(&self.path, e))?;
         let removed = tx
             .execute("DELETE FROM events WHERE seq <= ?1", params![upto.0 as i64])
             .map_err(|e| describe(&self.path, e))?;
@@ -255,7 +315,9 @@ impl Store {
     pub fn oldest_resumable(&self) -> Result<Seq, StoreError> {
         let (min, max): (Option<i64>, Option<i64>) = self
             .conn
-            .query_row("SELECT MIN(seq), MAX(seq) FROM events", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT MIN(seq), MAX(seq) FROM events", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .map_err(|e| self.err(e))?;
         let snapshot: Option<i64> = self
             .conn
@@ -269,7 +331,12 @@ impl Store {
 
     /// Stored events after `after` (up to `upto`, inclusive, when given), rebuilt as committed
     /// events of `stream`.
-    pub fn since(&self, stream: &StreamId, after: Seq, upto: Option<Seq>) -> Result<Vec<Committed>, StoreError> {
+    pub fn since(
+        &self,
+        stream: &StreamId,
+        after: Seq,
+        upto: Option<Seq>,
+    ) -> Result<Vec<Committed>, StoreError> {
         let mut query = self
             .conn
             .prepare_cached(
@@ -278,17 +345,20 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         let rows = query
-            .query_map(params![after.0 as i64, upto.map_or(i64::MAX, |s| s.0 as i64)], |r| {
-                Ok((
-                    r.get::<_, i64>(0)? as u64,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<u32>>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                ))
-            })
+            .query_map(
+                params![after.0 as i64, upto.map_or(i64::MAX, |s| s.0 as i64)],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)? as u64,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, Option<u32>>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, String>(6)?,
+                    ))
+                },
+            )
             .map_err(|e| self.err(e))?;
         let mut events = Vec::new();
         for row in rows {
@@ -296,7 +366,9 @@ impl Store {
             let bad = |what: &str| StoreError::new(&self.path, format!("event {seq}: {what}"));
             let name = static_name(&name).ok_or_else(|| bad("unknown type"))?;
             let kind = EventKind::parse(&kind).ok_or_else(|| bad("unknown kind"))?;
-            let at = DateTime::parse_from_rfc3339(&at).map_err(|_| bad("bad time"))?.with_timezone(&Utc);
+            let at = DateTime::parse_from_rfc3339(&at)
+                .map_err(|_| bad("bad time"))?
+                .with_timezone(&Utc);
             let id = format!("{stream}.{seq}");
             events.push(Committed {
                 seq: Seq(seq),
@@ -305,7 +377,11 @@ impl Store {
                 scope: Scope {
                     kind,
                     match_id: match_id.map(MatchId),
-                    leagues: leagues.split(',').filter(|l| !l.is_empty()).map(LeagueId::from).collect(),
+                    leagues: leagues
+                        .split(',')
+                        .filter(|l| !l.is_empty())
+                        .map(LeagueId::from)
+                        .collect(),
                 },
                 sse: sse::event(&id, name, json.as_bytes()),
                 json: json.into(),
@@ -316,7 +392,10 @@ impl Store {
 
     /// Every snapshot's seq, oldest first (for `livescore check`).
     pub fn snapshots(&self) -> Result<Vec<(Seq, String)>, StoreError> {
-        let mut q = self.conn.prepare("SELECT seq, state FROM snapshots ORDER BY seq").map_err(|e| self.err(e))?;
+        let mut q = self
+            .conn
+            .prepare("SELECT seq, state FROM snapshots ORDER BY seq")
+            .map_err(|e| self.err(e))?;
         let rows = q
             .query_map([], |r| Ok((Seq(r.get::<_, i64>(0)? as u64), r.get(1)?)))
             .map_err(|e| self.err(e))?;
@@ -326,7 +405,14 @@ impl Store {
 
 /// The event type names as `'static` strings (the `Committed` type carries them that way).
 fn static_name(name: &str) -> Option<&'static str> {
-    ["score", "status", "incident", "match", "news", "news_retracted"]
-        .into_iter()
-        .find(|n| *n == name)
+    [
+        "score",
+        "status",
+        "incident",
+        "match",
+        "news",
+        "news_retracted",
+    ]
+    .into_iter()
+    .find(|n| *n == name)
 }

@@ -52,21 +52,31 @@ impl Writer {
                     match job {
                         Job::Append(events) => {
                             let upto = events.last().map_or(Seq(0), |e| e.seq);
-                            let result = store.append([events.as_slice()]).map_err(|e| e.to_string());
+                            let result =
+                                store.append([events.as_slice()]).map_err(|e| e.to_string());
                             if let Err(e) = &result {
                                 tracing::error!(error = %e, seq = %upto, "commit failed");
                             }
                             done.do_send(Written { upto, result });
                         }
-                        Job::Snapshot { seq, at, state, prune_upto } => {
+                        Job::Snapshot {
+                            seq,
+                            at,
+                            state,
+                            prune_upto,
+                        } => {
                             if let Err(e) = store.write_snapshot(seq, at, &state) {
                                 tracing::warn!(error = %e, %seq, "could not write a snapshot");
                                 continue;
                             }
                             if let Some(upto) = prune_upto {
                                 match store.prune(upto) {
-                                    Ok(removed) => tracing::debug!(removed, %upto, "pruned the event log"),
-                                    Err(e) => tracing::warn!(error = %e, "could not prune the event log"),
+                                    Ok(removed) => {
+                                        tracing::debug!(removed, %upto, "pruned the event log")
+                                    }
+                                    Err(e) => {
+                                        tracing::warn!(error = %e, "could not prune the event log")
+                                    }
                                 }
                             }
                         }
@@ -84,6 +94,11 @@ impl Writer {
 
     /// Record a snapshot of the state at `seq`, then drop events up to `prune_upto`.
     pub fn snapshot(&self, seq: Seq, at: DateTime<Utc>, state: String, prune_upto: Option<Seq>) {
-        let _ = self.jobs.send(Job::Snapshot { seq, at, state, prune_upto });
+        let _ = self.jobs.send(Job::Snapshot {
+            seq,
+            at,
+            state,
+            prune_upto,
+        });
     }
 }

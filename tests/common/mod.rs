@@ -29,6 +29,7 @@ impl TestServer {
         config.bind = "127.0.0.1:0".parse().unwrap();
         config.no_generator = true;
         config.workers = Some(2);
+        config.in_memory = true;
         configure(&mut config);
         let inner = Background::start(config).expect("server starts");
         TestServer {

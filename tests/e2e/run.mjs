@@ -6,6 +6,7 @@
 
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   ALICE, BOB, FIXTURE_MATCHES, ROOT, adminLogin, assertClean, closePage, command, freePort, getJson,
   headlineShown, killAll, launchBrowser, openPage, sleep, startServer, stopServer, waitForLive, waitForText,
@@ -17,6 +18,38 @@ const SCORE_LATENCY_LIMIT_MS = 1000;
 
 let server;
 let scoreCounter = 10;
+
+/** The DOM-free modules, loaded straight into Node: clocks, SSE framing, seq dedupe. */
+async function pureModulesBehave() {
+  const frontend = (file) => pathToFileURL(path.join(ROOT, 'frontend', 'js', file)).href;
+  const { clockText } = await import(frontend('format.js'));
+  const { parseSseFrames } = await import(frontend('feed.js'));
+  const { FeedStore } = await import(frontend('store.js'));
+  const expect = (actual, expected, what) => {
+    if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+      throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+    }
+  };
+  const clock = (sport, status, period, minute) => clockText({ sport, status, period, minute, kickoff: '' });
+  expect(clock('football', 'live', 1, 34), "34'", 'football clock');
+  expect(clock('football', 'halftime', 1, 45), 'HT', 'half-time');
+  expect(clock('basketball', 'live', 3, 29), 'Q3 7:00', 'quarter clock');
+  expect(clock('basketball', 'live', 5, 50), 'OT1 3:00', 'overtime clock');
+  expect(clock('basketball', 'break', 2, 24), 'Break', 'quarter break');
+  expect(clock('basketball', 'final', 4, 48), 'FT', 'final');
+
+  const frames = parseSseFrames('id: s.2\nevent: score\ndata: {"a":1}\n\n: ping\n\nid: s.3\nevent: news\ndata: {"b":\ndata: 2}\n\n');
+  expect(frames, [{ id: 's.2', event: 'score', data: '{"a":1}' }, { id: 's.3', event: 'news', data: '{"b":\n2}' }], 'SSE frames');
+
+  const store = new FeedStore();
+  const match = { id: 1, home: 'A', away: 'B', score: { home: 0, away: 0 }, incidents: [], version: 1 };
+  store.applySnapshot({ type: 'snapshot', id: 's.5', seq: 5, stream: 's', leagues: [], teams: [], matches: [match], news: [] });
+  expect(store.applyEvent({ type: 'score', id: 's.6', seq: 6, match_id: 1, home: 1, away: 0, version: 2 }), true, 'new event');
+  expect(store.applyEvent({ type: 'score', id: 's.6', seq: 6, match_id: 1, home: 9, away: 9, version: 2 }), false, 'replayed event');
+  expect(store.applyEvent({ type: 'score', id: 't.7', seq: 7, match_id: 1, home: 9, away: 9, version: 3 }), false, 'foreign stream');
+  expect(store.matches.get(1).score, { home: 1, away: 0 }, 'score after dedupe');
+  return 'clocks, SSE frames and seq dedupe';
+}
 
 async function dashboardShowsMatchesAndScoreChangeQuickly() {
   const page = await openPage(`${server.base}/`);
@@ -55,6 +88,14 @@ async function adminEditsReachDashboardAndConflictsOfferRetry() {
   await admin.locator(`${card} .home-plus:not([disabled])`).click({ timeout: 3000 });
   await waitForText(dashboard, '[data-match-id="2"] .home-score', '1', 3000, 'score from the console');
 
+  await dashboard.click('[data-match-id="2"] .match-open');
+  await dashboard.locator('.timeline').waitFor({ state: 'visible', timeout: 2000 })
+    .catch(() => { throw new Error('clicking a match did not open its .timeline'); });
+  const timeline = await dashboard.locator('.timeline').textContent();
+  if (!/Kick-off/.test(timeline)) throw new Error(`the timeline lacks the kick-off marker: "${timeline.trim().slice(0, 200)}"`);
+  await dashboard.keyboard.press('Escape');
+  await dashboard.locator('.timeline').waitFor({ state: 'hidden', timeout: 2000 });
+
   const headline = `Console headline ${Date.now()}`;
   await admin.fill('#news-headline', headline);
   await admin.fill('#news-body', 'Written in the admin console by the browser tests.');
@@ -84,7 +125,7 @@ async function adminEditsReachDashboardAndConflictsOfferRetry() {
   assertClean(dashboard, 'dashboard');
   await closePage(admin);
   await closePage(dashboard);
-  return 'status, score and news reached the dashboard; conflict shown with retry';
+  return 'status, score and news reached the dashboard; timeline opens; conflict shown with retry';
 }
 
 async function headlinesAreShownAsText() {
@@ -119,6 +160,10 @@ async function everyPageIsFreeOfConsoleErrors() {
     seen.push(transport);
   }
   const admin = await openPage(`${server.base}/admin`);
+  await admin.fill('#token', 'not-a-real-token');
+  await admin.click('#login');
+  await waitForText(admin, '#admin-conn', 'closed 4001: unauthorized: unknown token', 3000, 'bad token');
+  if (!(await admin.locator('#token').isVisible())) throw new Error('the login form is not shown again after 4001');
   await adminLogin(admin, BOB);
   await admin.waitForFunction(() => document.querySelector('#presence').textContent.includes('bob'), null, { timeout: 3000 });
   assertClean(admin, 'admin console');
@@ -150,8 +195,12 @@ async function dashboardRecoversFromServerRestart() {
     await waitForLive(page, transport);
     pages.push([transport, page]);
   }
+  const admin = await openPage(`${server.base}/admin`);
+  await adminLogin(admin, BOB);
   const oldStream = server.stream;
   await stopServer(server);
+  await admin.waitForFunction(() => /\(1001\).*reconnecting in/.test(document.querySelector('#admin-conn').textContent),
+    null, { timeout: 3000 }).catch(() => { throw new Error('the console did not report the 1001 close'); });
   server = await startServer(server.port);
   if (server.stream === oldStream) throw new Error('the restarted server kept its stream id');
   const headline = `After the restart ${Date.now()}`;
@@ -180,7 +229,11 @@ async function dashboardRecoversFromServerRestart() {
     await closePage(page);
     notes.push(`${transport} +${Date.now() - started} ms`);
   }
-  return `all caught up on stream ${server.stream} (${notes.join(', ')}); ${news.length} news items, no duplicates`;
+  await waitForText(admin, '#admin-conn', 'connected as bob', 20000, 'console after the restart');
+  await waitForText(admin, '#admin-matches [data-match-id="5"] .home-score', '3', 5000, 'console state after the restart');
+  assertClean(admin, 'admin console', { allowNetworkErrors: true });
+  await closePage(admin);
+  return `console and dashboards caught up on stream ${server.stream} (${notes.join(', ')}); ${news.length} news items, no duplicates`;
 }
 
 async function screenshots() {
@@ -224,13 +277,14 @@ async function screenshots() {
 // ---------------------------------------------------------------- runner
 
 const TESTS = [
+  ['frontend modules without a DOM: clocks, SSE frames, seq dedupe', pureModulesBehave],
   ['dashboard shows every fixture match and a score change within 1 s', dashboardShowsMatchesAndScoreChangeQuickly],
   ['admin console edits reach the dashboard; a stale version gets a conflict with retry', adminEditsReachDashboardAndConflictsOfferRetry],
   ['a news headline with markup is shown as text', headlinesAreShownAsText],
   ['no console errors on the dashboard over sse, ws, longpoll, poll, nor on the console', everyPageIsFreeOfConsoleErrors],
   ['pages carry a Content-Security-Policy without unsafe-inline', pagesCarryAStrictCsp],
   ['screenshots of the dashboard (desktop, phone, dark) and the admin console', screenshots],
-  ['dashboard reconnects after a server restart without duplicate news', dashboardRecoversFromServerRestart],
+  ['dashboards and console reconnect after a server restart, without duplicate news', dashboardRecoversFromServerRestart],
 ];
 
 function withTimeout(promise, ms, name) {

@@ -72,7 +72,12 @@ async fn wait_ready(port: u16, path: &str) -> anyhow::Result<()> {
 pub async fn livescore(bin: &Path, max_viewers: usize) -> anyhow::Result<Server> {
     let port = free_port()?;
     let child = Command::new(bin)
-        .args(["--bind", &format!("127.0.0.1:{port}"), "--no-generator"])
+        .args([
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--no-generator",
+            "--in-memory",
+        ])
         .args(["--max-viewers", &max_viewers.to_string()])
         .env("LIVESCORE_ADMIN_TOKENS", format!("loadgen:{TOKEN}"))
         .env("LIVESCORE_ADMIN_RATE", "1000000")

@@ -1,0 +1,131 @@
+//! The hub's side of the admin channel: who is connected (presence), what each session is told,
+//! and the generator whose settings admins steer.
+
+use std::collections::BTreeSet;
+
+use actix::prelude::*;
+use bytestring::ByteString;
+
+use super::{Admin, Hub};
+use crate::actors::generator::Steer;
+use crate::protocol::{GeneratorState, Outgoing};
+
+impl Hub {
+    /// Send one text frame to every admin session.
+    pub(super) fn tell_admins(&self, frame: ByteString) {
+        for admin in self.admins.values() {
+            admin.session.do_send(ToAdmin::Frame(frame.clone()));
+        }
+    }
+
+    /// Tell every admin who is connected (each name once, sorted).
+    fn announce_presence(&self) {
+        let names: BTreeSet<&str> = self.admins.values().map(|a| a.name.as_str()).collect();
+        let frame = Outgoing::Presence {
+            admins: names.into_iter().map(str::to_owned).collect(),
+        };
+        self.tell_admins(ByteString::from(frame.to_json()));
+        self.metrics.admins.set(self.admins.len() as i64);
+    }
+}
+
+/// Where `generator.control` commands go once they have been validated, and the settings the
+/// generator starts with.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct AttachGenerator {
+    pub generator: Recipient<Steer>,
+    pub state: GeneratorState,
+}
+
+impl Handler<AttachGenerator> for Hub {
+    type Result = ();
+
+    fn handle(&mut self, msg: AttachGenerator, _: &mut Context<Self>) {
+        self.generator = Some(msg.generator);
+        self.generator_state = Some(msg.state);
+    }
+}
+
+/// What the hub tells an admin session.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub enum ToAdmin {
+    /// A text frame to pass on as is (event, presence, ready, generator).
+    Frame(ByteString),
+    /// Close the session with this code and reason.
+    Close(u16, String),
+}
+
+/// An authenticated admin session joins: it is sent `ready`, then everyone gets `presence`,
+/// and from now on it receives every event.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct AdminJoined {
+    pub session: u64,
+    pub name: String,
+    pub recipient: Recipient<ToAdmin>,
+}
+
+impl Handler<AdminJoined> for Hub {
+    type Result = ();
+
+    fn handle(&mut self, msg: AdminJoined, _: &mut Context<Self>) {
+        let ready = Outgoing::Ready {
+            admin: msg.name.clone(),
+            seq: self.log.last_seq(),
+            stream: self.stream().to_string(),
+            generator: self.generator_state,
+        };
+        msg.recipient
+            .do_send(ToAdmin::Frame(ByteString::from(ready.to_json())));
+        tracing::debug!(session = msg.session, admin = %msg.name, "admin joined");
+        self.admins.insert(
+            msg.session,
+            Admin {
+                name: msg.name,
+                session: msg.recipient,
+            },
+        );
+        self.announce_presence();
+    }
+}
+
+/// An admin session ended.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct AdminLeft {
+    pub session: u64,
+}
+
+impl Handler<AdminLeft> for Hub {
+    type Result = ();
+
+    fn handle(&mut self, msg: AdminLeft, _: &mut Context<Self>) {
+        if let Some(admin) = self.admins.remove(&msg.session) {
+            tracing::debug!(session = msg.session, admin = %admin.name, "admin left");
+            self.announce_presence();
+        }
+    }
+}
+
+/// Close every admin session (server shutdown). Replies with how many there were.
+#[derive(Message)]
+#[rtype(result = "usize")]
+pub struct CloseAdmins {
+    pub code: u16,
+    pub reason: String,
+}
+
+impl Handler<CloseAdmins> for Hub {
+    type Result = usize;
+
+    fn handle(&mut self, msg: CloseAdmins, _: &mut Context<Self>) -> usize {
+        for admin in self.admins.values() {
+            admin
+                .session
+                .do_send(ToAdmin::Close(msg.code, msg.reason.clone()));
+        }
+        self.admins.len()
+    }
+}

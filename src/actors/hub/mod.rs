@@ -1,0 +1,468 @@
+//! The hub: the one writer of the feed.
+//!
+//! Every change, from an admin or the generator, arrives here as an [`Execute`] message and goes
+//! down one path: validate → events → apply → seq++ → (store) → log → broadcast. Because an actor
+//! handles one message at a time, seqs are gap-free and every reader sees the state between two
+//! commands, never in the middle of one.
+//!
+//! With a store (`--data-dir`), a command is *accepted* when it is validated and applied to the
+//! working state, and *committed* when the writer thread reports its events on disk. Only then is
+//! it acknowledged and are its events broadcast, logged and visible to readers, which all read
+//! the committed state. While one batch is being written the next accumulates, so many commands
+//! share one transaction (group commit). A failed write rejects every command not yet committed
+//! and rolls the working state back to the committed one. Without a store, commit is immediate.
+
+mod admins;
+mod reads;
+
+pub use admins::{AdminJoined, AdminLeft, AttachGenerator, CloseAdmins, ToAdmin};
+pub use reads::{Initial, Poll, PollEvents, Read, ReadSnapshot, ReadState, Subscribe};
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use actix::prelude::*;
+use bytes::Bytes;
+use bytestring::ByteString;
+use chrono::{DateTime, Utc};
+use tokio::sync::oneshot;
+
+use crate::actors::broadcaster::{Broadcaster, Publish};
+use crate::actors::generator::Steer;
+use crate::feed::{
+    Ack, Command, CommandError, Committed, Envelope, Event, EventLog, FeedState, Scope, Target,
+};
+use crate::ids::{EventId, Seq, StreamId};
+use crate::metrics::Metrics;
+use crate::protocol::{GeneratorState, Outgoing, event_frame};
+use crate::sse;
+use crate::store::writer::{Writer, Written};
+
+/// Durability settings for a hub backed by a store.
+pub struct Durability {
+    pub writer: Writer,
+    /// Write a state snapshot every this many events.
+    pub snapshot_every: u64,
+    /// Keep at least this many events on disk for `Last-Event-ID` replay.
+    pub retention: u64,
+    /// The oldest seq a viewer may resume after from the store.
+    pub oldest_stored: Seq,
+    /// The seq of the newest snapshot on disk.
+    pub last_snapshot: Seq,
+}
+
+/// The store side of the hub's state.
+struct Durable {
+    settings: Durability,
+    /// The state as of the last commit: what every reader sees.
+    state: FeedState,
+    /// Accepted, waiting for the current write to finish.
+    pending: Vec<Accepted>,
+    /// Being written now.
+    writing: Vec<Accepted>,
+}
+
+/// A command that passed validation, with its encoded events and the ack it will get.
+struct Accepted {
+    name: &'static str,
+    events: Vec<Event>,
+    committed: Vec<Arc<Committed>>,
+    ack: Ack,
+    reply: Option<oneshot::Sender<Result<Ack, CommandError>>>,
+}
+
+/// An admin session as the hub knows it.
+struct Admin {
+    name: String,
+    session: Recipient<ToAdmin>,
+}
+
+/// The hub actor. Build it with [`Hub::new`] (and [`Hub::durable`]), then `.start()`.
+pub struct Hub {
+    /// Every accepted command applied; equal to the committed state without a store.
+    state: FeedState,
+    /// The seq of the newest accepted event.
+    head: Seq,
+    durable: Option<Durable>,
+    /// Committed events (the recent ones), for replay.
+    log: Box<dyn EventLog>,
+    broadcaster: Addr<Broadcaster>,
+    generator: Option<Recipient<Steer>>,
+    /// Long-poll requests waiting for the next commit.
+    waiters: Vec<oneshot::Sender<()>>,
+    /// Events committed while handling the current message, published together at its end.
+    outbox: Vec<Arc<Committed>>,
+    snapshot_cache: Option<reads::CachedSnapshot>,
+    admins: BTreeMap<u64, Admin>,
+    /// The generator's settings as last set, shown to admins.
+    generator_state: Option<GeneratorState>,
+    metrics: Metrics,
+}
+
+impl Hub {
+    /// A hub whose commits are immediate (in memory).
+    pub fn new(
+        state: FeedState,
+        log: Box<dyn EventLog>,
+        broadcaster: Addr<Broadcaster>,
+        metrics: Metrics,
+    ) -> Hub {
+        metrics.seq.set(log.last_seq().0 as i64);
+        Hub {
+            state,
+            head: log.last_seq(),
+            durable: None,
+            log,
+            broadcaster,
+            generator: None,
+            waiters: Vec::new(),
+            outbox: Vec::new(),
+            snapshot_cache: None,
+            admins: BTreeMap::new(),
+            generator_state: None,
+            metrics,
+        }
+    }
+
+    /// Back this hub with a store: commands are acknowledged once their events are on disk.
+    pub fn durable(mut self, settings: Durability) -> Hub {
+        self.durable = Some(Durable {
+            settings,
+            state: self.state.clone(),
+            pending: Vec::new(),
+            writing: Vec::new(),
+        });
+        self
+    }
+
+    fn stream(&self) -> &StreamId {
+        self.log.stream_id()
+    }
+
+    /// The committed state: what readers may see.
+    fn visible(&self) -> &FeedState {
+        self.durable.as_ref().map_or(&self.state, |d| &d.state)
+    }
+
+    fn count(&self, command: &'static str, result: &Result<Ack, CommandError>) {
+        let code = result.as_ref().map_or_else(|e| e.code(), |_| "ok");
+        self.metrics
+            .commands
+            .with_label_values(&[command, code])
+            .inc();
+    }
+
+    /// Validate and apply `command` to the working state, numbering and encoding its events.
+    fn accept(&mut self, command: Command, author: &str) -> Result<Accepted, CommandError> {
+        let at = Utc::now();
+        let name = command.name();
+        let planned = self.state.validate(&command, author, at)?;
+        if let Command::GeneratorControl { running, speed } = command {
+            self.steer_generator(running, speed)?;
+        }
+        let mut committed = Vec::with_capacity(planned.events.len());
+        for event in &planned.events {
+            self.head = self.head.next();
+            let scope = Scope::of(event, &self.state);
+            self.state.apply(event);
+            committed.push(self.encode(self.head, at, author, event.clone(), scope));
+        }
+        let (match_id, news_id) = match planned.target {
+            Target::Nothing => (None, None),
+            Target::Match(id) => (Some(id), None),
+            Target::News(id) => (None, Some(id)),
+        };
+        let ack = Ack {
+            seq: self.head,
+            version: self.state.version_of(planned.target),
+            match_id,
+            news_id,
+        };
+        Ok(Accepted {
+            name,
+            events: planned.events,
+            committed,
+            ack,
+            reply: None,
+        })
+    }
+
+    /// One event, encoded once: its JSON line and its SSE frame.
+    fn encode(
+        &self,
+        seq: Seq,
+        at: DateTime<Utc>,
+        author: &str,
+        event: Event,
+        scope: Scope,
+    ) -> Arc<Committed> {
+        let name = event.name();
+        let envelope = Envelope {
+            id: EventId {
+                stream: self.stream().clone(),
+                seq,
+            }
+            .to_string(),
+            seq,
+            at,
+            by: author.to_owned(),
+            event,
+        };
+        let json = Bytes::from(serde_json::to_vec(&envelope).expect("events serialize"));
+        Arc::new(Committed {
+            seq,
+            at,
+            name,
+            scope,
+            sse: sse::event(&envelope.id, name, &json),
+            json,
+        })
+    }
+
+    fn steer_generator(
+        &mut self,
+        running: Option<bool>,
+        speed: Option<f64>,
+    ) -> Result<(), CommandError> {
+        let generator = self.generator.as_ref().ok_or_else(|| {
+            CommandError::Unavailable(
+                "the generator is not running (the server was started with --no-generator)".into(),
+            )
+        })?;
+        generator.do_send(Steer { running, speed });
+        if let Some(state) = &mut self.generator_state {
+            state.running = running.unwrap_or(state.running);
+            state.speed = speed.unwrap_or(state.speed);
+            let frame = Outgoing::Generator(*state).to_json();
+            self.tell_admins(ByteString::from(frame));
+        }
+        Ok(())
+    }
+
+    /// Run a command to its reply: at once in memory, after the write with a store.
+    fn execute(&mut self, command: Command, author: &str) -> Reply {
+        let name = command.name();
+        let mut accepted = match self.accept(command, author) {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                let result = Err(e);
+                self.count(name, &result);
+                return Reply::Now(result);
+            }
+        };
+        if self.durable.is_none() {
+            self.commit(&accepted.committed);
+            let result = Ok(accepted.ack);
+            self.count(name, &result);
+            return Reply::Now(result);
+        }
+        let (tx, rx) = oneshot::channel();
+        accepted.reply = Some(tx);
+        if let Some(d) = &mut self.durable {
+            d.pending.push(accepted);
+        }
+        self.write_next();
+        Reply::Later(rx)
+    }
+
+    /// Committed events join the log and the outbox (published at the end of the message).
+    fn commit(&mut self, events: &[Arc<Committed>]) {
+        for event in events {
+            self.log.append(event.clone());
+            self.metrics.events.with_label_values(&[event.name]).inc();
+            self.outbox.push(event.clone());
+        }
+    }
+
+    /// Start writing what is pending, unless a write is already under way.
+    fn write_next(&mut self) {
+        let Some(d) = &mut self.durable else { return };
+        if !d.writing.is_empty() || d.pending.is_empty() {
+            return;
+        }
+        d.writing = std::mem::take(&mut d.pending);
+        let events: Vec<Arc<Committed>> = d
+            .writing
+            .iter()
+            .flat_map(|a| a.committed.iter().cloned())
+            .collect();
+        if events.is_empty() {
+            // Nothing to write (commands that changed nothing): they are committed already.
+            let upto = self.head;
+            self.on_written(Written {
+                upto,
+                result: Ok(()),
+            });
+        } else {
+            d.settings.writer.append(events);
+        }
+    }
+
+    /// The writer finished a batch: commit it, or reject everything not yet committed.
+    fn on_written(&mut self, written: Written) {
+        let Some(d) = &mut self.durable else { return };
+        let batch = std::mem::take(&mut d.writing);
+        match written.result {
+            Ok(()) => {
+                let mut replies = Vec::with_capacity(batch.len());
+                for mut accepted in batch {
+                    for event in &accepted.events {
+                        d.state.apply(event);
+                    }
+                    replies.push((
+                        accepted.name,
+                        accepted.reply.take(),
+                        accepted.ack,
+                        accepted.committed,
+                    ));
+                }
+                for (name, reply, ack, committed) in replies {
+                    self.commit(&committed);
+                    let result = Ok(ack);
+                    self.count(name, &result);
+                    if let Some(reply) = reply {
+                        let _ = reply.send(result);
+                    }
+                }
+                self.maybe_snapshot();
+            }
+            Err(message) => {
+                let rejected: Vec<Accepted> = batch
+                    .into_iter()
+                    .chain(std::mem::take(&mut d.pending))
+                    .collect();
+                tracing::error!(commands = rejected.len(), error = %message, "rolling back commands that could not be saved");
+                self.state = d.state.clone();
+                self.head = self.log.last_seq();
+                for mut accepted in rejected {
+                    let result = Err(CommandError::Unavailable(format!(
+                        "the change could not be saved: {message}"
+                    )));
+                    self.count(accepted.name, &result);
+                    if let Some(reply) = accepted.reply.take() {
+                        let _ = reply.send(result);
+                    }
+                }
+            }
+        }
+        self.flush();
+        self.write_next();
+    }
+
+    /// Every `snapshot_every` committed events, write a snapshot and let the store forget what
+    /// is older than the retention allows.
+    fn maybe_snapshot(&mut self) {
+        let seq = self.log.last_seq();
+        let Some(d) = &mut self.durable else { return };
+        let s = &mut d.settings;
+        if seq.0 < s.last_snapshot.0 + s.snapshot_every {
+            return;
+        }
+        let state = serde_json::to_string(&d.state).expect("feed state serializes");
+        let prune = Seq(seq.0.saturating_sub(s.retention));
+        let prune_upto = (prune > s.oldest_stored).then_some(prune);
+        s.writer.snapshot(seq, Utc::now(), state, prune_upto);
+        s.last_snapshot = seq;
+        if let Some(upto) = prune_upto {
+            s.oldest_stored = upto;
+        }
+    }
+
+    /// Hand everything committed during this message to its readers: one `Publish` for the
+    /// broadcaster, an `event` frame per event for admins, a wake-up for waiting long-polls.
+    fn flush(&mut self) {
+        if self.outbox.is_empty() {
+            return;
+        }
+        self.metrics.seq.set(self.log.last_seq().0 as i64);
+        if !self.admins.is_empty() {
+            for event in &self.outbox {
+                self.tell_admins(ByteString::from(event_frame(&event.json)));
+            }
+        }
+        self.broadcaster
+            .do_send(Publish(std::mem::take(&mut self.outbox)));
+        for waiter in self.waiters.drain(..) {
+            let _ = waiter.send(());
+        }
+    }
+}
+
+/// A command's reply: known now, or when its events are on disk.
+enum Reply {
+    Now(Result<Ack, CommandError>),
+    Later(oneshot::Receiver<Result<Ack, CommandError>>),
+}
+
+impl Reply {
+    async fn wait(self) -> Result<Ack, CommandError> {
+        match self {
+            Reply::Now(result) => result,
+            Reply::Later(rx) => rx.await.unwrap_or_else(|_| {
+                Err(CommandError::Unavailable(
+                    "the feed is shutting down".into(),
+                ))
+            }),
+        }
+    }
+}
+
+impl Actor for Hub {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        // The hub is the system's bottleneck by design; a deep mailbox absorbs bursts of commands
+        // instead of making senders wait.
+        ctx.set_mailbox_capacity(4096);
+    }
+}
+
+/// Carry out a command on behalf of `author` (an admin's name, or `generator`).
+#[derive(Message)]
+#[rtype(result = "Result<Ack, CommandError>")]
+pub struct Execute {
+    pub command: Command,
+    pub author: String,
+}
+
+impl Handler<Execute> for Hub {
+    type Result = ResponseFuture<Result<Ack, CommandError>>;
+
+    fn handle(&mut self, msg: Execute, _: &mut Context<Self>) -> Self::Result {
+        let reply = self.execute(msg.command, &msg.author);
+        self.flush();
+        Box::pin(reply.wait())
+    }
+}
+
+/// Carry out several commands in order, as one message (the generator's batch of a tick).
+#[derive(Message)]
+#[rtype(result = "Vec<Result<Ack, CommandError>>")]
+pub struct ExecuteAll {
+    pub commands: Vec<Command>,
+    pub author: String,
+}
+
+impl Handler<ExecuteAll> for Hub {
+    type Result = ResponseFuture<Vec<Result<Ack, CommandError>>>;
+
+    fn handle(&mut self, msg: ExecuteAll, _: &mut Context<Self>) -> Self::Result {
+        let replies: Vec<Reply> = msg
+            .commands
+            .into_iter()
+            .map(|command| self.execute(command, &msg.author))
+            .collect();
+        self.flush();
+        Box::pin(futures_util::future::join_all(
+            replies.into_iter().map(Reply::wait),
+        ))
+    }
+}
+
+impl Handler<Written> for Hub {
+    type Result = ();
+
+    fn handle(&mut self, msg: Written, _: &mut Context<Self>) {
+        self.on_written(msg);
+    }
+}
