@@ -4,7 +4,7 @@ CARGO ?= cargo
 BIND  ?= 127.0.0.1:8080
 SPEED ?= 10
 
-.PHONY: help run demo admin-demo build test lint fmt bench bench-hub compare release clean
+.PHONY: help run demo admin-demo build test e2e lint fmt bench bench-hub compare release clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -22,8 +22,17 @@ admin-demo: ## a scripted match driven through the admin CLI, watched by an SSE 
 build: ## debug build
 	$(CARGO) build --locked
 
-test: ## every test: unit, integration (real sockets), property (debug build)
+test: ## every test: unit, integration (real sockets), property, browser (debug build)
 	$(CARGO) test --locked
+	$(MAKE) e2e
+
+e2e: ## browser tests in Debian's Chromium via playwright-core (installed here when absent)
+	$(CARGO) build --locked --bin livescore
+	@command -v chromium >/dev/null || test -x /usr/bin/chromium || \
+		(echo "installing chromium (apt-get)..." && apt-get update -qq && \
+		 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error
+	cd tests/e2e && node run.mjs
 
 lint: ## rustfmt and clippy, warnings as errors
 	$(CARGO) fmt --check

@@ -3,7 +3,9 @@
 // dialogs, with waits that fail with a message saying what was expected and what was found.
 
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -22,8 +24,13 @@ export const FIXTURE_MATCHES = 12;
 
 const children = new Set();
 
+// One store for the whole run, so a restarted server comes back with the same state (and the
+// same event stream), as it would in production.
+export const DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'livescore-e2e-'));
+
 export function killAll() {
   for (const child of children) child.kill('SIGKILL');
+  fs.rmSync(DATA_DIR, { recursive: true, force: true });
 }
 process.on('exit', killAll);
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -60,7 +67,7 @@ export async function startServer(port) {
 }
 
 async function startServerOnce(port) {
-  const child = spawn(BIN, ['--bind', `127.0.0.1:${port}`, '--no-generator'], {
+  const child = spawn(BIN, ['--bind', `127.0.0.1:${port}`, '--no-generator', '--data-dir', DATA_DIR], {
     env: { ...process.env, LIVESCORE_ADMIN_TOKENS: `alice:${ALICE},bob:${BOB}` },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -112,8 +112,14 @@ async function adminEditsReachDashboardAndConflictsOfferRetry() {
   }, card);
   const retry = admin.locator(`${card} .retry`);
   await retry.waitFor({ timeout: 3000 }).catch(() => { throw new Error('no .retry button after a double click'); });
-  const notice = (await admin.locator(`${card} .conflict`).textContent()).trim();
-  if (!/match changed meanwhile: now 2-0 \(version \d+\)/.test(notice)) throw new Error(`conflict notice reads "${notice}"`);
+  // The refusal comes at once; the winning edit's event follows once it is committed to disk,
+  // and the notice shows the value as it then stands.
+  await admin.waitForFunction((selector) => /match changed meanwhile: now 2-0 \(version \d+\)/
+    .test(document.querySelector(`${selector} .conflict`)?.textContent || ''), card, { timeout: 3000 })
+    .catch(async () => {
+      const notice = (await admin.locator(`${card} .conflict`).textContent()).trim();
+      throw new Error(`conflict notice reads "${notice}"`);
+    });
   const log = await admin.locator('#log').textContent();
   if (!/conflict/.test(log)) throw new Error('the activity log does not show the conflict');
   await retry.click();
@@ -202,7 +208,8 @@ async function dashboardRecoversFromServerRestart() {
   await admin.waitForFunction(() => /\(1001\).*reconnecting in/.test(document.querySelector('#admin-conn').textContent),
     null, { timeout: 3000 }).catch(() => { throw new Error('the console did not report the 1001 close'); });
   server = await startServer(server.port);
-  if (server.stream === oldStream) throw new Error('the restarted server kept its stream id');
+  // The store keeps the stream across restarts, so pages resume with their Last-Event-ID.
+  if (server.stream !== oldStream) throw new Error(`the restarted server lost its stream (${oldStream} → ${server.stream})`);
   const headline = `After the restart ${Date.now()}`;
   await command(server, { type: 'news.publish', headline, tags: ['laliga'] });
   await command(server, { type: 'match.status', match_id: 5, status: 'live' });
@@ -216,7 +223,7 @@ async function dashboardRecoversFromServerRestart() {
     await waitForText(page, '#conn-state', 'live', 5000, `${transport}: connection after the restart`);
     const lastId = (await page.locator('#last-id').textContent()).trim();
     if (!lastId.startsWith(`${server.stream}.`)) {
-      throw new Error(`${transport}: #last-id "${lastId}" is not from the new stream ${server.stream}`);
+      throw new Error(`${transport}: #last-id "${lastId}" is not from the stream ${server.stream}`);
     }
     const ids = await page.$$eval('[data-news-id]', (nodes) => nodes.map((n) => n.dataset.newsId));
     const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);

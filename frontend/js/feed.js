@@ -1,0 +1,219 @@
+// The dashboard's connection to the feed, over one of four transports (SSE, WebSocket, long-poll,
+// short poll), with resume: every reconnect names the last applied event id, so the server
+// replays what was missed or, for a foreign or too-old id, answers with a fresh snapshot.
+
+const EVENT_TYPES = ['snapshot', 'score', 'status', 'incident', 'match', 'news', 'news_retracted'];
+export const TRANSPORTS = ['sse', 'ws', 'longpoll', 'poll'];
+
+const BACKOFF_MIN_MS = 1000;
+const BACKOFF_MAX_MS = 30000;
+const POLL_INTERVAL_MS = 1000;
+const LONG_POLL_WAIT_S = 25;
+// After this many failed attempts in a row we say "offline" rather than "reconnecting".
+const OFFLINE_AFTER_ATTEMPTS = 8;
+
+/** Exponential backoff with jitter, so a restarted server is not hit by every client at once. */
+export function backoffDelay(attempt) {
+  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.max(0, attempt - 1));
+  const jittered = base * (0.75 + Math.random() * 0.5);
+  return Math.round(Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_MIN_MS, jittered)));
+}
+
+/** `leagues=epl,nba&matches=1,2`, leaving out empty parts. */
+function filterParams(filter) {
+  const params = new URLSearchParams();
+  if (filter.leagues && filter.leagues.length) params.set('leagues', filter.leagues.join(','));
+  if (filter.matches && filter.matches.length) params.set('matches', filter.matches.join(','));
+  return params;
+}
+
+/**
+ * Parse SSE text into frames `{id, event, data}`. The WebSocket transport carries the same frames
+ * as /events, possibly several per message; comments (`: ping`) and `retry:` are skipped.
+ */
+export function parseSseFrames(text) {
+  const frames = [];
+  let frame = { id: null, event: 'message', data: [] };
+  for (const raw of text.split(/\r\n|\r|\n/)) {
+    if (raw === '') {
+      if (frame.data.length) frames.push({ ...frame, data: frame.data.join('\n') });
+      frame = { id: null, event: 'message', data: [] };
+      continue;
+    }
+    if (raw.startsWith(':')) continue;
+    const colon = raw.indexOf(':');
+    const field = colon < 0 ? raw : raw.slice(0, colon);
+    let value = colon < 0 ? '' : raw.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'data') frame.data.push(value);
+    else if (field === 'event') frame.event = value;
+    else if (field === 'id') frame.id = value;
+  }
+  if (frame.data.length) frames.push({ ...frame, data: frame.data.join('\n') });
+  return frames;
+}
+
+/**
+ * Open the feed. `onFrame(object)` gets every snapshot and event in order; `onStatus({state,
+ * attempt})` reports `connecting`, `live`, `reconnecting` or `offline`; `lastId()` returns the last
+ * applied event id to resume from. Returns `{close()}`.
+ */
+export function openFeed({ transport, filter, onFrame, onStatus, lastId }) {
+  const open = { sse: openSse, ws: openWs, longpoll: openLongPoll, poll: openPoll }[transport]
+    || openSse;
+  const link = {
+    params: filterParams(filter),
+    attempt: 0,
+    closed: false,
+    timer: null,
+    deliver(text) {
+      let frame;
+      try {
+        frame = JSON.parse(text);
+      } catch {
+        return; // A frame we cannot read is skipped; the next snapshot or resume repairs state.
+      }
+      onFrame(frame);
+    },
+    deliverParsed(frame) {
+      if (frame && typeof frame === 'object') onFrame(frame);
+    },
+    live() {
+      this.attempt = 0;
+      onStatus({ state: 'live', attempt: 0 });
+    },
+    /** Count a failure and run `retry` after the backoff. */
+    retryLater(retry) {
+      if (this.closed) return;
+      this.attempt += 1;
+      this.reportTrouble();
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => { if (!this.closed) retry(); }, backoffDelay(this.attempt));
+    },
+    reportTrouble() {
+      const offline = navigator.onLine === false || this.attempt >= OFFLINE_AFTER_ATTEMPTS;
+      onStatus({ state: offline ? 'offline' : 'reconnecting', attempt: this.attempt });
+    },
+    resumeId: lastId,
+    seenLive: false,
+  };
+  onStatus({ state: 'connecting', attempt: 0 });
+  const stop = open(link);
+  return {
+    close() {
+      link.closed = true;
+      clearTimeout(link.timer);
+      stop();
+    },
+  };
+}
+
+function withResume(params, name, id) {
+  const copy = new URLSearchParams(params);
+  if (id) copy.set(name, id);
+  const text = copy.toString();
+  return text ? `?${text}` : '';
+}
+
+/** SSE: the browser resumes by itself while it can; once it gives up we start a new one. */
+function openSse(link) {
+  let source = null;
+  const connect = () => {
+    source = new EventSource(`/events${withResume(link.params, 'lastEventId', link.resumeId())}`);
+    source.onopen = () => link.live();
+    source.onerror = () => {
+      if (link.closed) return;
+      if (source.readyState === EventSource.CLOSED) {
+        link.retryLater(connect);
+      } else {
+        // The browser is already reconnecting (sending Last-Event-ID itself).
+        link.attempt += 1;
+        link.reportTrouble();
+      }
+    };
+    for (const type of EVENT_TYPES) {
+      source.addEventListener(type, (message) => link.deliver(message.data));
+    }
+  };
+  connect();
+  return () => source && source.close();
+}
+
+/** WebSocket carrying SSE frames; any close but our own is followed by a resume. */
+function openWs(link) {
+  let socket = null;
+  const connect = () => {
+    const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    const query = withResume(link.params, 'lastEventId', link.resumeId());
+    socket = new WebSocket(`${scheme}${location.host}/ws/feed${query}`);
+    socket.onopen = () => link.live();
+    socket.onmessage = (message) => {
+      if (typeof message.data !== 'string') return;
+      for (const frame of parseSseFrames(message.data)) link.deliver(frame.data);
+    };
+    // 1013 (fell behind) and every other close alike: reconnect from the last applied id.
+    socket.onclose = () => link.retryLater(connect);
+  };
+  connect();
+  return () => {
+    if (!socket) return;
+    socket.onclose = null;
+    socket.close();
+  };
+}
+
+/** Long-poll: each answer is the events after `since`, or `[snapshot]` to start over. */
+function openLongPoll(link) {
+  let controller = null;
+  const loop = async () => {
+    while (!link.closed) {
+      controller = new AbortController();
+      const params = new URLSearchParams(link.params);
+      params.set('wait', String(LONG_POLL_WAIT_S));
+      const since = link.resumeId();
+      if (since) params.set('since', since);
+      let frames;
+      try {
+        const response = await fetch(`/api/events?${params}`, { signal: controller.signal, cache: 'no-store' });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        frames = await response.json();
+      } catch {
+        if (!link.closed) link.retryLater(loop);
+        return;
+      }
+      if (link.attempt !== 0 || !link.seenLive) {
+        link.seenLive = true;
+        link.live();
+      }
+      for (const frame of Array.isArray(frames) ? frames : []) link.deliverParsed(frame);
+    }
+  };
+  loop();
+  return () => controller && controller.abort();
+}
+
+/** Short poll: the whole snapshot every second (filters are applied by the page). */
+function openPoll(link) {
+  let controller = null;
+  const tick = async () => {
+    if (link.closed) return;
+    controller = new AbortController();
+    try {
+      const response = await fetch('/api/snapshot', { signal: controller.signal, cache: 'no-store' });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const snapshot = await response.json();
+      if (link.closed) return;
+      if (link.attempt !== 0 || !link.seenLive) {
+        link.seenLive = true;
+        link.live();
+      }
+      link.deliverParsed(snapshot);
+    } catch {
+      if (!link.closed) link.retryLater(tick);
+      return;
+    }
+    link.timer = setTimeout(tick, POLL_INTERVAL_MS);
+  };
+  tick();
+  return () => controller && controller.abort();
+}

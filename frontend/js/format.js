@@ -1,0 +1,152 @@
+// Turning feed values into the words and numbers people read: clocks, kick-off times, status
+// labels, incident descriptions. Pure functions, shared by the dashboard and the admin console.
+
+const QUARTER_MINUTES = 12;
+const OVERTIME_MINUTES = 5;
+const REGULATION_QUARTERS = 4;
+
+/** Human label for a match status (the raw value stays in `data-status` for styling). */
+const STATUS_LABELS = {
+  scheduled: 'Upcoming',
+  live: 'Live',
+  halftime: 'HT',
+  break: 'Break',
+  final: 'FT',
+  postponed: 'Postponed',
+  cancelled: 'Cancelled',
+};
+
+export function statusLabel(status) {
+  return STATUS_LABELS[status] || status;
+}
+
+const STATUS_WORDS = {
+  scheduled: 'not started',
+  live: 'live',
+  halftime: 'half-time',
+  break: 'quarter break',
+  final: 'full time',
+  postponed: 'postponed',
+  cancelled: 'cancelled',
+};
+
+/** The status in words, for screen readers and headings: "half-time", "full time". */
+export function statusWords(status) {
+  return STATUS_WORDS[status] || status;
+}
+
+/** Whether a score can change now (the server refuses score.set outside these). */
+export function inPlay(status) {
+  return status === 'live' || status === 'halftime' || status === 'break';
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dayTimeFormat = new Intl.DateTimeFormat(undefined, {
+  weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit',
+});
+
+function sameLocalDay(a, b) {
+  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth()
+    && a.getDate() === b.getDate();
+}
+
+/** Kick-off in the viewer's time zone: just the time today, with the day otherwise. */
+export function kickoffTime(iso, now = new Date()) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  return sameLocalDay(date, now) ? timeFormat.format(date) : dayTimeFormat.format(date);
+}
+
+/** A short "5 min ago" for recent times, the local time of day for older ones. */
+export function relativeTime(iso, now = Date.now()) {
+  const then = new Date(iso).getTime();
+  if (Number.isNaN(then)) return '';
+  const minutes = Math.round((now - then) / 60000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  return kickoffTime(iso, new Date(now));
+}
+
+/** Basketball clock: quarters count down from 12:00, overtimes from 5:00. */
+function basketballClock(period, minute) {
+  if (period <= REGULATION_QUARTERS) {
+    const left = Math.max(0, Math.min(QUARTER_MINUTES, QUARTER_MINUTES * period - minute));
+    return `Q${period} ${left}:00`;
+  }
+  const overtime = period - REGULATION_QUARTERS;
+  const end = QUARTER_MINUTES * REGULATION_QUARTERS + OVERTIME_MINUTES * overtime;
+  const left = Math.max(0, Math.min(OVERTIME_MINUTES, end - minute));
+  return `OT${overtime} ${left}:00`;
+}
+
+/**
+ * The clock text of a match: `34'`, `HT`, `FT` for football; `Q3 7:00`, `Break`, `OT1 2:00`
+ * for basketball; the kick-off time before it starts.
+ */
+export function clockText(match) {
+  switch (match.status) {
+    case 'scheduled': return kickoffTime(match.kickoff);
+    case 'halftime': return 'HT';
+    case 'break': return 'Break';
+    case 'final': return 'FT';
+    case 'postponed': return 'PP';
+    case 'cancelled': return '—';
+    case 'live':
+      if (match.sport === 'basketball') return basketballClock(match.period || 1, match.minute);
+      return `${match.minute}'`;
+    default: return '';
+  }
+}
+
+/** Incident kinds in words; also the options of the admin console's incident form. */
+export const INCIDENT_LABELS = {
+  goal: 'Goal',
+  own_goal: 'Own goal',
+  penalty_goal: 'Penalty goal',
+  yellow_card: 'Yellow card',
+  red_card: 'Red card',
+  substitution: 'Substitution',
+  points: 'Points',
+  foul: 'Foul',
+  timeout: 'Timeout',
+  period: 'Period',
+};
+
+/** Incident kinds an admin may add, by sport (period markers come from status changes). */
+export const INCIDENT_KINDS = {
+  football: ['goal', 'own_goal', 'penalty_goal', 'yellow_card', 'red_card', 'substitution'],
+  basketball: ['points', 'foul', 'timeout', 'substitution'],
+};
+
+/** One line describing an incident, e.g. "Goal — Archie Shackleton (Arsenal)". */
+export function incidentText(incident, teamName) {
+  if (incident.kind === 'period') return incident.detail || 'Period';
+  let label = INCIDENT_LABELS[incident.kind] || incident.kind;
+  if (incident.kind === 'points') label = `${incident.points || ''} pt${incident.points === 1 ? '' : 's'}`.trim();
+  const who = incident.player
+    ? [incident.player, teamName ? `(${teamName})` : ''].filter(Boolean).join(' ')
+    : teamName || '';
+  const parts = [label];
+  if (who) parts.push(who);
+  if (incident.detail) parts.push(incident.detail);
+  return parts.join(' — ');
+}
+
+/** The clock mark of an incident: `17'` for football, `Q2 5:00` for basketball. */
+export function incidentClock(incident, sport) {
+  if (sport === 'basketball') return basketballClock(incident.period || 1, incident.minute || 0);
+  return `${incident.minute || 0}'`;
+}
+
+/** Whether an incident changes the score, and for which side ('home' / 'away'). */
+export function scoringSide(incident) {
+  if (incident.kind === 'goal' || incident.kind === 'penalty_goal') return incident.team;
+  if (incident.kind === 'own_goal') return incident.team === 'home' ? 'away' : 'home';
+  if (incident.kind === 'points') return incident.team;
+  return null;
+}
+
+/** Points an incident is worth to the side `scoringSide` names. */
+export function incidentPoints(incident) {
+  return incident.kind === 'points' ? (incident.points || 0) : 1;
+}
