@@ -1,6 +1,7 @@
 //! Durability: the event log and state snapshots on disk (SQLite), and the writer thread that
 //! commits them without ever blocking the actor system.
 
+pub mod backup;
 pub mod recover;
 pub mod sqlite;
 pub mod writer;

@@ -291,22 +291,27 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Drop events at or before `upto` and every snapshot but the newest one at or before it.
-    /// Returns the number of events removed.
+    /// Forget history up to about `upto`: the newest snapshot at or before it becomes the oldest
+    /// one kept, and the events it covers go. (Cutting at a snapshot keeps "oldest snapshot +
+    /// every event after it" whole, which export and check rely on.) Returns the events removed.
     pub fn prune(&mut self, upto: Seq) -> Result<usize, StoreError> {
-        let tx = self
-            .conn
-            .transaction()
-            .map_err(|e| describe(&self.path, e))?;
+        let path = self.path.clone();
+        let fail = |e| describe(&path, e);
+        let tx = self.conn.transaction().map_err(fail)?;
+        let cut: Option<i64> = tx
+            .query_row(
+                "SELECT MAX(seq) FROM snapshots WHERE seq <= ?1",
+                params![upto.0 as i64],
+                |r| r.get(0),
+            )
+            .map_err(fail)?;
+        let Some(cut) = cut else { return Ok(0) };
         let removed = tx
-            .execute("DELETE FROM events WHERE seq <= ?1", params![upto.0 as i64])
-            .map_err(|e| describe(&self.path, e))?;
-        tx.execute(
-            "DELETE FROM snapshots WHERE seq < (SELECT MAX(seq) FROM snapshots WHERE seq <= ?1)",
-            params![upto.0 as i64],
-        )
-        .map_err(|e| describe(&self.path, e))?;
-        tx.commit().map_err(|e| describe(&self.path, e))?;
+            .execute("DELETE FROM events WHERE seq <= ?1", params![cut])
+            .map_err(fail)?;
+        tx.execute("DELETE FROM snapshots WHERE seq < ?1", params![cut])
+            .map_err(fail)?;
+        tx.commit().map_err(fail)?;
         Ok(removed)
     }
 
