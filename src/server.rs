@@ -14,7 +14,7 @@ use std::sync::atomic::AtomicU64;
 use crate::actors::admin_session::{SessionDeps, SessionLimits, close};
 use crate::actors::broadcaster::{Broadcaster, CloseAll, ViewerSlots};
 use crate::actors::generator::Generator;
-use crate::actors::hub::{AttachGenerator, CloseAdmins, Durability, Hub};
+use crate::actors::hub::{AttachGenerator, CloseAdmins, CloseStore, Durability, Hub};
 use crate::auth::{AdminTokens, TokenError};
 use crate::config::{Config, ConfigError};
 use crate::feed::fixtures::{FixtureError, Fixtures};
@@ -272,6 +272,9 @@ impl Stopper {
             Err(e) => tracing::warn!(error = %e, "broadcaster already gone"),
         }
         self.server.stop(true).await;
+        if self.hub.send(CloseStore).await.is_ok() {
+            tracing::info!("store closed");
+        }
     }
 
     /// Stop at once, cutting open connections (tests tearing a server down).

@@ -60,10 +60,15 @@ pub struct Loaded {
     pub events: Vec<Committed>,
 }
 
-/// An open store. One writer at a time holds it (the file is locked exclusively).
+/// The lock file beside the database; the writing server holds an exclusive lock on it.
+pub const LOCK_FILE: &str = "livescore.lock";
+
+/// An open store. One writer at a time holds it (through the lock file).
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Held for as long as the store is open for writing.
+    _lock: Option<std::fs::File>,
 }
 
 fn describe(path: &Path, e: rusqlite::Error) -> StoreError {
@@ -96,6 +101,23 @@ impl Store {
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::new(dir, format!("cannot create the data directory: {e}")))?;
         let path = dir.join(FILE);
+        // SQLite's own locks last only as long as a transaction; this one lasts as long as the
+        // server, so a second server on the same directory is refused at start-up.
+        let lock_path = dir.join(LOCK_FILE);
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| {
+                StoreError::new(&lock_path, format!("cannot create the lock file: {e}"))
+            })?;
+        if lock.try_lock().is_err() {
+            return Err(StoreError::new(
+                &path,
+                "the database is locked: is another livescore using this data directory?",
+            ));
+        }
         let conn = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -103,7 +125,11 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| describe(&path, e))?;
-        let store = Store { conn, path };
+        let store = Store {
+            conn,
+            path,
+            _lock: Some(lock),
+        };
         store.configure()?;
         store.migrate()?;
         Ok(store)
@@ -117,7 +143,11 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| describe(&path, e))?;
-        Ok(Store { conn, path })
+        Ok(Store {
+            conn,
+            path,
+            _lock: None,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -150,11 +180,6 @@ impl Store {
                  PRAGMA synchronous = FULL;
                  PRAGMA busy_timeout = 200;",
             )
-            .map_err(|e| self.err(e))?;
-        // Taking the write lock now turns a second server on the same directory into a clear
-        // start-up error instead of a failure on its first commit.
-        self.conn
-            .execute_batch("BEGIN IMMEDIATE; COMMIT;")
             .map_err(|e| self.err(e))
     }
 

@@ -33,6 +33,8 @@ enum Job {
         state: String,
         prune_upto: Option<Seq>,
     },
+    /// Finish, close the database (folding the WAL back into it) and say so.
+    Close(tokio::sync::oneshot::Sender<()>),
 }
 
 /// A handle on the writer thread; dropping the last one ends the thread after pending work.
@@ -48,8 +50,13 @@ impl Writer {
         std::thread::Builder::new()
             .name("livescore-writer".into())
             .spawn(move || {
+                let mut closed = None;
                 for job in rx {
                     match job {
+                        Job::Close(done) => {
+                            closed = Some(done);
+                            break;
+                        }
                         Job::Append(events) => {
                             let upto = events.last().map_or(Seq(0), |e| e.seq);
                             let result =
@@ -82,6 +89,10 @@ impl Writer {
                         }
                     }
                 }
+                drop(store);
+                if let Some(done) = closed {
+                    let _ = done.send(());
+                }
             })
             .expect("the writer thread starts");
         Writer { jobs }
@@ -90,6 +101,13 @@ impl Writer {
     /// Commit these events (in one transaction) and report with [`Written`].
     pub fn append(&self, events: Vec<Arc<Committed>>) {
         let _ = self.jobs.send(Job::Append(events));
+    }
+
+    /// Finish the work sent so far and close the store; the receiver fires once it is closed.
+    pub fn close(&self) -> tokio::sync::oneshot::Receiver<()> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let _ = self.jobs.send(Job::Close(tx));
+        rx
     }
 
     /// Record a snapshot of the state at `seq`, then drop events up to `prune_upto`.

@@ -459,6 +459,24 @@ impl Handler<ExecuteAll> for Hub {
     }
 }
 
+/// Server shutdown: finish writing and close the store cleanly.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct CloseStore;
+
+impl Handler<CloseStore> for Hub {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, _: CloseStore, _: &mut Context<Self>) -> Self::Result {
+        let closed = self.durable.as_ref().map(|d| d.settings.writer.close());
+        Box::pin(async move {
+            if let Some(closed) = closed {
+                let _ = closed.await;
+            }
+        })
+    }
+}
+
 impl Handler<Written> for Hub {
     type Result = ();
 
