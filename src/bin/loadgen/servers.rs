@@ -68,16 +68,16 @@ async fn wait_ready(port: u16, path: &str) -> anyhow::Result<()> {
 }
 
 /// Start `bin` (a release livescore) on a free port with the generator off and limits that let
-/// the load through.
-pub async fn livescore(bin: &Path, max_viewers: usize) -> anyhow::Result<Server> {
+/// the load through; in memory, or durable in `data_dir`.
+pub async fn livescore(bin: &Path, max_viewers: usize, data_dir: Option<&Path>) -> anyhow::Result<Server> {
     let port = free_port()?;
-    let child = Command::new(bin)
-        .args([
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-            "--no-generator",
-            "--in-memory",
-        ])
+    let mut command = Command::new(bin);
+    command.args(["--bind", &format!("127.0.0.1:{port}"), "--no-generator"]);
+    match data_dir {
+        Some(dir) => command.arg("--data-dir").arg(dir),
+        None => command.arg("--in-memory"),
+    };
+    let child = command
         .args(["--max-viewers", &max_viewers.to_string()])
         .env("LIVESCORE_ADMIN_TOKENS", format!("loadgen:{TOKEN}"))
         .env("LIVESCORE_ADMIN_RATE", "1000000")

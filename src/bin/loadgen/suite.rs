@@ -72,9 +72,25 @@ where
     F: FnOnce(Server) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<(Report, Server)>>,
 {
-    let server = servers::livescore(bin, max_viewers).await?;
+    let server = servers::livescore(bin, max_viewers, None).await?;
     let (report, server) = f(server).await?;
     server.stop().await;
+    Ok(report)
+}
+
+/// Admin round trips against a fresh server, in memory or durable in `store`.
+async fn admin_run(bin: &Path, store: Option<&Path>, commands: usize) -> anyhow::Result<AdminReport> {
+    let mode = if store.is_some() { "durable: SQLite, fsync per group commit" } else { "in memory" };
+    eprintln!("== admin round trip ({mode})");
+    let server = servers::livescore(bin, 1000, store).await?;
+    let ws = format!("ws://127.0.0.1:{}/ws/admin", server.port());
+    let report = admin::run(&ws, TOKEN, commands).await;
+    server.stop().await;
+    let report = report?;
+    eprintln!(
+        "  median {:.0} µs, p99 {:.0} µs, {:.0} commands/s",
+        report.median_us, report.p99_us, report.max_commands_per_sec
+    );
     Ok(report)
 }
 
@@ -84,6 +100,7 @@ struct Results {
     machine: String,
     runs: Vec<Report>,
     admin: AdminReport,
+    admin_durable: AdminReport,
 }
 
 pub async fn run(args: SuiteArgs) -> anyhow::Result<()> {
@@ -142,15 +159,11 @@ pub async fn run(args: SuiteArgs) -> anyhow::Result<()> {
             .await?,
         );
     }
-    eprintln!("== admin round trip");
-    let server = servers::livescore(&bin, 1000).await?;
-    let ws = format!("ws://127.0.0.1:{}/ws/admin", server.port());
-    let admin = admin::run(&ws, TOKEN, 10_000).await?;
-    server.stop().await;
-    eprintln!(
-        "  median {:.0} µs, p99 {:.0} µs, {:.0} commands/s",
-        admin.median_us, admin.p99_us, admin.max_commands_per_sec
-    );
+    let admin = admin_run(&bin, None, 10_000).await?;
+    let store = args.out.join("durable-store");
+    let _ = std::fs::remove_dir_all(&store);
+    let durable = admin_run(&bin, Some(&store), 2_000).await?;
+    let _ = std::fs::remove_dir_all(&store);
 
     if !args.no_peer {
         for viewers in [1_000, 10_000] {
@@ -177,6 +190,7 @@ pub async fn run(args: SuiteArgs) -> anyhow::Result<()> {
         machine: machine(),
         runs,
         admin,
+        admin_durable: durable,
     };
     for run in &results.runs {
         let file = run
