@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::feed::validate::SPEED_RANGE;
+use crate::feed::checks::SPEED_RANGE;
 
 /// How the server runs. Each flag can also be set through the environment variable named in
 /// `--help`; a flag on the command line wins over the environment.

@@ -69,7 +69,11 @@ async fn wait_ready(port: u16, path: &str) -> anyhow::Result<()> {
 
 /// Start `bin` (a release livescore) on a free port with the generator off and limits that let
 /// the load through; in memory, or durable in `data_dir`.
-pub async fn livescore(bin: &Path, max_viewers: usize, data_dir: Option<&Path>) -> anyhow::Result<Server> {
+pub async fn livescore(
+    bin: &Path,
+    max_viewers: usize,
+    data_dir: Option<&Path>,
+) -> anyhow::Result<Server> {
     let port = free_port()?;
     let mut command = Command::new(bin);
     command.args(["--bind", &format!("127.0.0.1:{port}"), "--no-generator"]);

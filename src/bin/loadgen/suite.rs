@@ -79,8 +79,16 @@ where
 }
 
 /// Admin round trips against a fresh server, in memory or durable in `store`.
-async fn admin_run(bin: &Path, store: Option<&Path>, commands: usize) -> anyhow::Result<AdminReport> {
-    let mode = if store.is_some() { "durable: SQLite, fsync per group commit" } else { "in memory" };
+async fn admin_run(
+    bin: &Path,
+    store: Option<&Path>,
+    commands: usize,
+) -> anyhow::Result<AdminReport> {
+    let mode = if store.is_some() {
+        "durable: SQLite, fsync per group commit"
+    } else {
+        "in memory"
+    };
     eprintln!("== admin round trip ({mode})");
     let server = servers::livescore(bin, 1000, store).await?;
     let ws = format!("ws://127.0.0.1:{}/ws/admin", server.port());
