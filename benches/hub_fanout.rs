@@ -62,6 +62,7 @@ async fn stage(viewers: u64, rate: u64, seconds: u64) -> Stage {
     let mut config = Config::defaults();
     config.bind = "127.0.0.1:0".parse().unwrap();
     config.no_generator = true;
+    config.in_memory = true;
     config.heartbeat_secs = 3600;
     let server = Background::start(config).expect("server starts");
     let hub = server.hub.clone();

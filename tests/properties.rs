@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use chrono::{TimeZone, Utc};
+use livescore::feed::checks::MAX_SCORE;
 use livescore::feed::fixtures::Fixtures;
-use livescore::feed::validate::MAX_SCORE;
 use livescore::feed::{Command, Event, FeedState};
 use livescore::ids::{LeagueId, MatchId, NewsId, TeamId, Version};
 use livescore::model::{IncidentKind, MatchStatus, Side};

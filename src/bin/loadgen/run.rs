@@ -214,7 +214,8 @@ pub async fn run(spec: Spec) -> anyhow::Result<Report> {
         } else {
             0.0
         },
-        requests_per_min: requests as f64 / (secs / 60.0),
+        // Requests go on through the drain period too.
+        requests_per_min: requests as f64 / ((secs + spec.drain.as_secs_f64()) / 60.0),
         published,
     })
 }
