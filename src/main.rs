@@ -163,6 +163,9 @@ fn check(dir: &Path) -> anyhow::Result<()> {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let speed = config.speed;
     raise_fd_limit(config.max_viewers as u64 + 4096);
+    // Listen for signals before anything can observe the server: a SIGTERM that arrived between
+    // the banner and the handler would otherwise kill it without its clean shutdown.
+    let signals = shutdown_signal();
     let running = server::start(config)
         .await
         .context("livescore could not start")?;
@@ -197,7 +200,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tokio::pin!(server);
     tokio::select! {
         result = &mut server => return result.context("server failed"),
-        signal = shutdown_signal() => tracing::info!(signal, "shutting down"),
+        signal = signals => tracing::info!(signal, "shutting down"),
     }
     // The server future must keep being polled while it stops: it is what carries out the stop.
     let ((), result) = tokio::join!(stopper.shut_down(), server);
@@ -222,12 +225,15 @@ fn raise_fd_limit(wanted: u64) {
 }
 
 /// Resolves on SIGINT or SIGTERM with the signal's name.
-async fn shutdown_signal() -> &'static str {
+fn shutdown_signal() -> impl std::future::Future<Output = &'static str> {
     use tokio::signal::unix::{SignalKind, signal};
+    // Registered now, when called, not when first polled.
     let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
     let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
-    tokio::select! {
-        _ = term.recv() => "SIGTERM",
-        _ = int.recv() => "SIGINT",
+    async move {
+        tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
+        }
     }
 }
