@@ -10,6 +10,7 @@ pub mod error;
 pub mod event;
 pub mod filter;
 pub mod fixtures;
+mod lifecycle;
 pub mod log;
 pub mod state;
 pub mod validate;

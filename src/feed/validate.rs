@@ -11,8 +11,8 @@ use crate::feed::command::Command;
 use crate::feed::error::CommandError;
 use crate::feed::event::Event;
 use crate::feed::state::{FeedState, Target};
-use crate::ids::{LeagueId, MatchId, NewsId, TeamId, Version};
-use crate::model::{Incident, IncidentKind, Match, MatchStatus, News, Score, Side, Sport};
+use crate::ids::{MatchId, NewsId, Version};
+use crate::model::{Incident, IncidentKind, Match, News, Score, Side};
 
 /// The events a valid command turns into, and what it targeted (for the ack's version).
 #[derive(Debug, Clone, PartialEq)]
@@ -154,7 +154,7 @@ impl FeedState {
         }
     }
 
-    fn existing_match(&self, id: MatchId) -> Result<&Match, CommandError> {
+    pub(super) fn existing_match(&self, id: MatchId) -> Result<&Match, CommandError> {
         self.game(id)
             .ok_or_else(|| CommandError::NotFound(format!("match {id} does not exist")))
     }
@@ -300,136 +300,6 @@ impl FeedState {
         }
         Ok(Planned {
             events,
-            target: Target::Match(id),
-        })
-    }
-
-    fn plan_status(
-        &self,
-        id: MatchId,
-        to: MatchStatus,
-        period: Option<u8>,
-        minute: Option<u16>,
-    ) -> Result<Planned, CommandError> {
-        use MatchStatus::*;
-        let m = self.existing_match(id)?;
-        let from = m.status;
-        let legal = match from {
-            Scheduled => matches!(to, Live | Postponed | Cancelled),
-            Live => matches!(to, Live | Halftime | Break | Final | Cancelled),
-            Halftime | Break => to == Live,
-            Postponed => matches!(to, Scheduled | Cancelled),
-            Final | Cancelled => false,
-        };
-        if !legal {
-            return Err(CommandError::Invalid(format!(
-                "match {id} cannot go from {} to {}",
-                from.as_str(),
-                to.as_str()
-            )));
-        }
-        if to == Break && m.sport == Sport::Football {
-            return Err(CommandError::Invalid(
-                "football has no quarter breaks; use halftime".into(),
-            ));
-        }
-        let new_period = match (from, to) {
-            (Scheduled, Live) => period.unwrap_or(1),
-            (Halftime | Break, Live) => period.unwrap_or(m.period.saturating_add(1)),
-            (Postponed, Scheduled) => 0,
-            _ => period.unwrap_or(m.period),
-        };
-        let new_minute = match (from, to) {
-            (Scheduled, Live) => minute.unwrap_or(0),
-            (Postponed, Scheduled) => 0,
-            _ => minute.unwrap_or(m.minute),
-        };
-        if new_period > MAX_PERIOD {
-            return Err(CommandError::Invalid(format!(
-                "period must be at most {MAX_PERIOD}, got {new_period}"
-            )));
-        }
-        check_minute(new_minute)?;
-        if from == to && new_period == m.period && new_minute == m.minute {
-            return Ok(Planned {
-                events: Vec::new(),
-                target: Target::Match(id),
-            });
-        }
-        let mut version = m.version.next();
-        let mut events = vec![Event::Status {
-            match_id: id,
-            status: to,
-            period: new_period,
-            minute: new_minute,
-            version,
-        }];
-        if let Some(detail) = period_marker(m.sport, from, to, new_period) {
-            version = version.next();
-            events.push(Event::Incident {
-                match_id: id,
-                incident: Incident {
-                    id: self.next_incident_id(),
-                    kind: IncidentKind::Period,
-                    team: None,
-                    player: None,
-                    period: new_period,
-                    minute: new_minute,
-                    points: 0,
-                    detail: Some(detail),
-                },
-                version,
-            });
-        }
-        Ok(Planned {
-            events,
-            target: Target::Match(id),
-        })
-    }
-
-    fn plan_match(
-        &self,
-        league: &LeagueId,
-        home: &TeamId,
-        away: &TeamId,
-        kickoff: DateTime<Utc>,
-    ) -> Result<Planned, CommandError> {
-        let l = self
-            .league(league)
-            .ok_or_else(|| CommandError::NotFound(format!("league `{league}` does not exist")))?;
-        for team in [home, away] {
-            let t = self
-                .team(team)
-                .ok_or_else(|| CommandError::NotFound(format!("team `{team}` does not exist")))?;
-            if t.league != *league {
-                return Err(CommandError::Invalid(format!(
-                    "team {team} plays in {}, not {league}",
-                    t.league
-                )));
-            }
-        }
-        if home == away {
-            return Err(CommandError::Invalid(format!(
-                "a team cannot play itself ({home})"
-            )));
-        }
-        let id = MatchId(self.next_ids().match_id);
-        let game = Match {
-            id,
-            league: league.clone(),
-            sport: l.sport,
-            home: home.clone(),
-            away: away.clone(),
-            kickoff,
-            status: MatchStatus::Scheduled,
-            score: Score::default(),
-            period: 0,
-            minute: 0,
-            incidents: Vec::new(),
-            version: Version(1),
-        };
-        Ok(Planned {
-            events: vec![Event::Match { game }],
             target: Target::Match(id),
         })
     }

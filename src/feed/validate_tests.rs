@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::feed::fixtures::Fixtures;
+use crate::model::{MatchStatus, Sport};
 use chrono::TimeZone;
 
 fn now() -> DateTime<Utc> {

@@ -2,8 +2,10 @@
 //! commits them without ever blocking the actor system.
 
 pub mod backup;
+mod error;
 pub mod recover;
 pub mod sqlite;
 pub mod writer;
 
-pub use sqlite::{Loaded, Store, StoreError};
+pub use error::StoreError;
+pub use sqlite::{Loaded, Store};

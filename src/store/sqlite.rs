@@ -12,6 +12,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use crate::feed::{Committed, EventKind, Scope};
 use crate::ids::{LeagueId, MatchId, Seq, StreamId};
 use crate::sse;
+use crate::store::error::{StoreError, describe};
 
 /// The database file inside the data directory.
 pub const FILE: &str = "livescore.db";
@@ -31,23 +32,6 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE TABLE snapshots (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, state TEXT NOT NULL);",
 ];
-
-/// A store failure, naming the file and the cause.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct StoreError {
-    pub path: PathBuf,
-    pub message: String,
-}
-
-impl StoreError {
-    fn new(path: &Path, message: impl std::fmt::Display) -> StoreError {
-        StoreError {
-            path: path.to_owned(),
-            message: message.to_string(),
-        }
-    }
-}
 
 /// What a non-empty store holds at start-up.
 #[derive(Debug)]
@@ -69,30 +53,6 @@ pub struct Store {
     path: PathBuf,
     /// Held for as long as the store is open for writing.
     _lock: Option<std::fs::File>,
-}
-
-fn describe(path: &Path, e: rusqlite::Error) -> StoreError {
-    use rusqlite::ErrorCode::*;
-    let hint = match e.sqlite_error_code() {
-        Some(DatabaseBusy | DatabaseLocked) => {
-            "the database is locked: is another livescore using this data directory?"
-        }
-        Some(NotADatabase) => "not a livescore database (the file is not SQLite, or is damaged)",
-        Some(DatabaseCorrupt) => "the database is corrupt; restore a backup (`livescore import`)",
-        Some(ReadOnly) => {
-            "the database is read-only: check the permissions of the file and its directory"
-        }
-        Some(DiskFull) => "the disk is full",
-        Some(CannotOpen) => {
-            "cannot open the database file: check that the directory exists and is writable"
-        }
-        _ => "",
-    };
-    if hint.is_empty() {
-        StoreError::new(path, e)
-    } else {
-        StoreError::new(path, format!("{hint} ({e})"))
-    }
 }
 
 impl Store {
