@@ -3,9 +3,10 @@
 //!
 //! Viewers are real TCP clients reading `GET /events`; commands go straight into the hub's
 //! mailbox from several concurrent senders (the admin HTTP path is measured by the load
-//! generator). Rates double until the viewers can no longer keep up; the last rate at which every
-//! viewer received every event is the figure. Run with `make bench-hub` (release build);
-//! `VIEWERS` (1000) and `SECONDS` per rate (5) may be set in the environment.
+//! generator). Rates double until the viewers can no longer keep up, then two bisection steps
+//! narrow the gap; the highest rate at which every viewer received every event is the figure.
+//! Run with `make bench-hub` (release build); `VIEWERS` (1000) and `SECONDS` per rate (5) may be
+//! set in the environment.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -149,10 +150,10 @@ fn main() {
         "  {:>8}  {:>10}  {:>12}  {:>14}  dropped",
         "target/s", "events/s", "deliveries/s", "delivered"
     );
-    let mut best = None;
-    for rate in [250, 500, 1000, 2000, 4000, 8000, 16000, 32000] {
+    // Double the rate until the viewers fall behind, then narrow the gap twice by bisection so the
+    // figure is not off by up to a factor of two.
+    let run = |rate: u64| {
         let s = rt.block_on(stage(viewers, rate, seconds));
-        let ok = s.delivered == s.expected && s.dropped == "0";
         println!(
             "  {:>8}  {:>10.0}  {:>12.0}  {:>6}/{:<7}  {}",
             s.rate,
@@ -162,10 +163,29 @@ fn main() {
             s.expected,
             s.dropped
         );
-        if !ok {
-            break;
+        let ok = s.delivered == s.expected && s.dropped == "0";
+        ok.then(|| s.committed as f64 / s.secs)
+    };
+    let mut best = None;
+    let mut passed = 0;
+    let mut failed = None;
+    for rate in [250, 500, 1000, 2000, 4000, 8000, 16000, 32000] {
+        match run(rate) {
+            Some(r) => (best, passed) = (Some(r), rate),
+            None => {
+                failed = Some(rate);
+                break;
+            }
         }
-        best = Some(s.committed as f64 / s.secs);
+    }
+    if let Some(mut hi) = failed.filter(|_| passed > 0) {
+        for _ in 0..2 {
+            let mid = (passed + hi) / 2;
+            match run(mid) {
+                Some(r) => (best, passed) = (Some(r), mid),
+                None => hi = mid,
+            }
+        }
     }
     match best {
         Some(rate) => println!(
