@@ -89,7 +89,23 @@ function connect() {
     lastId: () => (resumeAllowed ? store.lastId : null),
     onStatus: showConnection,
     onFrame,
+    onRefused: showAllAfterRefusal,
   });
+}
+
+/**
+ * The saved filter names something the server does not have (a league from another fixture set,
+ * say): rather than retry forever, show everything and say why.
+ */
+function showAllAfterRefusal(message) {
+  prefs.leagues = null;
+  prefs.favouritesOnly = false;
+  $('#favourites-only').checked = false;
+  shownLeagues = '';
+  filtersChanged();
+  const notice = $('#filter-notice');
+  notice.textContent = `Your saved filter was refused (${message}); showing all matches.`;
+  notice.hidden = false;
 }
 
 function onFrame(frame) {
@@ -193,6 +209,7 @@ function toggleFavourite(id) {
 }
 
 function filtersChanged() {
+  $('#filter-notice').hidden = true;
   savePrefs();
   resumeAllowed = false;
   render(false);

@@ -54,11 +54,30 @@ export function parseSseFrames(text) {
 }
 
 /**
+ * Why the server refuses this filter (a 400 names, say, a league it does not have), or null when
+ * it accepts it or cannot be asked. EventSource and WebSocket hide the status of a failed
+ * connection, so a failure is followed by this cheap question before retrying.
+ */
+async function filterRefusal(params) {
+  const probe = new URLSearchParams(params);
+  probe.set('wait', '0');
+  try {
+    const response = await fetch(`/api/events?${probe}`, { cache: 'no-store' });
+    if (response.status !== 400) return null;
+    const body = await response.json().catch(() => null);
+    return (body && body.error && body.error.message) || 'the server refused this filter';
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Open the feed. `onFrame(object)` gets every snapshot and event in order; `onStatus({state,
  * attempt})` reports `connecting`, `live`, `reconnecting` or `offline`; `lastId()` returns the last
- * applied event id to resume from. Returns `{close()}`.
+ * applied event id to resume from; `onRefused(message)` is told when the server rejects the
+ * filter itself, which no retry can fix (the feed then stops). Returns `{close()}`.
  */
-export function openFeed({ transport, filter, onFrame, onStatus, lastId }) {
+export function openFeed({ transport, filter, onFrame, onStatus, lastId, onRefused }) {
   const open = { sse: openSse, ws: openWs, longpoll: openLongPoll, poll: openPoll }[transport]
     || openSse;
   const link = {
@@ -81,6 +100,21 @@ export function openFeed({ transport, filter, onFrame, onStatus, lastId }) {
     live() {
       this.attempt = 0;
       onStatus({ state: 'live', attempt: 0 });
+    },
+    /** A connection failed: stop if the filter itself is refused, otherwise retry after backoff. */
+    async fail(retry) {
+      if (this.closed) return;
+      if (this.params.toString()) {
+        const refusal = await filterRefusal(this.params);
+        if (this.closed) return;
+        if (refusal) {
+          this.closed = true;
+          onStatus({ state: 'offline', attempt: this.attempt });
+          if (onRefused) onRefused(refusal);
+          return;
+        }
+      }
+      this.retryLater(retry);
     },
     /** Count a failure and run `retry` after the backoff. */
     retryLater(retry) {
@@ -124,7 +158,7 @@ function openSse(link) {
     source.onerror = () => {
       if (link.closed) return;
       if (source.readyState === EventSource.CLOSED) {
-        link.retryLater(connect);
+        link.fail(connect);
       } else {
         // The browser is already reconnecting (sending Last-Event-ID itself).
         link.attempt += 1;
@@ -152,7 +186,7 @@ function openWs(link) {
       for (const frame of parseSseFrames(message.data)) link.deliver(frame.data);
     };
     // 1013 (fell behind) and every other close alike: reconnect from the last applied id.
-    socket.onclose = () => link.retryLater(connect);
+    socket.onclose = () => link.fail(connect);
   };
   connect();
   return () => {
@@ -178,7 +212,7 @@ function openLongPoll(link) {
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         frames = await response.json();
       } catch {
-        if (!link.closed) link.retryLater(loop);
+        if (!link.closed) link.fail(loop);
         return;
       }
       if (link.attempt !== 0 || !link.seenLive) {

@@ -144,6 +144,8 @@ export async function openPage(url, options = {}) {
     viewport: options.viewport || { width: 1280, height: 900 },
     colorScheme: options.colorScheme || 'light',
   });
+  // Runs before the page's own scripts, e.g. to plant saved preferences in localStorage.
+  if (options.init) await context.addInitScript(options.init.script, options.init.arg);
   const page = await context.newPage();
   page.problems = [];
   page.dialogs = [];

@@ -177,6 +177,26 @@ async function everyPageIsFreeOfConsoleErrors() {
   return `${seen.join(', ')} and the admin console`;
 }
 
+async function refusedSavedFilterFallsBackToEverything() {
+  const saved = JSON.stringify({ leagues: ['no-such-league'], favourites: [], favouritesOnly: false });
+  const plant = ([key, value]) => localStorage.setItem(key, value);
+  for (const transport of ['sse', 'ws', 'longpoll']) {
+    const page = await openPage(`${server.base}/?transport=${transport}`, {
+      init: { script: plant, arg: ['livescore.dashboard.v1', saved] },
+    });
+    await waitForLive(page, `${transport} with a refused filter`);
+    const notice = page.locator('#filter-notice');
+    if (!(await notice.isVisible())) throw new Error(`${transport}: no notice about the refused filter`);
+    const text = await notice.textContent();
+    if (!text.includes('no-such-league')) throw new Error(`${transport}: the notice reads "${text}"`);
+    const kept = await page.evaluate(() => JSON.parse(localStorage.getItem('livescore.dashboard.v1')));
+    if (kept.leagues !== null) throw new Error(`${transport}: saved leagues are still ${JSON.stringify(kept.leagues)}`);
+    assertClean(page, `${transport} with a refused filter`, { allowNetworkErrors: true });
+    await closePage(page);
+  }
+  return 'sse, ws, longpoll: notice shown, every match listed, saved filter cleared';
+}
+
 async function pagesCarryAStrictCsp() {
   for (const route of ['/', '/admin']) {
     const response = await fetch(`${server.base}${route}`);
@@ -289,6 +309,7 @@ const TESTS = [
   ['admin console edits reach the dashboard; a stale version gets a conflict with retry', adminEditsReachDashboardAndConflictsOfferRetry],
   ['a news headline with markup is shown as text', headlinesAreShownAsText],
   ['no console errors on the dashboard over sse, ws, longpoll, poll, nor on the console', everyPageIsFreeOfConsoleErrors],
+  ['a saved filter the server refuses falls back to every match, with a notice', refusedSavedFilterFallsBackToEverything],
   ['pages carry a Content-Security-Policy without unsafe-inline', pagesCarryAStrictCsp],
   ['screenshots of the dashboard (desktop, phone, dark) and the admin console', screenshots],
   ['dashboards and console reconnect after a server restart, without duplicate news', dashboardRecoversFromServerRestart],
