@@ -8,9 +8,10 @@ use bytes::Bytes;
 use serde::Deserialize;
 use tokio::time::Instant;
 
-use crate::actors::hub::{Poll, PollEvents, Read, ReadSnapshot};
+use crate::actors::hub::{Poll, PollEvents, Read, ReadSnapshot, json_array};
 use crate::http::AppState;
 use crate::http::error::ApiError;
+use crate::http::events;
 use crate::ids::{EventId, MatchId};
 
 /// How long a long-poll waits when the client does not say.
@@ -39,8 +40,10 @@ pub struct PollQuery {
 }
 
 /// `GET /api/events?since=<id>&wait=<secs>`: the events after `since` as a JSON array, waiting up
-/// to `wait` seconds for the first one. Without `since`, or with an id the log cannot serve, the
-/// array holds one `snapshot` to start over from. After `wait` with nothing new: `[]`.
+/// to `wait` seconds for the first one; ids older than memory holds are served from the store.
+/// Without `since`, or with an id that cannot be served (another stream, the future, past
+/// retention), the array holds one `snapshot` to start over from. After `wait` with nothing
+/// new: `[]`.
 #[get("/api/events")]
 pub async fn poll(
     query: web::Query<PollQuery>,
@@ -51,7 +54,7 @@ pub async fn poll(
         query.leagues.as_deref(),
         query.types.as_deref(),
     )?;
-    let since = match query
+    let mut since = match query
         .since
         .as_deref()
         .map(str::trim)
@@ -86,6 +89,18 @@ pub async fn poll(
             .await?;
         let woken = match poll {
             Poll::Ready(body) => return Ok(json(body)),
+            Poll::Stored { after, upto } => {
+                let missed = events::stored_events(&app, after, upto, &filter).await?;
+                if missed.is_empty() {
+                    // Nothing in the stored range is for this filter: wait for what follows it.
+                    since = Some(EventId {
+                        stream: app.stream.clone(),
+                        seq: upto,
+                    });
+                    continue;
+                }
+                return Ok(json(json_array(missed.iter().map(|e| &e.json))));
+            }
             Poll::Wait(woken) => woken,
         };
         app.metrics.long_poll_waiting.inc();

@@ -17,9 +17,10 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use crate::actors::broadcaster::ViewerSlot;
 use crate::actors::hub::{Initial, Subscribe};
-use crate::feed::Filter;
+use crate::feed::{Committed, Filter};
 use crate::http::AppState;
 use crate::http::error::ApiError;
+use crate::ids::Seq;
 use crate::sse;
 use crate::store::Store;
 
@@ -64,6 +65,18 @@ pub async fn first_frames(
         Initial::Frames(frames) => return Ok(frames),
         Initial::Stored { after, upto } => (after, upto),
     };
+    let missed = stored_events(app, after, upto, &filter).await?;
+    Ok(missed.into_iter().map(|e| e.sse).collect())
+}
+
+/// The committed events in `(after, upto]` that `filter` accepts, read from the store on the
+/// blocking pool (resume points older than the in-memory log; SSE and long-poll alike).
+pub async fn stored_events(
+    app: &AppState,
+    after: Seq,
+    upto: Seq,
+    filter: &Filter,
+) -> Result<Vec<Committed>, ApiError> {
     let dir = app
         .data_dir
         .clone()
@@ -76,7 +89,6 @@ pub async fn first_frames(
     Ok(missed
         .into_iter()
         .filter(|e| filter.accepts(&e.scope))
-        .map(|e| e.sse)
         .collect())
 }
 

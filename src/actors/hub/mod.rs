@@ -18,7 +18,7 @@ mod reads;
 
 pub use admins::{AdminJoined, AdminLeft, AttachGenerator, CloseAdmins, ToAdmin};
 pub use durable::CloseStore;
-pub use reads::{Initial, Poll, PollEvents, Read, ReadSnapshot, ReadState, Subscribe};
+pub use reads::{Initial, Poll, PollEvents, Read, ReadSnapshot, ReadState, Subscribe, json_array};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -28,7 +28,7 @@ fn to_json<T: Serialize>(value: &T) -> Bytes {
 }
 
 /// A JSON array of already-encoded JSON values.
-fn json_array<'a>(items: impl Iterator<Item = &'a Bytes>) -> Bytes {
+pub fn json_array<'a>(items: impl Iterator<Item = &'a Bytes>) -> Bytes {
     let mut out = BytesMut::new();
     out.put_u8(b'[');
     for (i, item) in items.enumerate() {
@@ -188,9 +188,11 @@ pub struct PollEvents {
 
 /// The answer to [`PollEvents`].
 pub enum Poll {
-    /// A JSON array: the matching events, or a single snapshot when `since` cannot be served
-    /// from memory.
+    /// A JSON array: the matching events, or a single snapshot when `since` cannot be served.
     Ready(Bytes),
+    /// The events after `since` are older than memory holds: read `(after, upto]` from the
+    /// store (as SSE resumes do), off the actor threads.
+    Stored { after: Seq, upto: Seq },
     /// Nothing yet; the receiver fires at the next commit (then ask again).
     Wait(oneshot::Receiver<()>),
 }
@@ -213,7 +215,11 @@ impl Handler<PollEvents> for Hub {
                 self.waiters.push(tx);
                 Poll::Wait(rx)
             }
-            Resume::Stored(_) | Resume::Gone => Poll::Ready(json_array(std::iter::once(
+            Resume::Stored(after) => Poll::Stored {
+                after,
+                upto: self.log.last_seq(),
+            },
+            Resume::Gone => Poll::Ready(json_array(std::iter::once(
                 &self.snapshot(&msg.filter).json,
             ))),
         };
