@@ -105,7 +105,8 @@ pub enum Outgoing {
         #[serde(default)]
         id: Option<Value>,
         seq: Seq,
-        version: Version,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        version: Option<Version>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         match_id: Option<MatchId>,
         #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -116,8 +116,10 @@ impl Command {
 pub struct Ack {
     /// The seq of the command's last event (the current seq if it changed nothing).
     pub seq: Seq,
-    /// The new version of the match or news item it changed (0 if none).
-    pub version: Version,
+    /// The new version of the match or news item it changed; none for a retracted item or a
+    /// command that targets no item (`generator.control`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<Version>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub match_id: Option<MatchId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

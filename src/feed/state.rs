@@ -112,12 +112,13 @@ impl FeedState {
         self.next_ids
     }
 
-    /// The current version of what a command targeted (0 when it targeted nothing).
-    pub fn version_of(&self, target: Target) -> Version {
+    /// The current version of what a command targeted: none when it targeted nothing or the
+    /// item is gone (a retracted news item).
+    pub fn version_of(&self, target: Target) -> Option<Version> {
         match target {
-            Target::Nothing => Version(0),
-            Target::Match(id) => self.game(id).map(|m| m.version).unwrap_or_default(),
-            Target::News(id) => self.news_item(id).map(|n| n.version).unwrap_or_default(),
+            Target::Nothing => None,
+            Target::Match(id) => self.game(id).map(|m| m.version),
+            Target::News(id) => self.news_item(id).map(|n| n.version),
         }
     }
 

@@ -128,7 +128,7 @@ impl FeedState {
                 self.existing_news(*news_id)?;
                 Ok(Planned {
                     events: vec![Event::NewsRetracted { news_id: *news_id }],
-                    target: Target::Nothing,
+                    target: Target::News(*news_id),
                 })
             }
             Command::GeneratorControl { running, speed } => {
