@@ -11,6 +11,12 @@ use livescore::server;
 use livescore::store::backup;
 use tracing_subscriber::EnvFilter;
 
+// jemalloc keeps its bookkeeping out of line, so the untouched tail of each connection's 8 KB
+// buffers never becomes resident: 14.1 KB of RSS per idle viewer instead of 15.9 KB with the
+// system allocator, at slightly less CPU per delivery (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(
     name = "livescore",
