@@ -48,6 +48,24 @@ enum Command {
     Suite(suite::SuiteArgs),
     /// The transport comparison of `make compare`.
     Compare(compare::CompareArgs),
+    /// Admin command round trips and throughput against a running server.
+    Admin(AdminArgs),
+}
+
+#[derive(Args)]
+struct AdminArgs {
+    /// The admin WebSocket.
+    #[arg(long, default_value = "ws://127.0.0.1:8080/ws/admin")]
+    url: String,
+    /// An admin token (its rate limit must be out of reach: LIVESCORE_ADMIN_RATE).
+    #[arg(long, env = "LIVESCORE_TOKEN")]
+    token: String,
+    /// Round trips measured one at a time (and again paced at 1 000/s).
+    #[arg(long, default_value_t = 10_000)]
+    commands: usize,
+    /// Commands in flight for the throughput figure.
+    #[arg(long, default_value_t = admin::WINDOW)]
+    window: usize,
 }
 
 #[derive(Args, Clone)]
@@ -229,6 +247,14 @@ fn main() -> anyhow::Result<()> {
             }
             Command::Suite(args) => suite::run(args).await,
             Command::Compare(args) => compare::run(args).await,
+            Command::Admin(args) => {
+                let r = admin::run(&args.url, &args.token, args.commands, args.window).await?;
+                println!(
+                    "{} commands: median {:.0} µs, p99 {:.0} µs, max {:.0} µs; paced 1000/s median {:.0} µs, p99 {:.0} µs; {:.0} acknowledged commands/s with {} in flight",
+                    r.commands, r.median_us, r.p99_us, r.max_us, r.paced_median_us, r.paced_p99_us, r.max_commands_per_sec, r.window
+                );
+                Ok(())
+            }
         }
     })
 }

@@ -92,7 +92,7 @@ async fn admin_run(
     eprintln!("== admin round trip ({mode})");
     let server = servers::livescore(bin, 1000, store).await?;
     let ws = format!("ws://127.0.0.1:{}/ws/admin", server.port());
-    let report = admin::run(&ws, TOKEN, commands).await;
+    let report = admin::run(&ws, TOKEN, commands, admin::WINDOW).await;
     server.stop().await;
     let report = report?;
     eprintln!(
@@ -321,23 +321,26 @@ fn table(r: &Results) -> String {
     let _ = writeln!(
         t,
         "\nAdmin commands over one WebSocket ({} each): back to back median {:.0} µs, p99 {:.0} µs; \
-         paced at 1 000/s median {:.0} µs, p99 {:.0} µs; pipelined {:.0} acknowledged commands/s.",
+         paced at 1 000/s median {:.0} µs, p99 {:.0} µs; pipelined ({} in flight) {:.0} acknowledged \
+         commands/s.",
         a.commands,
         a.median_us,
         a.p99_us,
         a.paced_median_us,
         a.paced_p99_us,
+        a.window,
         a.max_commands_per_sec
     );
     let d = &r.admin_durable;
     let _ = writeln!(
         t,
         "\nThe same with the durable store (SQLite WAL, synchronous=FULL, acks after commit; {} each): \
-         back to back median {:.0} µs, p99 {:.0} µs; pipelined {:.0} acknowledged commands/s, \
-         {:.2}x the in-memory rate.",
+         back to back median {:.0} µs, p99 {:.0} µs; pipelined ({} in flight) {:.0} acknowledged \
+         commands/s, {:.2}x the in-memory rate.",
         d.commands,
         d.median_us,
         d.p99_us,
+        d.window,
         d.max_commands_per_sec,
         d.max_commands_per_sec / a.max_commands_per_sec.max(1.0)
     );
