@@ -255,6 +255,33 @@ pub struct Match {
     pub version: Version,
 }
 
+impl Match {
+    /// A match not yet started: no score, no timeline, first version.
+    pub fn scheduled(
+        id: MatchId,
+        league: LeagueId,
+        sport: Sport,
+        home: TeamId,
+        away: TeamId,
+        kickoff: DateTime<Utc>,
+    ) -> Match {
+        Match {
+            id,
+            league,
+            sport,
+            home,
+            away,
+            kickoff,
+            status: MatchStatus::Scheduled,
+            score: Score::default(),
+            period: 0,
+            minute: 0,
+            incidents: Vec::new(),
+            version: Version(1),
+        }
+    }
+}
+
 /// A news item. Retracted items leave the state; the retraction stays in the event log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct News {

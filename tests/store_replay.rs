@@ -49,14 +49,10 @@ async fn publish_forty(server: &TestServer) {
     }
 }
 
-async fn long_poll(server: &TestServer, query: &str) -> Vec<Value> {
-    get_json(&server.url(&format!("/api/events?{query}"))).await
-}
-
-#[actix_rt::test]
-async fn long_poll_and_sse_resume_from_the_store_past_the_memory_log() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = small_memory_server(dir.path());
+/// A small-memory server where match 1 went live and then 40 events happened; returns the server
+/// and the id from before those 40.
+async fn forty_events_past_memory(dir: &std::path::Path) -> (TestServer, String) {
+    let server = small_memory_server(dir);
     ok(
         &server,
         json!({"type":"match.status","match_id":1,"status":"live"}),
@@ -64,6 +60,17 @@ async fn long_poll_and_sse_resume_from_the_store_past_the_memory_log() {
     .await;
     let start = current_id(&server).await;
     publish_forty(&server).await;
+    (server, start)
+}
+
+async fn long_poll(server: &TestServer, query: &str) -> Vec<Value> {
+    get_json(&server.url(&format!("/api/events?{query}"))).await
+}
+
+#[actix_rt::test]
+async fn long_poll_and_sse_resume_from_the_store_past_the_memory_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, start) = forty_events_past_memory(dir.path()).await;
     let first = seq_of(&start) + 1;
 
     // Long-poll: every missed event, in order, and no snapshot.
@@ -95,14 +102,7 @@ async fn long_poll_and_sse_resume_from_the_store_past_the_memory_log() {
 #[actix_rt::test]
 async fn a_long_poll_with_nothing_stored_for_its_filter_waits_for_the_next_match() {
     let dir = tempfile::tempdir().unwrap();
-    let server = small_memory_server(dir.path());
-    ok(
-        &server,
-        json!({"type":"match.status","match_id":1,"status":"live"}),
-    )
-    .await;
-    let start = current_id(&server).await;
-    publish_forty(&server).await;
+    let (server, start) = forty_events_past_memory(dir.path()).await;
 
     // Nothing for match 3 in the stored range: an empty answer after `wait`, not a snapshot.
     let empty = long_poll(&server, &format!("since={start}&wait=1&matches=3")).await;

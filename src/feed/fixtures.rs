@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 
 use crate::feed::state::FeedState;
 use crate::ids::{LeagueId, MatchId, NewsId, TeamId, Version};
-use crate::model::{League, Match, MatchStatus, News, Score, Team};
+use crate::model::{League, Match, News, Team};
 
 /// The four fixture files, in the order they are read.
 pub const FILES: [&str; 4] = ["leagues.json", "teams.json", "matches.json", "news.json"];
@@ -190,20 +190,14 @@ impl Fixtures {
                     entry.id, entry.kickoff
                 ))
             })?;
-            matches.push(Match {
-                id: entry.id,
-                league: entry.league,
-                sport: league.sport,
-                home: entry.home,
-                away: entry.away,
+            matches.push(Match::scheduled(
+                entry.id,
+                entry.league,
+                league.sport,
+                entry.home,
+                entry.away,
                 kickoff,
-                status: MatchStatus::Scheduled,
-                score: Score::default(),
-                period: 0,
-                minute: 0,
-                incidents: Vec::new(),
-                version: Version(1),
-            });
+            ));
         }
 
         let mut news = Vec::with_capacity(news_entries.len());

@@ -8,8 +8,8 @@ use crate::feed::error::CommandError;
 use crate::feed::event::Event;
 use crate::feed::state::{FeedState, Target};
 use crate::feed::validate::Planned;
-use crate::ids::{LeagueId, MatchId, TeamId, Version};
-use crate::model::{Incident, IncidentKind, Match, MatchStatus, Score, Sport};
+use crate::ids::{LeagueId, MatchId, TeamId};
+use crate::model::{Incident, IncidentKind, Match, MatchStatus, Sport};
 
 impl FeedState {
     pub(super) fn plan_status(
@@ -122,20 +122,14 @@ impl FeedState {
             )));
         }
         let id = MatchId(self.next_ids().match_id);
-        let game = Match {
+        let game = Match::scheduled(
             id,
-            league: league.clone(),
-            sport: l.sport,
-            home: home.clone(),
-            away: away.clone(),
+            league.clone(),
+            l.sport,
+            home.clone(),
+            away.clone(),
             kickoff,
-            status: MatchStatus::Scheduled,
-            score: Score::default(),
-            period: 0,
-            minute: 0,
-            incidents: Vec::new(),
-            version: Version(1),
-        };
+        );
         Ok(Planned {
             events: vec![Event::Match { game }],
             target: Target::Match(id),
