@@ -4,6 +4,7 @@
 pub mod backup;
 mod error;
 pub mod recover;
+mod replay;
 pub mod sqlite;
 pub mod writer;
 
