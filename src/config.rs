@@ -51,6 +51,31 @@ pub struct Config {
     #[arg(long, env = "LIVESCORE_VIEWER_BUFFER", default_value_t = 256)]
     pub viewer_buffer: usize,
 
+    /// Bytes buffered per viewer (SSE, viewer WebSocket) before it counts as too slow and is
+    /// dropped; a replay counts against it too, so a client that does not read holds at most this.
+    #[arg(long, env = "LIVESCORE_VIEWER_BUFFER_BYTES", default_value_t = 256 * 1024)]
+    pub viewer_buffer_bytes: usize,
+
+    /// Viewers (SSE, viewer WebSocket and waiting long-polls) one client address may hold at
+    /// once; past it that address gets 503 with Retry-After (0: no per-address cap).
+    #[arg(long, env = "LIVESCORE_MAX_VIEWERS_PER_IP", default_value_t = 256)]
+    pub max_viewers_per_ip: usize,
+
+    /// Largest gap a resuming viewer is replayed; a `Last-Event-ID` further behind gets a
+    /// snapshot instead.
+    #[arg(long, env = "LIVESCORE_MAX_REPLAY_EVENTS", default_value_t = 10_000)]
+    pub max_replay_events: u64,
+
+    /// Replay pages read from the store at once (every viewer resuming from older than memory
+    /// holds reads its replay page by page; the others wait their turn).
+    #[arg(long, env = "LIVESCORE_MAX_STORE_REPLAYS", default_value_t = 4)]
+    pub max_store_replays: usize,
+
+    /// Most events in one long-poll answer (and the default of its `limit`); the answer says
+    /// when more are waiting.
+    #[arg(long, env = "LIVESCORE_MAX_POLL_EVENTS", default_value_t = 1000)]
+    pub max_poll_events: usize,
+
     /// Reconnection delay suggested to browsers in the `retry:` frame, in milliseconds.
     #[arg(long, env = "LIVESCORE_RETRY_MS", default_value_t = 3000)]
     pub retry_ms: u64,
@@ -198,6 +223,11 @@ impl Config {
             log_capacity: 10_000,
             max_viewers: 50_000,
             viewer_buffer: 256,
+            viewer_buffer_bytes: 256 * 1024,
+            max_viewers_per_ip: 256,
+            max_replay_events: 10_000,
+            max_store_replays: 4,
+            max_poll_events: 1000,
             retry_ms: 3000,
             max_poll_wait: 60,
             workers: None,
@@ -230,6 +260,10 @@ impl Config {
             ("heartbeat-secs", self.heartbeat_secs as usize),
             ("log-capacity", self.log_capacity),
             ("viewer-buffer", self.viewer_buffer),
+            ("viewer-buffer-bytes", self.viewer_buffer_bytes),
+            ("max-replay-events", self.max_replay_events as usize),
+            ("max-store-replays", self.max_store_replays),
+            ("max-poll-events", self.max_poll_events),
             ("workers", self.workers.unwrap_or(1)),
             ("max-frame-bytes", self.max_frame_bytes),
             ("max-body-bytes", self.max_body_bytes),

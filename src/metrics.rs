@@ -24,6 +24,10 @@ pub struct Metrics {
     pub admins: IntGauge,
     /// Viewers refused because `--max-viewers` was reached.
     pub viewers_refused: IntCounter,
+    /// Viewers refused because their address holds `--max-viewers-per-ip` already.
+    pub viewers_refused_address: IntCounter,
+    /// Replay pages read from the store (resumes older than the in-memory log).
+    pub store_replay_pages: IntCounter,
 }
 
 impl Metrics {
@@ -65,6 +69,14 @@ impl Metrics {
             viewers_refused: counter(
                 "viewers_refused_total",
                 "SSE viewers refused because the viewer limit was reached",
+            ),
+            viewers_refused_address: counter(
+                "viewers_refused_address_total",
+                "viewers refused because their address reached the per-address limit",
+            ),
+            store_replay_pages: counter(
+                "store_replay_pages_total",
+                "replay pages read from the store for resuming viewers",
             ),
             deliveries: counter("deliveries_total", "event frames queued to SSE viewers"),
             events: counter_vec("events_total", "events committed, by type", &["type"]),

@@ -12,13 +12,14 @@ use chrono::Utc;
 use std::sync::atomic::AtomicU64;
 
 use crate::actors::admin_session::{SessionDeps, SessionLimits, close};
-use crate::actors::broadcaster::{Broadcaster, CloseAll, ViewerSlots};
+use crate::actors::broadcaster::{Broadcaster, CloseAll};
 use crate::actors::generator::Generator;
 use crate::actors::hub::{AttachGenerator, CloseAdmins, CloseStore, Durability, Hub};
 use crate::auth::{AdminTokens, TokenError};
 use crate::config::{Config, ConfigError};
 use crate::feed::fixtures::{FixtureError, Fixtures};
 use crate::feed::{EventLog, FeedState, RingLog};
+use crate::http::admission::ViewerSlots;
 use crate::http::{self, AppState};
 use crate::ids::{Seq, StreamId};
 use crate::metrics::Metrics;
@@ -127,12 +128,13 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let hub_broadcaster = broadcaster.clone();
     let hub_arbiter = Arbiter::new().handle();
     let (snapshot_every, retention) = (config.snapshot_every, config.retention);
+    let max_replay = config.max_replay_events;
     let (stream, hub) = match recovered {
         None => {
             let stream = StreamId::random();
             let log = RingLog::new(stream.clone(), config.log_capacity, Seq(0));
             let hub = Hub::start_in_arbiter(&hub_arbiter, move |_| {
-                Hub::new(state, Box::new(log), hub_broadcaster, hub_metrics)
+                Hub::new(state, Box::new(log), hub_broadcaster, hub_metrics).max_replay(max_replay)
             });
             (stream, hub)
         }
@@ -140,15 +142,15 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             let stream = r.log.stream_id().clone();
             let hub = Hub::start_in_arbiter(&hub_arbiter, move |ctx| {
                 let writer = Writer::spawn(r.store, ctx.address().recipient());
-                Hub::new(r.state, Box::new(r.log), hub_broadcaster, hub_metrics).durable(
-                    Durability {
+                Hub::new(r.state, Box::new(r.log), hub_broadcaster, hub_metrics)
+                    .max_replay(max_replay)
+                    .durable(Durability {
                         writer,
                         snapshot_every,
                         retention,
                         oldest_stored: r.oldest_stored,
                         last_snapshot: r.last_snapshot,
-                    },
-                )
+                    })
             });
             (stream, hub)
         }
@@ -172,7 +174,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 
     let app_state = web::Data::new(AppState {
         hub: hub.clone(),
-        slots: ViewerSlots::new(config.max_viewers),
+        slots: ViewerSlots::new(config.max_viewers, config.max_viewers_per_ip),
+        store_replays: Arc::new(tokio::sync::Semaphore::new(config.max_store_replays)),
         leagues,
         teams_json,
         admin: SessionDeps {
@@ -209,6 +212,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     // Flush once this much is buffered; SSE bodies arrive in pieces of at most this size, so a
     // connection's write buffer never grows past its initial capacity (see http/events.rs).
     .h1_write_buffer_size(crate::http::events::WRITE_PIECE)
+    // A client that closes its end is gone: end its connection at once, so the viewer slot it
+    // held is free for the next one (by default actix keeps writing to a half-closed socket until
+    // a write fails, which for an idle stream means the next heartbeat).
+    .h1_allow_half_closed(false)
     .shutdown_timeout(SHUTDOWN_GRACE.as_secs());
     if let Some(workers) = config.workers {
         server = server.workers(workers);

@@ -8,13 +8,12 @@
 //! actor is the only owner of the viewer list, no lock guards it.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use actix::prelude::*;
 use bytes::Bytes;
-use tokio::sync::mpsc::{self, error::TrySendError};
 
+use crate::actors::viewer_queue::{Refused, ViewerTx};
 use crate::feed::{Committed, Filter};
 use crate::metrics::Metrics;
 use crate::sse;
@@ -29,10 +28,8 @@ pub struct Broadcaster {
 
 struct Viewer {
     id: u64,
-    tx: mpsc::Sender<Bytes>,
+    tx: ViewerTx,
     filter: Filter,
-    /// Held for as long as the viewer is, so the admission count falls when it goes.
-    _slot: ViewerSlot,
 }
 
 impl Broadcaster {
@@ -96,16 +93,16 @@ impl Broadcaster {
 fn deliver(v: &Viewer, frame: Bytes, seq: Option<u64>, metrics: &Metrics) -> bool {
     match v.tx.try_send(frame) {
         Ok(()) => true,
-        Err(TrySendError::Full(_)) => {
+        Err(Refused::Full) => {
             tracing::warn!(
                 viewer = v.id,
                 ?seq,
-                "dropping slow viewer: its channel is full"
+                "dropping slow viewer: its queue is full"
             );
             metrics.viewers_dropped_slow.inc();
             false
         }
-        Err(TrySendError::Closed(_)) => {
+        Err(Refused::Closed) => {
             tracing::debug!(viewer = v.id, "viewer disconnected");
             metrics.viewers_pruned.inc();
             false
@@ -140,9 +137,8 @@ impl Actor for Broadcaster {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct AddViewer {
-    pub tx: mpsc::Sender<Bytes>,
+    pub tx: ViewerTx,
     pub filter: Filter,
-    pub slot: ViewerSlot,
 }
 
 impl Handler<AddViewer> for Broadcaster {
@@ -159,7 +155,6 @@ impl Handler<AddViewer> for Broadcaster {
             id,
             tx: msg.tx,
             filter: msg.filter,
-            _slot: msg.slot,
         });
         self.metrics.viewers_connected.inc();
         self.metrics.viewers.set(self.viewers.len() as i64);
@@ -192,52 +187,5 @@ impl Handler<CloseAll> for Broadcaster {
         self.viewers.clear();
         self.metrics.viewers.set(0);
         n
-    }
-}
-
-/// Admission control for `--max-viewers`, checked by the HTTP handler before any work is done.
-///
-/// A plain atomic counter rather than a question to the broadcaster, so that a flood of
-/// connections is turned away without queueing behind the fan-out.
-#[derive(Debug, Clone)]
-pub struct ViewerSlots {
-    used: Arc<AtomicUsize>,
-    max: usize,
-}
-
-impl ViewerSlots {
-    pub fn new(max: usize) -> ViewerSlots {
-        ViewerSlots {
-            used: Arc::new(AtomicUsize::new(0)),
-            max,
-        }
-    }
-
-    /// A slot, or `None` when `max` viewers are already connected.
-    pub fn try_acquire(&self) -> Option<ViewerSlot> {
-        self.used
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < self.max).then_some(n + 1)
-            })
-            .ok()
-            .map(|_| ViewerSlot {
-                used: self.used.clone(),
-            })
-    }
-
-    pub fn in_use(&self) -> usize {
-        self.used.load(Ordering::Acquire)
-    }
-}
-
-/// One admitted viewer; frees its slot when dropped.
-#[derive(Debug)]
-pub struct ViewerSlot {
-    used: Arc<AtomicUsize>,
-}
-
-impl Drop for ViewerSlot {
-    fn drop(&mut self) {
-        self.used.fetch_sub(1, Ordering::AcqRel);
     }
 }

@@ -3,15 +3,17 @@
 
 use std::time::Duration;
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use bytes::Bytes;
 use serde::Deserialize;
 use tokio::time::Instant;
 
-use crate::actors::hub::{Poll, PollEvents, Read, ReadSnapshot, json_array};
+use crate::actors::hub::{Page, Poll, PollEvents, Read, ReadSnapshot, json_array};
 use crate::http::AppState;
 use crate::http::error::ApiError;
-use crate::http::events;
+use crate::http::events::admit_connection;
+use crate::http::replay::Replay;
 use crate::ids::{EventId, MatchId};
 
 /// How long a long-poll waits when the client does not say.
@@ -34,18 +36,26 @@ pub async fn snapshot(app: web::Data<AppState>) -> Result<HttpResponse, ApiError
 pub struct PollQuery {
     pub since: Option<String>,
     pub wait: Option<String>,
+    pub limit: Option<String>,
     pub matches: Option<String>,
     pub leagues: Option<String>,
     pub types: Option<String>,
 }
 
-/// `GET /api/events?since=<id>&wait=<secs>`: the events after `since` as a JSON array, waiting up
-/// to `wait` seconds for the first one; ids older than memory holds are served from the store.
-/// Without `since`, or with an id that cannot be served (another stream, the future, past
-/// retention), the array holds one `snapshot` to start over from. After `wait` with nothing
-/// new: `[]`.
+/// The response header that says a long-poll answer was cut at its `limit` and more events are
+/// waiting: ask again at once with the last id.
+pub const MORE_HEADER: &str = "livescore-more";
+
+/// `GET /api/events?since=<id>&wait=<secs>&limit=<n>`: the events after `since` as a JSON array
+/// (at most `limit`, default and maximum `--max-poll-events`; `Livescore-More: true` when more
+/// are waiting), waiting up to `wait` seconds for the first one; ids older than memory holds are
+/// served from the store. Without `since`, or with an id that cannot be served (another stream,
+/// the future, past retention, further behind than `--max-replay-events`), the array holds one
+/// `snapshot` to start over from. After `wait` with nothing new: `[]`. A waiting long-poll holds a
+/// viewer slot, like an SSE stream.
 #[get("/api/events")]
 pub async fn poll(
+    req: HttpRequest,
     query: web::Query<PollQuery>,
     app: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -67,17 +77,18 @@ pub async fn poll(
         None => None,
     };
     let max = app.config.max_poll_wait;
-    let wait = match query.wait.as_deref() {
-        None => DEFAULT_POLL_WAIT_SECS.min(max),
-        Some(w) => match w.trim().parse::<u64>() {
-            Ok(secs) if secs <= max => secs,
-            _ => {
-                return Err(ApiError::bad_request(format!(
-                    "wait: `{w}` is not a number of seconds from 0 to {max}"
-                )));
-            }
-        },
-    };
+    let wait = number(query.wait.as_deref(), "wait", "a number of seconds", 0, max)?
+        .unwrap_or(DEFAULT_POLL_WAIT_SECS.min(max));
+    let most = app.config.max_poll_events as u64;
+    let limit = number(
+        query.limit.as_deref(),
+        "limit",
+        "a number of events",
+        1,
+        most,
+    )?
+    .unwrap_or(most) as usize;
+    let _slot = admit_connection(&req, &app)?;
     let deadline = Instant::now() + Duration::from_secs(wait);
     loop {
         let poll = app
@@ -88,18 +99,36 @@ pub async fn poll(
             })
             .await?;
         let woken = match poll {
-            Poll::Ready(body) => return Ok(json(body)),
-            Poll::Stored { after, upto } => {
-                let missed = events::stored_events(&app, after, upto, &filter).await?;
-                if missed.is_empty() {
-                    // Nothing in the stored range is for this filter: wait for what follows it.
+            Poll::Snapshot(body) => return Ok(json(json_array(std::iter::once(&body)))),
+            Poll::Replay { after, upto } => {
+                let first = Page {
+                    events: Vec::new(),
+                    reached: after,
+                };
+                let mut replay = Replay::new(app.clone(), filter.clone(), first, upto);
+                let mut events = Vec::new();
+                while events.len() < limit {
+                    match replay.next(limit - events.len()).await? {
+                        Some(page) => events.extend(page),
+                        None => break,
+                    }
+                }
+                if events.is_empty() {
+                    // Nothing in the range is for this filter: wait for what follows it.
                     since = Some(EventId {
                         stream: app.stream.clone(),
                         seq: upto,
                     });
                     continue;
                 }
-                return Ok(json(json_array(missed.iter().map(|e| &e.json))));
+                let mut response = json(json_array(events.iter().map(|e| &e.json)));
+                if !replay.is_done() {
+                    response.headers_mut().insert(
+                        HeaderName::from_static(MORE_HEADER),
+                        HeaderValue::from_static("true"),
+                    );
+                }
+                return Ok(response);
             }
             Poll::Wait(woken) => woken,
         };
@@ -112,6 +141,23 @@ pub async fn poll(
             Ok(Err(_)) => return Err(ApiError::unavailable("the feed is shutting down")),
             Err(_elapsed) => return Ok(json(Bytes::from_static(b"[]"))),
         }
+    }
+}
+
+/// An optional whole-number query parameter within `min..=max`, or a 400 naming it.
+fn number(
+    raw: Option<&str>,
+    name: &str,
+    what: &str,
+    min: u64,
+    max: u64,
+) -> Result<Option<u64>, ApiError> {
+    let Some(raw) = raw else { return Ok(None) };
+    match raw.trim().parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+        _ => Err(ApiError::bad_request(format!(
+            "{name}: `{raw}` is not {what} from {min} to {max}"
+        ))),
     }
 }
 

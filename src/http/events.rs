@@ -5,24 +5,21 @@
 //! broadcaster (live fan-out). The body is the `retry:` frame, the initial frames, then whatever
 //! arrives on the viewer's channel until the broadcaster lets go of it.
 
-use actix_web::http::StatusCode;
 use actix_web::http::header::{CacheControl, CacheDirective};
+use actix_web::http::{ConnectionType, StatusCode, Version};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use bytes::Bytes;
-use futures_util::StreamExt;
-use futures_util::stream;
+use futures_util::{Stream, StreamExt, stream};
 use serde::Deserialize;
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
 
-use crate::actors::broadcaster::ViewerSlot;
 use crate::actors::hub::{Initial, Subscribe};
-use crate::feed::{Committed, Filter};
+use crate::actors::viewer_queue::{self, ViewerRx};
+use crate::feed::Filter;
 use crate::http::AppState;
+use crate::http::admission::{Refusal, ViewerSlot};
 use crate::http::error::ApiError;
-use crate::ids::Seq;
+use crate::http::replay::{self, Replay};
 use crate::sse;
-use crate::store::Store;
 
 /// Filters and the resume point; `lastEventId` stands in for the header where a client (or a
 /// proxy) cannot set it.
@@ -54,66 +51,73 @@ pub fn pieces(frame: Bytes) -> impl Iterator<Item = Bytes> {
 /// Seconds a refused viewer is asked to wait before trying again.
 const FULL_RETRY_AFTER_SECS: u64 = 5;
 
-/// The frames a new viewer gets first: as the hub gave them, or (for a resume point older than
-/// memory holds) the missed events read from the store, off the actor threads.
-pub async fn first_frames(
-    initial: Initial,
-    filter: Filter,
-    app: &AppState,
-) -> Result<Vec<Bytes>, ApiError> {
-    let (after, upto) = match initial {
-        Initial::Frames(frames) => return Ok(frames),
-        Initial::Stored { after, upto } => (after, upto),
-    };
-    let missed = stored_events(app, after, upto, &filter).await?;
-    Ok(missed.into_iter().map(|e| e.sse).collect())
+/// A slot for a connection from `req`'s client address, or the 503 that says why not (shared by
+/// SSE, the viewer WebSocket and long-polls).
+pub fn admit_connection(req: &HttpRequest, app: &AppState) -> Result<ViewerSlot, ApiError> {
+    let address = req.peer_addr().map(|a| a.ip());
+    app.slots.try_acquire(address).map_err(|refusal| {
+        let message = match refusal {
+            Refusal::Server(max) => {
+                app.metrics.viewers_refused.inc();
+                format!("the server already holds {max} viewers; try again shortly")
+            }
+            Refusal::Address(max) => {
+                app.metrics.viewers_refused_address.inc();
+                format!("this address already holds {max} viewer connections; close one first")
+            }
+        };
+        ApiError {
+            retry_after: Some(FULL_RETRY_AFTER_SECS),
+            ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "too_many_viewers", message)
+        }
+    })
 }
 
-/// The committed events in `(after, upto]` that `filter` accepts, read from the store on the
-/// blocking pool (resume points older than the in-memory log; SSE and long-poll alike).
-pub async fn stored_events(
+/// Check a viewer's filters and take a slot for its connection.
+pub fn admit(
+    req: &HttpRequest,
+    query: &EventsQuery,
     app: &AppState,
-    after: Seq,
-    upto: Seq,
-    filter: &Filter,
-) -> Result<Vec<Committed>, ApiError> {
-    let dir = app
-        .data_dir
-        .clone()
-        .ok_or_else(|| ApiError::unavailable("no store to replay from"))?;
-    let stream = app.stream.clone();
-    let missed = web::block(move || Store::open_read_only(&dir)?.since(&stream, after, Some(upto)))
-        .await
-        .map_err(|_| ApiError::unavailable("the replay could not be read"))?
-        .map_err(|e| ApiError::unavailable(format!("the replay could not be read: {e}")))?;
-    Ok(missed
-        .into_iter()
-        .filter(|e| filter.accepts(&e.scope))
-        .collect())
-}
-
-/// Check a viewer's filters and take a viewer slot (shared by SSE and the viewer WebSocket).
-pub fn admit(query: &EventsQuery, app: &AppState) -> Result<(Filter, ViewerSlot), ApiError> {
+) -> Result<(Filter, ViewerSlot), ApiError> {
     let filter = app.filter(
         query.matches.as_deref(),
         query.leagues.as_deref(),
         query.types.as_deref(),
     )?;
-    let slot = app.slots.try_acquire().ok_or_else(|| {
-        app.metrics.viewers_refused.inc();
-        ApiError {
-            retry_after: Some(FULL_RETRY_AFTER_SECS),
-            ..ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "too_many_viewers",
-                format!(
-                    "the server already holds {} viewers; try again shortly",
-                    app.config.max_viewers
-                ),
-            )
+    Ok((filter, admit_connection(req, app)?))
+}
+
+/// Subscribe a viewer at the hub: its live queue is registered with the broadcaster, and the
+/// returned stream is what it must be sent first (a snapshot, or its replay). An error item means
+/// its replay cannot be completed and its stream must end.
+pub async fn subscribe(
+    app: &web::Data<AppState>,
+    filter: Filter,
+    resume: Option<String>,
+) -> Result<
+    (
+        impl Stream<Item = Result<Bytes, ApiError>> + use<>,
+        ViewerRx,
+    ),
+    ApiError,
+> {
+    let config = &app.config;
+    let (tx, rx) = viewer_queue::channel(config.viewer_buffer, config.viewer_buffer_bytes);
+    let initial = app
+        .hub
+        .send(Subscribe {
+            filter: filter.clone(),
+            resume,
+            tx,
+        })
+        .await?;
+    let first = match initial {
+        Initial::Snapshot(frame) => stream::iter(Some(Ok(frame))).left_stream(),
+        Initial::Replay { first, upto } => {
+            replay::sse_frames(Replay::new(app.clone(), filter, first, upto)).right_stream()
         }
-    })?;
-    Ok((filter, slot))
+    };
+    Ok((first, rx))
 }
 
 #[get("/events")]
@@ -122,7 +126,7 @@ pub async fn events(
     query: web::Query<EventsQuery>,
     app: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let (filter, slot) = admit(&query, &app)?;
+    let (filter, slot) = admit(&req, &query, &app)?;
     let resume = req
         .headers()
         .get("Last-Event-ID")
@@ -130,29 +134,34 @@ pub async fn events(
         .map(str::to_owned)
         .or_else(|| query.last_event_id.clone())
         .filter(|id| !id.trim().is_empty());
+    let (initial, rx) = subscribe(&app, filter, resume).await?;
 
-    let (tx, rx) = mpsc::channel(app.config.viewer_buffer);
-    let initial = app
-        .hub
-        .send(Subscribe {
-            filter: filter.clone(),
-            resume,
-            tx,
-            slot,
-        })
-        .await?;
-    let initial = first_frames(initial, filter, &app).await?;
-
-    let head = std::iter::once(sse::retry(app.config.retry_ms)).chain(initial);
-    let body = stream::iter(head)
-        .chain(ReceiverStream::new(rx))
-        .flat_map(|frame| stream::iter(pieces(frame)))
-        .map(Ok::<Bytes, actix_web::Error>);
-    Ok(HttpResponse::Ok()
+    let body = stream::iter(Some(Ok(sse::retry(app.config.retry_ms))))
+        .chain(initial)
+        .chain(rx.map(Ok))
+        // A replay that cannot be completed ends the stream: the client reconnects and starts
+        // over, rather than carrying on past a gap.
+        .take_while(|frame| std::future::ready(frame.is_ok()))
+        .flat_map(|frame| stream::iter(pieces(frame.unwrap_or_default())))
+        // The slot goes with the body, so it is freed the moment the connection closes.
+        .map(move |piece| {
+            let _held = &slot;
+            Ok::<Bytes, actix_web::Error>(piece)
+        });
+    let mut response = HttpResponse::Ok();
+    response
         .content_type("text/event-stream")
         .insert_header(CacheControl(vec![CacheDirective::NoCache]))
-        .insert_header(("X-Accel-Buffering", "no"))
-        .streaming(body))
+        .insert_header(("X-Accel-Buffering", "no"));
+    let mut response = response.streaming(body);
+    if req.version() < Version::HTTP_11 {
+        // HTTP/1.0 knows no chunked encoding: the stream runs until the connection closes.
+        response.head_mut().no_chunking(true);
+        response
+            .head_mut()
+            .set_connection_type(ConnectionType::Close);
+    }
+    Ok(response)
 }
 
 #[cfg(test)]

@@ -10,12 +10,10 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use actix_ws::{CloseCode, CloseReason, Message};
 use bytestring::ByteString;
 use futures_util::StreamExt;
-use tokio::sync::mpsc;
 
-use crate::actors::hub::Subscribe;
 use crate::http::AppState;
 use crate::http::error::ApiError;
-use crate::http::events::{EventsQuery, admit, first_frames};
+use crate::http::events::{EventsQuery, admit, subscribe};
 
 /// Close code when the viewer fell behind and was dropped: reconnect with `lastEventId`.
 const TRY_AGAIN_LATER: u16 = 1013;
@@ -27,27 +25,28 @@ pub async fn feed(
     query: web::Query<EventsQuery>,
     app: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let (filter, slot) = admit(&query, &app)?;
+    let (filter, slot) = admit(&req, &query, &app)?;
     let resume = query
         .last_event_id
         .clone()
         .filter(|id| !id.trim().is_empty());
     let (response, mut session, mut incoming) = actix_ws::handle(&req, body)
         .map_err(|e| ApiError::bad_request(format!("not a WebSocket upgrade: {e}")))?;
-    let (tx, mut rx) = mpsc::channel(app.config.viewer_buffer);
-    let initial = app
-        .hub
-        .send(Subscribe {
-            filter: filter.clone(),
-            resume,
-            tx,
-            slot,
-        })
-        .await?;
-    let initial = first_frames(initial, filter, &app).await?;
+    let (initial, mut rx) = subscribe(&app, filter, resume).await?;
 
     actix_web::rt::spawn(async move {
-        for frame in initial {
+        // The slot is held for as long as this connection's task runs.
+        let _slot = slot;
+        let mut initial = std::pin::pin!(initial);
+        while let Some(frame) = initial.next().await {
+            let Ok(frame) = frame else {
+                let reason = CloseReason {
+                    code: CloseCode::Other(TRY_AGAIN_LATER),
+                    description: Some("replay incomplete; reconnect with lastEventId".into()),
+                };
+                let _ = session.close(Some(reason)).await;
+                return;
+            };
             if session.text(as_text(frame)).await.is_err() {
                 return;
             }

@@ -2,11 +2,13 @@
 //! shape the answer; they hold no feed state of their own.
 
 pub mod admin;
+pub mod admission;
 pub mod api;
 pub mod assets;
 pub mod error;
 pub mod events;
 pub mod feed_ws;
+pub mod replay;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -15,10 +17,10 @@ use actix::Addr;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::actors::admin_session::SessionDeps;
-use crate::actors::broadcaster::ViewerSlots;
 use crate::actors::hub::Hub;
 use crate::config::Config;
 use crate::feed::Filter;
+use crate::http::admission::ViewerSlots;
 use crate::ids::LeagueId;
 use crate::metrics::Metrics;
 use error::ApiError;
@@ -41,6 +43,8 @@ pub struct AppState {
     /// The store's directory (`None` in memory), for replays older than memory holds.
     pub data_dir: Option<std::path::PathBuf>,
     pub stream: crate::ids::StreamId,
+    /// Turns for reading replay pages from the store (`--max-store-replays`).
+    pub store_replays: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {

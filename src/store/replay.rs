@@ -39,16 +39,31 @@ impl Store {
         after: Seq,
         upto: Option<Seq>,
     ) -> Result<Vec<Committed>, StoreError> {
+        self.page(stream, after, upto, usize::MAX)
+    }
+
+    /// Like [`Store::since`], at most `limit` events: one page of a viewer's replay.
+    pub fn page(
+        &self,
+        stream: &StreamId,
+        after: Seq,
+        upto: Option<Seq>,
+        limit: usize,
+    ) -> Result<Vec<Committed>, StoreError> {
         let mut query = self
             .conn
             .prepare_cached(
                 "SELECT seq, at, type, kind, match_id, leagues, json FROM events
-                 WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
+                 WHERE seq > ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3",
             )
             .map_err(|e| self.err(e))?;
         let rows = query
             .query_map(
-                params![after.0 as i64, upto.map_or(i64::MAX, |s| s.0 as i64)],
+                params![
+                    after.0 as i64,
+                    upto.map_or(i64::MAX, |s| s.0 as i64),
+                    i64::try_from(limit).unwrap_or(i64::MAX)
+                ],
                 |r| {
                     Ok((
                         r.get::<_, i64>(0)? as u64,

@@ -18,7 +18,10 @@ mod reads;
 
 pub use admins::{AdminJoined, AdminLeft, AttachGenerator, CloseAdmins, ToAdmin};
 pub use durable::CloseStore;
-pub use reads::{Initial, Poll, PollEvents, Read, ReadSnapshot, ReadState, Subscribe, json_array};
+pub use reads::{
+    Initial, PAGE_EVENTS, Page, PageAnswer, Poll, PollEvents, Read, ReadPage, ReadSnapshot,
+    ReadState, Subscribe, json_array,
+};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -98,6 +101,8 @@ pub struct Hub {
     admins: BTreeMap<u64, Admin>,
     /// The generator's settings as last set, shown to admins.
     generator_state: Option<GeneratorState>,
+    /// The largest gap a resuming viewer is replayed (`--max-replay-events`).
+    max_replay: u64,
     metrics: Metrics,
 }
 
@@ -122,8 +127,15 @@ impl Hub {
             snapshot_cache: None,
             admins: BTreeMap::new(),
             generator_state: None,
+            max_replay: u64::MAX,
             metrics,
         }
+    }
+
+    /// Replay at most `events` to a resuming viewer; one further behind gets a snapshot.
+    pub fn max_replay(mut self, events: u64) -> Hub {
+        self.max_replay = events;
+        self
     }
 
     /// Back this hub with a store: commands are acknowledged once their events are on disk.

@@ -7,10 +7,11 @@ use actix::prelude::*;
 use bytes::{BufMut, Bytes, BytesMut};
 use chrono::Utc;
 use serde::Serialize;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 use super::Hub;
-use crate::actors::broadcaster::{AddViewer, ViewerSlot};
+use crate::actors::broadcaster::AddViewer;
+use crate::actors::viewer_queue::ViewerTx;
 use crate::feed::{Committed, FeedState, Filter, Snapshot};
 use crate::ids::{EventId, MatchId, Seq};
 use crate::sse;
@@ -41,13 +42,35 @@ pub fn json_array<'a>(items: impl Iterator<Item = &'a Bytes>) -> Bytes {
     out.freeze()
 }
 
+/// The most events, and (roughly) the most bytes, in one page of a replay: a replay is handed
+/// out a page at a time as the viewer's connection takes it, so a client that stops reading
+/// holds one page, however far behind it resumed.
+pub const PAGE_EVENTS: usize = 512;
+pub const PAGE_BYTES: usize = 64 * 1024;
+
 /// Where a resuming viewer's missed events are.
 enum Resume {
-    /// In the in-memory log (already filtered).
-    Memory(Vec<Arc<Committed>>),
-    /// Only on disk: after this seq.
-    Stored(Seq),
-    /// Nowhere: another stream, the future, garbage, or older than anything kept.
+    /// After this seq: replay from the log (memory, then the store).
+    After(Seq),
+    /// Nowhere: another stream, the future, garbage, older than anything kept, or further
+    /// behind than `--max-replay-events`.
+    Gone,
+}
+
+/// Part of a replay: the events in `(after, reached]` that the viewer's filter accepts.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub events: Vec<Arc<Committed>>,
+    pub reached: Seq,
+}
+
+/// Where the next page of a replay comes from.
+pub enum PageAnswer {
+    /// From memory: here it is.
+    Memory(Page),
+    /// The log has moved past it: read it from the store.
+    Stored,
+    /// Nothing holds it any more (an in-memory feed moved on): the viewer must start over.
     Gone,
 }
 
@@ -93,21 +116,45 @@ impl Hub {
         snapshot
     }
 
-    fn resume(&self, resume: &str, filter: &Filter) -> Resume {
+    fn resume(&self, resume: &str) -> Resume {
         let Ok(id) = resume.parse::<EventId>() else {
             return Resume::Gone;
         };
-        if id.stream != *self.stream() || id.seq > self.log.last_seq() {
+        let last = self.log.last_seq();
+        if id.stream != *self.stream() || id.seq > last || last.0 - id.seq.0 > self.max_replay {
             return Resume::Gone;
         }
-        if let Some(mut events) = self.log.since(id.seq) {
-            events.retain(|e| filter.accepts(&e.scope));
-            return Resume::Memory(events);
+        match self.page(id.seq, last, &Filter::default(), 0) {
+            PageAnswer::Gone => Resume::Gone,
+            _ => Resume::After(id.seq),
         }
-        match &self.durable {
-            Some(d) if id.seq >= d.settings.oldest_stored => Resume::Stored(id.seq),
-            _ => Resume::Gone,
+    }
+
+    /// The next page of a replay of `(after, upto]` for `filter`: at most `max_events` events
+    /// (and about [`PAGE_BYTES`]); `max_events` 0 only asks where the page would come from.
+    fn page(&self, after: Seq, upto: Seq, filter: &Filter, max_events: usize) -> PageAnswer {
+        let Some(events) = self.log.since(after) else {
+            return match &self.durable {
+                Some(d) if after >= d.settings.oldest_stored => PageAnswer::Stored,
+                _ => PageAnswer::Gone,
+            };
+        };
+        let mut page = Page {
+            events: Vec::new(),
+            reached: after,
+        };
+        let mut bytes = 0;
+        for event in events.take_while(|e| e.seq <= upto) {
+            if page.events.len() >= max_events || bytes >= PAGE_BYTES {
+                break;
+            }
+            page.reached = event.seq;
+            if filter.accepts(&event.scope) {
+                bytes += event.sse.len();
+                page.events.push(event.clone());
+            }
         }
+        PageAnswer::Memory(page)
     }
 }
 
@@ -119,17 +166,16 @@ pub struct Subscribe {
     pub filter: Filter,
     /// The raw `Last-Event-ID`, if the client sent one.
     pub resume: Option<String>,
-    pub tx: mpsc::Sender<Bytes>,
-    pub slot: ViewerSlot,
+    pub tx: ViewerTx,
 }
 
 /// A new viewer's first frames.
 pub enum Initial {
-    /// Send these first: a snapshot, or the events it missed.
-    Frames(Vec<Bytes>),
-    /// The events it missed are older than memory holds: read those in `(after, upto]` from the
-    /// store (filtered by the viewer's filter) and send them first.
-    Stored { after: Seq, upto: Seq },
+    /// Start over from this snapshot frame.
+    Snapshot(Bytes),
+    /// Replay what it missed, `(after, upto]`, page by page ([`ReadPage`]); the first page, if
+    /// memory held it, comes along.
+    Replay { first: Page, upto: Seq },
 }
 
 impl Handler<Subscribe> for Hub {
@@ -137,30 +183,53 @@ impl Handler<Subscribe> for Hub {
 
     fn handle(&mut self, msg: Subscribe, _: &mut Context<Self>) -> Self::Result {
         let resume = match msg.resume.as_deref() {
-            Some(r) => self.resume(r, &msg.filter),
+            Some(r) => self.resume(r),
             None => Resume::Gone,
         };
+        let upto = self.log.last_seq();
         let initial = match resume {
-            Resume::Memory(events) => {
-                Initial::Frames(events.iter().map(|e| e.sse.clone()).collect())
-            }
-            Resume::Stored(after) => Initial::Stored {
-                after,
-                upto: self.log.last_seq(),
+            Resume::After(after) => Initial::Replay {
+                first: match self.page(after, upto, &msg.filter, PAGE_EVENTS) {
+                    PageAnswer::Memory(page) => page,
+                    _ => Page {
+                        events: Vec::new(),
+                        reached: after,
+                    },
+                },
+                upto,
             },
             Resume::Gone => {
                 if let Some(resume) = &msg.resume {
                     tracing::debug!(resume, "cannot replay after this id; sending a snapshot");
                 }
-                Initial::Frames(vec![self.snapshot(&msg.filter).sse])
+                Initial::Snapshot(self.snapshot(&msg.filter).sse)
             }
         };
         self.broadcaster.do_send(AddViewer {
             tx: msg.tx,
             filter: msg.filter,
-            slot: msg.slot,
         });
         MessageResult(initial)
+    }
+}
+
+/// The next page of a replay: the events in `(after, upto]` that `filter` accepts, at most
+/// `max_events` of them.
+#[derive(Message)]
+#[rtype(result = "PageAnswer")]
+pub struct ReadPage {
+    pub after: Seq,
+    pub upto: Seq,
+    pub filter: Filter,
+    pub max_events: usize,
+}
+
+impl Handler<ReadPage> for Hub {
+    type Result = MessageResult<ReadPage>;
+
+    fn handle(&mut self, msg: ReadPage, _: &mut Context<Self>) -> Self::Result {
+        let max = msg.max_events.clamp(1, PAGE_EVENTS);
+        MessageResult(self.page(msg.after, msg.upto, &msg.filter, max))
     }
 }
 
@@ -188,11 +257,10 @@ pub struct PollEvents {
 
 /// The answer to [`PollEvents`].
 pub enum Poll {
-    /// A JSON array: the matching events, or a single snapshot when `since` cannot be served.
-    Ready(Bytes),
-    /// The events after `since` are older than memory holds: read `(after, upto]` from the
-    /// store (as SSE resumes do), off the actor threads.
-    Stored { after: Seq, upto: Seq },
+    /// `since` cannot be served: start over from this snapshot (JSON).
+    Snapshot(Bytes),
+    /// Events after `since` are waiting: read `(after, upto]` page by page ([`ReadPage`]).
+    Replay { after: Seq, upto: Seq },
     /// Nothing yet; the receiver fires at the next commit (then ask again).
     Wait(oneshot::Receiver<()>),
 }
@@ -202,26 +270,19 @@ impl Handler<PollEvents> for Hub {
 
     fn handle(&mut self, msg: PollEvents, _: &mut Context<Self>) -> Self::Result {
         let resume = match &msg.since {
-            Some(id) => self.resume(&id.to_string(), &msg.filter),
+            Some(id) => self.resume(&id.to_string()),
             None => Resume::Gone,
         };
+        let upto = self.log.last_seq();
         let poll = match resume {
-            Resume::Memory(events) if !events.is_empty() => {
-                Poll::Ready(json_array(events.iter().map(|e| &e.json)))
-            }
-            Resume::Memory(_) => {
+            Resume::After(after) if after < upto => Poll::Replay { after, upto },
+            Resume::After(_) => {
                 let (tx, rx) = oneshot::channel();
                 self.waiters.retain(|w| !w.is_closed());
                 self.waiters.push(tx);
                 Poll::Wait(rx)
             }
-            Resume::Stored(after) => Poll::Stored {
-                after,
-                upto: self.log.last_seq(),
-            },
-            Resume::Gone => Poll::Ready(json_array(std::iter::once(
-                &self.snapshot(&msg.filter).json,
-            ))),
+            Resume::Gone => Poll::Snapshot(self.snapshot(&msg.filter).json),
         };
         MessageResult(poll)
     }

@@ -1,0 +1,151 @@
+//! A viewer's outgoing queue: the frames the broadcaster has handed over and the viewer's
+//! connection has not taken yet, bounded in frames *and* in bytes.
+//!
+//! The broadcaster never waits for a viewer, so this queue is the only place a slow viewer can
+//! make memory grow. A frame count alone does not bound that (one frame may be a whole batch), so
+//! the queue also counts the bytes it holds and refuses a frame that would take it past its byte
+//! budget. A refused frame means "too slow": the broadcaster drops the viewer, whose client
+//! reconnects with `Last-Event-ID` and catches up from the log.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_util::Stream;
+use tokio::sync::mpsc::{self, error::TrySendError};
+
+/// A queue holding at most `max_frames` frames and (beyond its first frame) `max_bytes` bytes.
+pub fn channel(max_frames: usize, max_bytes: usize) -> (ViewerTx, ViewerRx) {
+    let (tx, rx) = mpsc::channel(max_frames.max(1));
+    let queued = Arc::new(AtomicUsize::new(0));
+    (
+        ViewerTx {
+            tx,
+            queued: queued.clone(),
+            max_bytes,
+        },
+        ViewerRx { rx, queued },
+    )
+}
+
+/// Why a frame was not queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// The viewer is behind by more than its budget.
+    Full,
+    /// The viewer's connection is gone.
+    Closed,
+}
+
+/// The broadcaster's end.
+#[derive(Debug)]
+pub struct ViewerTx {
+    tx: mpsc::Sender<Bytes>,
+    queued: Arc<AtomicUsize>,
+    max_bytes: usize,
+}
+
+impl ViewerTx {
+    /// Queue `frame` without waiting. An empty queue always takes one frame, however large, so
+    /// a viewer that keeps up is never dropped for a single big batch.
+    pub fn try_send(&self, frame: Bytes) -> Result<(), Refused> {
+        let len = frame.len();
+        let before = self.queued.fetch_add(len, Ordering::AcqRel);
+        if before > 0 && before + len > self.max_bytes {
+            self.queued.fetch_sub(len, Ordering::AcqRel);
+            return Err(if self.tx.is_closed() {
+                Refused::Closed
+            } else {
+                Refused::Full
+            });
+        }
+        self.tx.try_send(frame).map_err(|e| {
+            self.queued.fetch_sub(len, Ordering::AcqRel);
+            match e {
+                TrySendError::Full(_) => Refused::Full,
+                TrySendError::Closed(_) => Refused::Closed,
+            }
+        })
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+}
+
+/// The connection's end: a stream of frames that gives their bytes back to the budget as the
+/// connection takes them.
+#[derive(Debug)]
+pub struct ViewerRx {
+    rx: mpsc::Receiver<Bytes>,
+    queued: Arc<AtomicUsize>,
+}
+
+impl ViewerRx {
+    /// The next frame, or `None` once the broadcaster has let go of the viewer and every queued
+    /// frame was taken.
+    pub async fn recv(&mut self) -> Option<Bytes> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    /// Bytes queued and not yet taken.
+    pub fn queued_bytes(&self) -> usize {
+        self.queued.load(Ordering::Acquire)
+    }
+}
+
+impl Stream for ViewerRx {
+    type Item = Bytes;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
+        let polled = self.rx.poll_recv(cx);
+        if let Poll::Ready(Some(frame)) = &polled {
+            self.queued.fetch_sub(frame.len(), Ordering::AcqRel);
+        }
+        polled
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::FutureExt;
+
+    fn frame(len: usize) -> Bytes {
+        Bytes::from(vec![b'x'; len])
+    }
+
+    #[test]
+    fn a_queue_refuses_frames_past_its_byte_budget_and_takes_them_again_once_read() {
+        let (tx, mut rx) = channel(100, 1000);
+        assert_eq!(tx.try_send(frame(600)), Ok(()));
+        assert_eq!(tx.try_send(frame(400)), Ok(()));
+        assert_eq!(tx.try_send(frame(1)), Err(Refused::Full));
+        assert_eq!(rx.queued_bytes(), 1000);
+        assert_eq!(
+            rx.recv().now_or_never().flatten().map(|f| f.len()),
+            Some(600)
+        );
+        assert_eq!(rx.queued_bytes(), 400);
+        assert_eq!(tx.try_send(frame(600)), Ok(()));
+    }
+
+    #[test]
+    fn an_empty_queue_takes_one_frame_larger_than_the_budget() {
+        let (tx, _rx) = channel(100, 10);
+        assert_eq!(tx.try_send(frame(50)), Ok(()));
+        assert_eq!(tx.try_send(frame(1)), Err(Refused::Full));
+    }
+
+    #[test]
+    fn a_queue_refuses_frames_past_its_frame_count_and_after_its_reader_left() {
+        let (tx, rx) = channel(2, 1 << 20);
+        assert_eq!(tx.try_send(frame(1)), Ok(()));
+        assert_eq!(tx.try_send(frame(1)), Ok(()));
+        assert_eq!(tx.try_send(frame(1)), Err(Refused::Full));
+        drop(rx);
+        assert_eq!(tx.try_send(frame(1)), Err(Refused::Closed));
+    }
+}
