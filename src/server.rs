@@ -198,6 +198,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     });
     let mut server = HttpServer::new(move || {
         App::new()
+            .wrap(actix_web::middleware::from_fn(http::methods::head_as_get))
             .app_data(app_state.clone())
             .configure(http::routes)
     })

@@ -65,6 +65,11 @@ fn load(file: &str, dir: Option<&Path>) -> Option<(Cow<'static, [u8]>, String)> 
     }
 }
 
+/// Whether a frontend file answers `path`.
+pub fn exists(path: &str, app: &AppState) -> bool {
+    file_for(path).is_some_and(|file| load(file, app.config.frontend_dir.as_deref()).is_some())
+}
+
 /// Serve a frontend file for `req`, or `None` when there is none (the caller answers 404).
 pub fn serve(req: &HttpRequest, app: &web::Data<AppState>) -> Option<HttpResponse> {
     if req.method() != actix_web::http::Method::GET && req.method() != actix_web::http::Method::HEAD

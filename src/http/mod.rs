@@ -8,6 +8,7 @@ pub mod assets;
 pub mod error;
 pub mod events;
 pub mod feed_ws;
+pub mod methods;
 pub mod replay;
 
 use std::sync::Arc;
@@ -81,10 +82,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .default_service(web::to(not_found));
 }
 
-/// Frontend files, and a JSON 404 for anything else.
+/// Frontend files, what a known path allows (`OPTIONS`, `405`), and a JSON 404 for anything else.
 async fn not_found(req: HttpRequest, app: web::Data<AppState>) -> HttpResponse {
     use actix_web::ResponseError;
     if let Some(response) = assets::serve(&req, &app) {
+        return response;
+    }
+    if let Some(response) = methods::answer(&req, assets::exists(req.path(), &app)) {
         return response;
     }
     ApiError::not_found(format!("no route for {} {}", req.method(), req.path())).error_response()

@@ -13,15 +13,12 @@ use actix_web::web;
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt, stream};
 
-use crate::actors::hub::{PAGE_EVENTS, Page, PageAnswer, ReadPage};
+use crate::actors::hub::{PAGE_BYTES, PAGE_EVENTS, Page, PageAnswer, ReadPage};
 use crate::feed::{Committed, Filter};
 use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::ids::Seq;
 use crate::store::Store;
-
-/// Events read from the store in one page: about 64 KB of typical events.
-const STORE_PAGE_EVENTS: usize = 128;
 
 /// The rest of one viewer's replay.
 pub struct Replay {
@@ -70,7 +67,7 @@ impl Replay {
                     self.after = page.reached;
                     page.events
                 }
-                PageAnswer::Stored => self.stored(max.min(STORE_PAGE_EVENTS)).await?,
+                PageAnswer::Stored => self.stored(max.min(PAGE_EVENTS)).await?,
                 PageAnswer::Gone => return Err(gone()),
             };
             if !events.is_empty() {
@@ -91,11 +88,12 @@ impl Replay {
             .await
             .map_err(|_| ApiError::unavailable("the server is shutting down"))?;
         app.metrics.store_replay_pages.inc();
-        let read =
-            web::block(move || Store::open_read_only(&dir)?.page(&stream, after, Some(upto), max))
-                .await
-                .map_err(|_| ApiError::unavailable("the replay could not be read"))?
-                .map_err(|e| ApiError::unavailable(format!("the replay could not be read: {e}")))?;
+        let read = web::block(move || {
+            Store::open_read_only(&dir)?.page(&stream, after, Some(upto), max, PAGE_BYTES)
+        })
+        .await
+        .map_err(|_| ApiError::unavailable("the replay could not be read"))?
+        .map_err(|e| ApiError::unavailable(format!("the replay could not be read: {e}")))?;
         // The store prunes from the front: a page that does not start right after `after` has
         // lost the events in between, and must not be passed off as complete.
         match read.first() {

@@ -39,16 +39,18 @@ impl Store {
         after: Seq,
         upto: Option<Seq>,
     ) -> Result<Vec<Committed>, StoreError> {
-        self.page(stream, after, upto, usize::MAX)
+        self.page(stream, after, upto, usize::MAX, usize::MAX)
     }
 
-    /// Like [`Store::since`], at most `limit` events: one page of a viewer's replay.
+    /// Like [`Store::since`], one page of a viewer's replay: at most `limit` events, and no more
+    /// once `max_bytes` of JSON have been read (at least one event, however large).
     pub fn page(
         &self,
         stream: &StreamId,
         after: Seq,
         upto: Option<Seq>,
         limit: usize,
+        max_bytes: usize,
     ) -> Result<Vec<Committed>, StoreError> {
         let mut query = self
             .conn
@@ -78,7 +80,11 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         let mut events = Vec::new();
+        let mut bytes = 0;
         for row in rows {
+            if bytes >= max_bytes {
+                break;
+            }
             let (seq, at, name, kind, match_id, leagues, json) = row.map_err(|e| self.err(e))?;
             let bad = |what: &str| StoreError::new(&self.path, format!("event {seq}: {what}"));
             let name = static_name(&name).ok_or_else(|| bad("unknown type"))?;
@@ -86,6 +92,7 @@ impl Store {
             let at = DateTime::parse_from_rfc3339(&at)
                 .map_err(|_| bad("bad time"))?
                 .with_timezone(&Utc);
+            bytes += json.len();
             let id = format!("{stream}.{seq}");
             events.push(Committed {
                 seq: Seq(seq),

@@ -19,8 +19,8 @@ mod reads;
 pub use admins::{AdminJoined, AdminLeft, AttachGenerator, CloseAdmins, ToAdmin};
 pub use durable::CloseStore;
 pub use reads::{
-    Initial, PAGE_EVENTS, Page, PageAnswer, Poll, PollEvents, Read, ReadPage, ReadSnapshot,
-    ReadState, Subscribe, json_array,
+    Initial, PAGE_BYTES, PAGE_EVENTS, Page, PageAnswer, Poll, PollEvents, Read, ReadPage,
+    ReadSnapshot, ReadState, Subscribe, json_array,
 };
 
 use std::collections::BTreeMap;
