@@ -125,12 +125,15 @@ pub fn import(dir: &Path, backup: &Export) -> Result<usize, StoreError> {
 pub struct Checked {
     pub events: usize,
     pub snapshots: usize,
+    /// The stored events run from after `first` to `last`.
     pub first: Seq,
     pub last: Seq,
 }
 
-/// Verify the store in `dir`: seqs contiguous from the oldest snapshot on, and every later
-/// snapshot equal to the oldest one with the log replayed over it.
+/// Verify the store in `dir`: every stored event in seq order with no gap and its own id, and
+/// every later snapshot equal to the oldest one with the log replayed over it. (Events older
+/// than the oldest snapshot are kept for viewers resuming from the store; they are checked for
+/// order and ids only.)
 pub fn check(dir: &Path) -> Result<Checked, StoreError> {
     let store = Store::open_read_only(dir)?;
     let path = store.path().to_owned();
@@ -139,12 +142,22 @@ pub fn check(dir: &Path) -> Result<Checked, StoreError> {
         .ok_or_else(|| fail(&path, "the store is empty"))?
         .stream;
     let snapshots = store.snapshots()?;
-    let (first, base) = snapshots
+    let (base, base_state) = snapshots
         .first()
         .ok_or_else(|| fail(&path, "no snapshot"))?;
-    let mut state: FeedState =
-        serde_json::from_str(base).map_err(|e| fail(&path, format!("snapshot {first}: {e}")))?;
-    let events = store.since(&stream, *first, None)?;
+    let mut state: FeedState = serde_json::from_str(base_state)
+        .map_err(|e| fail(&path, format!("snapshot {base}: {e}")))?;
+    let events = store.since(&stream, Seq(0), None)?;
+    let first = events.first().map_or(*base, |e| Seq(e.seq.0 - 1));
+    if first > *base {
+        return Err(fail(
+            &path,
+            format!(
+                "the log starts at {}, after the oldest snapshot ({base})",
+                first.next()
+            ),
+        ));
+    }
     let mut later = snapshots.iter().skip(1).peekable();
     let mut expected = first.next();
     let compare = |seq: Seq, stored: &str, state: &FeedState| -> Result<(), StoreError> {
@@ -178,11 +191,14 @@ pub fn check(dir: &Path) -> Result<Checked, StoreError> {
                 format!("event {} carries the id {}", event.seq, envelope.id),
             ));
         }
+        expected = expected.next();
+        if event.seq <= *base {
+            continue;
+        }
         state.apply(&envelope.event);
         while let Some((seq, stored)) = later.next_if(|(seq, _)| *seq <= event.seq) {
             compare(*seq, stored, &state)?;
         }
-        expected = expected.next();
     }
     for (seq, stored) in later {
         if *seq == Seq(expected.0 - 1) {
@@ -200,7 +216,7 @@ pub fn check(dir: &Path) -> Result<Checked, StoreError> {
     Ok(Checked {
         events: events.len(),
         snapshots: snapshots.len(),
-        first: *first,
+        first,
         last: Seq(expected.0 - 1),
     })
 }
