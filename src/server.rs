@@ -26,6 +26,7 @@ use crate::model::TeamWithSquad;
 use crate::protocol::GeneratorState;
 use crate::rate::RateLimits;
 use crate::store::StoreError;
+use crate::store::marker::Head;
 use crate::store::recover::recover;
 use crate::store::writer::Writer;
 
@@ -106,7 +107,13 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         None
     } else {
         let max = (config.max_store_mb > 0).then_some(config.max_store_mb << 20);
-        let recovered = recover(&config.data_dir, state.clone(), config.log_capacity, max)?;
+        let recovered = recover(
+            &config.data_dir,
+            state.clone(),
+            config.log_capacity,
+            max,
+            config.accept_empty_store,
+        )?;
         tracing::info!(
             store = %recovered.store.path().display(),
             seq = %recovered.log.last_seq(),
@@ -139,7 +146,11 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         Some(r) => {
             let stream = r.log.stream_id().clone();
             let hub = Hub::start_in_arbiter(&hub_arbiter, move |ctx| {
-                let writer = Writer::spawn(r.store, ctx.address().recipient());
+                let head = Head {
+                    stream: r.log.stream_id().clone(),
+                    seq: r.log.last_seq(),
+                };
+                let writer = Writer::spawn(r.store, head, ctx.address().recipient());
                 Hub::new(r.state, Box::new(r.log), hub_broadcaster, hub_metrics).durable(
                     Durability {
                         writer,

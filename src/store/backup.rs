@@ -11,6 +11,7 @@ use serde_json::value::RawValue;
 use crate::feed::{Committed, Envelope, FeedState, Scope};
 use crate::ids::{Seq, StreamId};
 use crate::sse;
+use crate::store::marker::{self, Head};
 use crate::store::{Store, StoreError};
 
 /// The export format's name and version, checked on import.
@@ -117,6 +118,15 @@ pub fn import(dir: &Path, backup: &Export) -> Result<usize, StoreError> {
     }
     store.init(&stream, backup.snapshot_seq, backup.snapshot.get())?;
     store.append([committed.as_slice()])?;
+    // The restored stream is now the one this directory holds, whatever a lost store's marker
+    // said: importing is how an operator answers "the store is empty".
+    marker::write(
+        dir,
+        &Head {
+            stream,
+            seq: Seq(expected.0 - 1),
+        },
+    )?;
     Ok(committed.len())
 }
 
@@ -130,15 +140,28 @@ pub struct Checked {
     pub last: Seq,
 }
 
-/// Verify the store in `dir`: every stored event in seq order with no gap and its own id, and
-/// every later snapshot equal to the oldest one with the log replayed over it. (Events older
-/// than the oldest snapshot are kept for viewers resuming from the store; they are checked for
-/// order and ids only.)
+/// Verify the store in `dir`: nothing lost since the head marker was written, every stored
+/// event in seq order with no gap and its own id, and every later snapshot equal to the oldest
+/// one with the log replayed over it. (Events older than the oldest snapshot are kept for
+/// viewers resuming from the store; they are checked for order and ids only.)
 pub fn check(dir: &Path) -> Result<Checked, StoreError> {
+    // The marker first: a running server only ever moves it to seqs already committed, so read
+    // in this order a healthy store is never behind it.
+    let recorded = marker::read(dir)?;
     let store = Store::open_read_only(dir)?;
     let path = store.path().to_owned();
-    let stream = store
-        .load()?
+    let loaded = store.load()?;
+    let last = match &loaded {
+        Some(_) => store.last_seq()?,
+        None => Seq(0),
+    };
+    if let Some(loss) = marker::compare(
+        recorded.as_ref(),
+        loaded.as_ref().map(|l| (&l.stream, last)),
+    ) {
+        return Err(fail(&path, loss));
+    }
+    let stream = loaded
         .ok_or_else(|| fail(&path, "the store is empty"))?
         .stream;
     let snapshots = store.snapshots()?;

@@ -118,6 +118,11 @@ impl Store {
         &self.path
     }
 
+    /// The data directory the store lives in.
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
     /// Cap the database at about `bytes`; writes past it fail as "database or disk is full",
     /// exactly as a full disk would.
     pub fn limit_size(&self, bytes: u64) -> Result<(), StoreError> {
@@ -174,6 +179,14 @@ impl Store {
 
     /// The stored stream id, newest snapshot and the events after it; `None` for a new store.
     pub fn load(&self) -> Result<Option<Loaded>, StoreError> {
+        // A file with no schema (new, or emptied) opened read-only has no tables to ask.
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if version == 0 {
+            return Ok(None);
+        }
         let stream: Option<String> = self
             .conn
             .query_row("SELECT value FROM meta WHERE key = 'stream'", [], |r| {
@@ -213,21 +226,40 @@ impl Store {
 
     /// Start a new stream: its id and the starting snapshot at `seq`.
     pub fn init(&mut self, stream: &StreamId, seq: Seq, state: &str) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction()
-            .map_err(|e| describe(&self.path, e))?;
+        self.start_stream(stream, seq, state, false)
+    }
+
+    /// Throw away everything the store holds and begin `stream` at seq 0 from `state` (the
+    /// operator accepted a lost or shortened store with `--accept-empty-store`).
+    pub fn begin_anew(&mut self, stream: &StreamId, state: &str) -> Result<(), StoreError> {
+        self.start_stream(stream, Seq(0), state, true)
+    }
+
+    fn start_stream(
+        &mut self,
+        stream: &StreamId,
+        seq: Seq,
+        state: &str,
+        wipe: bool,
+    ) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let fail = |e| describe(&path, e);
+        let tx = self.conn.transaction().map_err(fail)?;
+        if wipe {
+            tx.execute_batch("DELETE FROM events; DELETE FROM snapshots; DELETE FROM meta;")
+                .map_err(fail)?;
+        }
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('stream', ?1)",
             params![stream.as_str()],
         )
-        .map_err(|e| describe(&self.path, e))?;
+        .map_err(fail)?;
         tx.execute(
             "INSERT INTO snapshots (seq, at, state) VALUES (?1, ?2, ?3)",
             params![seq.0 as i64, Utc::now().to_rfc3339(), state],
         )
-        .map_err(|e| describe(&self.path, e))?;
-        tx.commit().map_err(|e| describe(&self.path, e))
+        .map_err(fail)?;
+        tx.commit().map_err(fail)
     }
 
     /// Write batches of events in one transaction (group commit): all of them or none.
