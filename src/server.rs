@@ -39,13 +39,21 @@ pub enum StartError {
     Fixtures(#[from] FixtureError),
     #[error(transparent)]
     Tokens(#[from] TokenError),
+    /// Not a `#[from]`: that would make the store error the source too, and `anyhow` would print
+    /// its message twice.
     #[error("the store cannot be used: {0}")]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
         source: std::io::Error,
     },
+}
+
+impl From<StoreError> for StartError {
+    fn from(e: StoreError) -> StartError {
+        StartError::Store(e)
+    }
 }
 
 /// A started server. Await [`Running::wait`] to run it to completion.
