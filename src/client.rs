@@ -30,8 +30,9 @@ pub async fn run(url: &str, token: &str, commands: &[String]) -> anyhow::Result<
     }
     let mut refused = 0;
     for (n, text) in commands.iter().enumerate() {
-        let mut command: Value =
-            serde_json::from_str(text).with_context(|| format!("command {} is not JSON", n + 1))?;
+        // Strict, as the server is: re-encoding would otherwise drop a duplicate key unseen.
+        let mut command = crate::strict_json::parse(text)
+            .with_context(|| format!("command {} is not JSON", n + 1))?;
         let id = Value::from(format!("cli-{}", n + 1));
         if let Some(object) = command.as_object_mut() {
             object.entry("id").or_insert(id.clone());

@@ -101,6 +101,12 @@ pub struct Config {
     #[arg(long, env = "LIVESCORE_IN_MEMORY")]
     pub in_memory: bool,
 
+    /// When the store turns out emptied, replaced or cut short since it was last used (see
+    /// README, Durability), begin a new stream from what it still holds instead of refusing to
+    /// start.
+    #[arg(long, env = "LIVESCORE_ACCEPT_EMPTY_STORE")]
+    pub accept_empty_store: bool,
+
     /// Write a state snapshot to the store every this many events.
     #[arg(long, env = "LIVESCORE_SNAPSHOT_EVERY", default_value_t = 1000)]
     pub snapshot_every: u64,
@@ -233,6 +239,7 @@ impl Config {
             workers: None,
             data_dir: PathBuf::from("data"),
             in_memory: false,
+            accept_empty_store: false,
             snapshot_every: 1000,
             retention: 100_000,
             max_store_mb: 0,

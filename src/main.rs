@@ -50,7 +50,8 @@ enum Sub {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
-    /// Verify the store: contiguous seqs, and every snapshot equal to the log replayed up to it.
+    /// Verify the store: nothing lost since the head marker, contiguous seqs, and every snapshot
+    /// equal to the log replayed up to it.
     Check {
         #[command(flatten)]
         store: StoreArgs,

@@ -44,8 +44,10 @@ pub fn parse(text: &str, require_id: bool) -> Result<Incoming, Rejected> {
         id,
         error: CommandError::BadRequest(message),
     };
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| bad(None, format!("invalid JSON: {e}")))?;
+    // Duplicate keys are refused rather than resolved (last wins in serde_json), so a command
+    // means one thing to every reader of it.
+    let value =
+        crate::strict_json::parse(text).map_err(|e| bad(None, format!("invalid JSON: {e}")))?;
     let Value::Object(object) = &value else {
         return Err(bad(None, "expected a JSON object with a `type`".into()));
     };
@@ -209,6 +211,14 @@ mod tests {
         assert_eq!(r.id, Some(Value::from(7)));
         let r = rejected(r#"{"type":"score.set","match_id":1,"home":1,"away":0}"#);
         assert!(r.error.to_string().contains("missing field `id`"));
+        let r =
+            rejected(r#"{"type":"score.set","id":"x","match_id":1,"home":1,"away":0,"home":5}"#);
+        assert!(
+            r.error.to_string().contains("duplicate key `home`"),
+            "{}",
+            r.error
+        );
+        assert_eq!(r.error.code(), "bad_request");
         assert!(r.error.code() == "bad_request");
     }
 

@@ -27,6 +27,7 @@ use crate::model::TeamWithSquad;
 use crate::protocol::GeneratorState;
 use crate::rate::RateLimits;
 use crate::store::StoreError;
+use crate::store::marker::Head;
 use crate::store::recover::recover;
 use crate::store::writer::Writer;
 
@@ -39,13 +40,21 @@ pub enum StartError {
     Fixtures(#[from] FixtureError),
     #[error(transparent)]
     Tokens(#[from] TokenError),
+    /// Not a `#[from]`: that would make the store error the source too, and `anyhow` would print
+    /// its message twice.
     #[error("the store cannot be used: {0}")]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
         source: std::io::Error,
     },
+}
+
+impl From<StoreError> for StartError {
+    fn from(e: StoreError) -> StartError {
+        StartError::Store(e)
+    }
 }
 
 /// A started server. Await [`Running::wait`] to run it to completion.
@@ -107,7 +116,13 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         None
     } else {
         let max = (config.max_store_mb > 0).then_some(config.max_store_mb << 20);
-        let recovered = recover(&config.data_dir, state.clone(), config.log_capacity, max)?;
+        let recovered = recover(
+            &config.data_dir,
+            state.clone(),
+            config.log_capacity,
+            max,
+            config.accept_empty_store,
+        )?;
         tracing::info!(
             store = %recovered.store.path().display(),
             seq = %recovered.log.last_seq(),
@@ -141,7 +156,11 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         Some(r) => {
             let stream = r.log.stream_id().clone();
             let hub = Hub::start_in_arbiter(&hub_arbiter, move |ctx| {
-                let writer = Writer::spawn(r.store, ctx.address().recipient());
+                let head = Head {
+                    stream: r.log.stream_id().clone(),
+                    seq: r.log.last_seq(),
+                };
+                let writer = Writer::spawn(r.store, head, ctx.address().recipient());
                 Hub::new(r.state, Box::new(r.log), hub_broadcaster, hub_metrics)
                     .max_replay(max_replay)
                     .durable(Durability {

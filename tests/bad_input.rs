@@ -103,3 +103,73 @@ async fn empty_filter_parameters_select_everything() {
     let snap = snapshot(&sse.next_frame().await.unwrap());
     assert_eq!(snap.state.matches().count(), 12);
 }
+
+#[actix_rt::test]
+async fn admin_commands_with_duplicate_keys_hidden_characters_or_absurd_kickoffs_are_refused() {
+    let server = TestServer::start(|c| {
+        with_admins(c);
+        c.admin_burst = 1_000;
+    });
+    let kickoff =
+        |years: i64| (chrono::Utc::now() + chrono::Duration::days(365 * years)).to_rfc3339();
+    let create = |kickoff: String| {
+        serde_json::json!({"type":"match.create","league":"epl","home":"ARS","away":"CHE","kickoff":kickoff})
+            .to_string()
+    };
+    let cases: Vec<(String, StatusCode, &str, &str)> = vec![
+        (
+            r#"{"type":"news.publish","headline":"Harmless","headline":"Evil"}"#.into(),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "duplicate key `headline`",
+        ),
+        (
+            r#"{"type":"news.publish","headline":"Trusted \u202Eevil"}"#.into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "headline holds U+202E (a bidirectional override)",
+        ),
+        (
+            r#"{"type":"news.publish","headline":"Fine","body":"a\u0007b"}"#.into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "body holds U+0007 (a control character)",
+        ),
+        (
+            r#"{"type":"news.publish","headline":"Fine","tags":["x\u2066y"]}"#.into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "tag holds U+2066",
+        ),
+        (
+            create(kickoff(30)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "is more than 730 days from now",
+        ),
+    ];
+    for (body, status, code, needle) in cases {
+        let (got, reply) = post_command(&server, Some(ALICE), body.clone()).await;
+        assert_eq!(got, status, "{body}: {reply}");
+        assert_eq!(reply["code"], code, "{body}: {reply}");
+        let message = reply["message"].as_str().unwrap();
+        assert!(
+            message.contains(needle),
+            "{body}: {message:?} lacks {needle:?}"
+        );
+    }
+
+    // Ordinary text, a multi-line body, and next year's fixture still pass.
+    let body = r#"{"type":"news.publish","headline":"Late winner – «what a game»","body":"Para one.\n\n\tPara two."}"#;
+    let (status, reply) = post_command(&server, Some(ALICE), body).await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    let (status, reply) = post_command(&server, Some(ALICE), create(kickoff(1))).await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    let news: Vec<serde_json::Value> = get_json(&server.url("/api/news")).await;
+    assert!(
+        !news
+            .iter()
+            .any(|n| n["headline"] == "Evil" || n["headline"] == "Harmless"),
+        "nothing refused was published"
+    );
+}

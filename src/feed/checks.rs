@@ -1,6 +1,8 @@
 //! Field-level checks shared by the business rules: limits on scores, clocks and text, the
 //! optimistic-concurrency version check, and the timeline text of period changes.
 
+use chrono::{DateTime, Utc};
+
 use crate::feed::error::CommandError;
 use crate::ids::Version;
 use crate::model::{MatchStatus, Sport};
@@ -16,6 +18,9 @@ pub const MAX_BODY_CHARS: usize = 10_000;
 pub const MAX_TAGS: usize = 10;
 pub const MAX_TAG_CHARS: usize = 40;
 pub const MAX_NAME_CHARS: usize = 80;
+/// How far from now a kick-off may be, either way (past: a match entered late; future: next
+/// season's fixtures). Further is a typo in the year.
+pub const MAX_KICKOFF_DAYS: i64 = 2 * 365;
 /// Generator speed bounds, in simulated seconds per real second.
 pub const SPEED_RANGE: std::ops::RangeInclusive<f64> = 0.1..=3600.0;
 
@@ -76,7 +81,50 @@ pub(crate) fn check_minute(minute: u16) -> Result<(), CommandError> {
     Ok(())
 }
 
+/// Refuse characters no text may hold: control characters (U+0000 to U+001F and U+007F to
+/// U+009F; a `multiline` text may hold `\n` and `\t`), which corrupt terminals, logs and SSE
+/// frames, and the bidirectional overrides and isolates (U+202A to U+202E, U+2066 to U+2069),
+/// which make text display in another order than it is stored in ("Trojan Source" spoofing).
+pub(crate) fn check_chars(field: &str, text: &str, multiline: bool) -> Result<(), CommandError> {
+    let bad = text.chars().enumerate().find(|&(_, c)| {
+        let control = c.is_control() && !(multiline && (c == '\n' || c == '\t'));
+        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        control || bidi
+    });
+    match bad {
+        None => Ok(()),
+        Some((at, c)) => {
+            let kind = if c.is_control() {
+                "a control character"
+            } else {
+                "a bidirectional override"
+            };
+            Err(CommandError::Invalid(format!(
+                "{field} holds U+{:04X} ({kind}) at character {}; it is not allowed",
+                c as u32,
+                at + 1
+            )))
+        }
+    }
+}
+
+/// A kick-off within [`MAX_KICKOFF_DAYS`] of `now`.
+pub(crate) fn check_kickoff(
+    kickoff: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), CommandError> {
+    let limit = chrono::Duration::days(MAX_KICKOFF_DAYS);
+    if kickoff < now - limit || kickoff > now + limit {
+        return Err(CommandError::Invalid(format!(
+            "kickoff {} is more than {MAX_KICKOFF_DAYS} days from now",
+            kickoff.to_rfc3339()
+        )));
+    }
+    Ok(())
+}
+
 pub(crate) fn check_headline(headline: &str) -> Result<String, CommandError> {
+    check_chars("headline", headline, false)?;
     let h = headline.trim();
     if h.is_empty() {
         return Err(CommandError::Invalid("headline must not be empty".into()));
@@ -91,6 +139,7 @@ pub(crate) fn check_headline(headline: &str) -> Result<String, CommandError> {
 }
 
 pub(crate) fn check_body(body: &str) -> Result<String, CommandError> {
+    check_chars("body", body, true)?;
     let chars = body.chars().count();
     if chars > MAX_BODY_CHARS {
         return Err(CommandError::Invalid(format!(
@@ -109,6 +158,7 @@ pub(crate) fn check_tags(tags: &[String]) -> Result<Vec<String>, CommandError> {
     }
     tags.iter()
         .map(|t| {
+            check_chars("tag", t, false)?;
             let t = t.trim().to_lowercase();
             let ok = !t.is_empty()
                 && t.chars().count() <= MAX_TAG_CHARS
@@ -129,6 +179,9 @@ pub(crate) fn check_optional_text(
     field: &str,
     text: Option<&str>,
 ) -> Result<Option<String>, CommandError> {
+    if let Some(text) = text {
+        check_chars(field, text, false)?;
+    }
     let Some(t) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
@@ -139,4 +192,71 @@ pub(crate) fn check_optional_text(
         )));
     }
     Ok(Some(t.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn refused(result: Result<(), CommandError>) -> String {
+        let err = result.unwrap_err();
+        assert_eq!(err.code(), "invalid");
+        err.to_string()
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_refused_naming_the_field() {
+        assert!(check_chars("headline", "Arsenal 2–1 Chelsea ⚽ «late»", false).is_ok());
+        assert!(check_chars("body", "line one\n\tline two", true).is_ok());
+        let m = refused(check_chars("headline", "two\nlines", false));
+        assert!(
+            m.starts_with("headline holds U+000A (a control character) at character 4"),
+            "{m}"
+        );
+        let m = refused(check_chars("body", "bell \u{7}", true));
+        assert!(m.starts_with("body holds U+0007"), "{m}");
+        assert!(check_chars("body", "carriage\r\nreturn", true).is_err());
+        assert!(check_chars("player", "C1 \u{85}", false).is_err());
+        for c in ['\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}'] {
+            let m = refused(check_chars("player", &format!("Smith{c}"), false));
+            assert!(m.contains("a bidirectional override"), "{m}");
+            assert!(m.starts_with("player holds"), "{m}");
+        }
+        assert!(
+            check_chars("player", "Smith\u{200F}", false).is_ok(),
+            "a plain mark stays"
+        );
+    }
+
+    #[test]
+    fn text_checks_refuse_bad_characters_in_every_field() {
+        assert!(check_headline("Late \u{202E}winner").is_err());
+        assert!(check_body("ok\n\tbody").is_ok());
+        assert!(check_body("nul \u{0}").is_err());
+        let m = check_tags(&["ok".into(), "a\u{2067}b".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(m.starts_with("tag holds U+2067"), "{m}");
+        let m = check_optional_text("detail", Some("x\u{1b}[31m"))
+            .unwrap_err()
+            .to_string();
+        assert!(m.starts_with("detail holds U+001B"), "{m}");
+    }
+
+    #[test]
+    fn kick_off_must_be_within_two_years_of_now() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
+        assert!(check_kickoff(now + chrono::Duration::days(700), now).is_ok());
+        assert!(check_kickoff(now - chrono::Duration::days(700), now).is_ok());
+        let m = refused(check_kickoff(
+            Utc.with_ymd_and_hms(2062, 11, 25, 12, 0, 0).unwrap(),
+            now,
+        ));
+        assert!(
+            m.contains("kickoff 2062-11-25T12:00:00+00:00 is more than 730 days"),
+            "{m}"
+        );
+        assert!(check_kickoff(Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap(), now).is_err());
+    }
 }

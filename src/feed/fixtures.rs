@@ -12,6 +12,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use crate::feed::checks::check_chars;
 use crate::feed::state::FeedState;
 use crate::ids::{LeagueId, MatchId, NewsId, TeamId, Version};
 use crate::model::{League, Match, News, Team};
@@ -148,6 +149,15 @@ impl Fixtures {
             if team.squad.is_empty() {
                 return Err(self.at(1, i, format!("team `{}` has an empty squad", team.id)));
             }
+            // Names reach every viewer as they are: the same characters are refused as in
+            // admin commands.
+            let names = [&team.name, &team.short_name, &team.city]
+                .into_iter()
+                .chain(team.squad.iter().map(|p| &p.name));
+            for name in names {
+                check_chars(&format!("team `{}`: name", team.id), name, false)
+                    .map_err(|e| self.at(1, i, e.to_string()))?;
+            }
         }
 
         let today = now.date_naive();
@@ -209,6 +219,16 @@ impl Fixtures {
             }
             if entry.headline.trim().is_empty() {
                 return Err(bad(format!("news item {} has an empty headline", entry.id)));
+            }
+            let texts = [
+                ("headline", &entry.headline, false),
+                ("body", &entry.body, true),
+            ]
+            .into_iter()
+            .chain(entry.tags.iter().map(|t| ("tag", t, false)));
+            for (field, text, multiline) in texts {
+                check_chars(&format!("news item {}: {field}", entry.id), text, multiline)
+                    .map_err(|e| bad(e.to_string()))?;
             }
             if let Some(m) = entry.match_id
                 && !match_ids.contains(&m)
@@ -317,6 +337,18 @@ mod tests {
         assert_eq!(entry_line(text, 0), Some(2));
         assert_eq!(entry_line(text, 1), Some(3));
         assert_eq!(entry_line(text, 2), None);
+    }
+
+    #[test]
+    fn the_shipped_fixtures_pass_and_hidden_characters_in_names_are_refused() {
+        assert!(Fixtures::embedded().into_state(Utc::now()).is_ok());
+        let mut fixtures = Fixtures::embedded();
+        fixtures.texts[1] = fixtures.texts[1].replacen("\"name\": \"", "\"name\": \"\\u202e", 1);
+        let err = fixtures.into_state(Utc::now()).unwrap_err().to_string();
+        assert!(
+            err.contains("teams.json") && err.contains("holds U+202E"),
+            "{err}"
+        );
     }
 
     #[test]

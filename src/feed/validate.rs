@@ -69,7 +69,10 @@ impl FeedState {
                 home,
                 away,
                 kickoff,
-            } => self.plan_match(league, home, away, *kickoff),
+            } => {
+                check_kickoff(*kickoff, now)?;
+                self.plan_match(league, home, away, *kickoff)
+            }
             Command::NewsPublish {
                 headline,
                 body,

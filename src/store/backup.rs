@@ -11,6 +11,7 @@ use serde_json::value::RawValue;
 use crate::feed::{Committed, Envelope, FeedState, Scope};
 use crate::ids::{Seq, StreamId};
 use crate::sse;
+use crate::store::marker::{self, Head};
 use crate::store::{Store, StoreError};
 
 /// The export format's name and version, checked on import.
@@ -117,6 +118,15 @@ pub fn import(dir: &Path, backup: &Export) -> Result<usize, StoreError> {
     }
     store.init(&stream, backup.snapshot_seq, backup.snapshot.get())?;
     store.append([committed.as_slice()])?;
+    // The restored stream is now the one this directory holds, whatever a lost store's marker
+    // said: importing is how an operator answers "the store is empty".
+    marker::write(
+        dir,
+        &Head {
+            stream,
+            seq: Seq(expected.0 - 1),
+        },
+    )?;
     Ok(committed.len())
 }
 
@@ -125,26 +135,52 @@ pub fn import(dir: &Path, backup: &Export) -> Result<usize, StoreError> {
 pub struct Checked {
     pub events: usize,
     pub snapshots: usize,
+    /// The stored events run from after `first` to `last`.
     pub first: Seq,
     pub last: Seq,
 }
 
-/// Verify the store in `dir`: seqs contiguous from the oldest snapshot on, and every later
-/// snapshot equal to the oldest one with the log replayed over it.
+/// Verify the store in `dir`: nothing lost since the head marker was written, every stored
+/// event in seq order with no gap and its own id, and every later snapshot equal to the oldest
+/// one with the log replayed over it. (Events older than the oldest snapshot are kept for
+/// viewers resuming from the store; they are checked for order and ids only.)
 pub fn check(dir: &Path) -> Result<Checked, StoreError> {
+    // The marker first: a running server only ever moves it to seqs already committed, so read
+    // in this order a healthy store is never behind it.
+    let recorded = marker::read(dir)?;
     let store = Store::open_read_only(dir)?;
     let path = store.path().to_owned();
-    let stream = store
-        .load()?
+    let loaded = store.load()?;
+    let last = match &loaded {
+        Some(_) => store.last_seq()?,
+        None => Seq(0),
+    };
+    if let Some(loss) = marker::compare(
+        recorded.as_ref(),
+        loaded.as_ref().map(|l| (&l.stream, last)),
+    ) {
+        return Err(fail(&path, loss));
+    }
+    let stream = loaded
         .ok_or_else(|| fail(&path, "the store is empty"))?
         .stream;
     let snapshots = store.snapshots()?;
-    let (first, base) = snapshots
+    let (base, base_state) = snapshots
         .first()
         .ok_or_else(|| fail(&path, "no snapshot"))?;
-    let mut state: FeedState =
-        serde_json::from_str(base).map_err(|e| fail(&path, format!("snapshot {first}: {e}")))?;
-    let events = store.since(&stream, *first, None)?;
+    let mut state: FeedState = serde_json::from_str(base_state)
+        .map_err(|e| fail(&path, format!("snapshot {base}: {e}")))?;
+    let events = store.since(&stream, Seq(0), None)?;
+    let first = events.first().map_or(*base, |e| Seq(e.seq.0 - 1));
+    if first > *base {
+        return Err(fail(
+            &path,
+            format!(
+                "the log starts at {}, after the oldest snapshot ({base})",
+                first.next()
+            ),
+        ));
+    }
     let mut later = snapshots.iter().skip(1).peekable();
     let mut expected = first.next();
     let compare = |seq: Seq, stored: &str, state: &FeedState| -> Result<(), StoreError> {
@@ -178,11 +214,14 @@ pub fn check(dir: &Path) -> Result<Checked, StoreError> {
                 format!("event {} carries the id {}", event.seq, envelope.id),
             ));
         }
+        expected = expected.next();
+        if event.seq <= *base {
+            continue;
+        }
         state.apply(&envelope.event);
         while let Some((seq, stored)) = later.next_if(|(seq, _)| *seq <= event.seq) {
             compare(*seq, stored, &state)?;
         }
-        expected = expected.next();
     }
     for (seq, stored) in later {
         if *seq == Seq(expected.0 - 1) {
@@ -200,7 +239,7 @@ pub fn check(dir: &Path) -> Result<Checked, StoreError> {
     Ok(Checked {
         events: events.len(),
         snapshots: snapshots.len(),
-        first: *first,
+        first,
         last: Seq(expected.0 - 1),
     })
 }

@@ -3,6 +3,7 @@
 
 pub mod backup;
 mod error;
+pub mod marker;
 pub mod recover;
 mod replay;
 pub mod sqlite;

@@ -1,10 +1,15 @@
 //! Start-up from the store: load the newest snapshot, replay the log after it, and continue the
 //! same stream at the next seq. An empty store is seeded from the fixtures.
+//!
+//! A store that the head marker (`marker.rs`) shows was emptied, replaced or cut short is
+//! refused, unless the operator accepts the loss; then a new stream begins from what the store
+//! still holds (a new stream id, so no viewer mistakes the new events for ones it has seen).
 
 use std::path::Path;
 
 use crate::feed::{Envelope, EventLog, FeedState, RingLog};
 use crate::ids::{Seq, StreamId};
+use crate::store::marker::{self, Head};
 use crate::store::{Store, StoreError};
 
 /// Everything the hub needs to carry on where the last run stopped.
@@ -21,29 +26,40 @@ pub struct Recovered {
 }
 
 /// Open the store in `dir` and recover from it; `fixtures` seeds a new store and supplies the
-/// squads that snapshots leave out.
+/// squads that snapshots leave out. `accept_loss` (`--accept-empty-store`) begins a new stream
+/// where a lost store would otherwise be refused.
 pub fn recover(
     dir: &Path,
     fixtures: FeedState,
     log_capacity: usize,
     max_bytes: Option<u64>,
+    accept_loss: bool,
 ) -> Result<Recovered, StoreError> {
     let mut store = Store::open(dir)?;
     if let Some(bytes) = max_bytes {
         store.limit_size(bytes)?;
     }
-    let Some(loaded) = store.load()? else {
+    let recorded = marker::read(dir)?;
+    let loaded = store.load()?;
+    let last = match &loaded {
+        Some(_) => store.last_seq()?,
+        None => Seq(0),
+    };
+    let loss = marker::compare(
+        recorded.as_ref(),
+        loaded.as_ref().map(|l| (&l.stream, last)),
+    );
+    if let Some(loss) = &loss {
+        if !accept_loss {
+            return Err(StoreError::new(store.path(), loss));
+        }
+        tracing::warn!(%loss, "--accept-empty-store: beginning a new stream");
+    }
+    let Some(loaded) = loaded else {
         let stream = StreamId::random();
         let json = serde_json::to_string(&fixtures).expect("feed state serializes");
         store.init(&stream, Seq(0), &json)?;
-        return Ok(Recovered {
-            state: fixtures,
-            log: RingLog::new(stream, log_capacity, Seq(0)),
-            store,
-            last_snapshot: Seq(0),
-            oldest_stored: Seq(0),
-            replayed: 0,
-        });
+        return started(store, stream, fixtures, log_capacity, 0);
     };
     let bad = |message: String| StoreError {
         path: store.path().to_owned(),
@@ -71,6 +87,19 @@ pub fn recover(
         expected = expected.next();
     }
     let last = Seq(expected.0 - 1);
+    if loss.is_some() {
+        let stream = StreamId::random();
+        let json = serde_json::to_string(&state).expect("feed state serializes");
+        store.begin_anew(&stream, &json)?;
+        return started(store, stream, state, log_capacity, loaded.events.len());
+    }
+    marker::write(
+        dir,
+        &Head {
+            stream: loaded.stream.clone(),
+            seq: last,
+        },
+    )?;
     // The ring holds the newest events; it starts where those begin.
     let keep_from = loaded.events.len().saturating_sub(log_capacity);
     let start = loaded
@@ -89,5 +118,30 @@ pub fn recover(
         store,
         last_snapshot: loaded.snapshot_seq,
         replayed: loaded.events.len(),
+    })
+}
+
+/// A stream that begins now, at seq 0, from `state`; its marker is written before anything else.
+fn started(
+    store: Store,
+    stream: StreamId,
+    state: FeedState,
+    log_capacity: usize,
+    replayed: usize,
+) -> Result<Recovered, StoreError> {
+    marker::write(
+        store.dir(),
+        &Head {
+            stream: stream.clone(),
+            seq: Seq(0),
+        },
+    )?;
+    Ok(Recovered {
+        state,
+        log: RingLog::new(stream, log_capacity, Seq(0)),
+        store,
+        last_snapshot: Seq(0),
+        oldest_stored: Seq(0),
+        replayed,
     })
 }

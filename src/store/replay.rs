@@ -31,6 +31,20 @@ impl Store {
         })
     }
 
+    /// The newest seq the store holds: its last event, or its newest snapshot when every event
+    /// is pruned.
+    pub fn last_seq(&self) -> Result<Seq, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT MAX(IFNULL((SELECT MAX(seq) FROM events), 0),
+                            IFNULL((SELECT MAX(seq) FROM snapshots), 0))",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|seq| Seq(seq as u64))
+            .map_err(|e| self.err(e))
+    }
+
     /// Stored events after `after` (up to `upto`, inclusive, when given), rebuilt as committed
     /// events of `stream`.
     pub fn since(

@@ -33,6 +33,10 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE snapshots (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, state TEXT NOT NULL);",
 ];
 
+/// Snapshots kept: the newest, and the one before it as the base that `livescore check` replays
+/// the log over (and export starts from).
+pub const KEPT_SNAPSHOTS: usize = 2;
+
 /// What a non-empty store holds at start-up.
 #[derive(Debug)]
 pub struct Loaded {
@@ -114,6 +118,11 @@ impl Store {
         &self.path
     }
 
+    /// The data directory the store lives in.
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
     /// Cap the database at about `bytes`; writes past it fail as "database or disk is full",
     /// exactly as a full disk would.
     pub fn limit_size(&self, bytes: u64) -> Result<(), StoreError> {
@@ -170,6 +179,14 @@ impl Store {
 
     /// The stored stream id, newest snapshot and the events after it; `None` for a new store.
     pub fn load(&self) -> Result<Option<Loaded>, StoreError> {
+        // A file with no schema (new, or emptied) opened read-only has no tables to ask.
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if version == 0 {
+            return Ok(None);
+        }
         let stream: Option<String> = self
             .conn
             .query_row("SELECT value FROM meta WHERE key = 'stream'", [], |r| {
@@ -209,21 +226,40 @@ impl Store {
 
     /// Start a new stream: its id and the starting snapshot at `seq`.
     pub fn init(&mut self, stream: &StreamId, seq: Seq, state: &str) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction()
-            .map_err(|e| describe(&self.path, e))?;
+        self.start_stream(stream, seq, state, false)
+    }
+
+    /// Throw away everything the store holds and begin `stream` at seq 0 from `state` (the
+    /// operator accepted a lost or shortened store with `--accept-empty-store`).
+    pub fn begin_anew(&mut self, stream: &StreamId, state: &str) -> Result<(), StoreError> {
+        self.start_stream(stream, Seq(0), state, true)
+    }
+
+    fn start_stream(
+        &mut self,
+        stream: &StreamId,
+        seq: Seq,
+        state: &str,
+        wipe: bool,
+    ) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let fail = |e| describe(&path, e);
+        let tx = self.conn.transaction().map_err(fail)?;
+        if wipe {
+            tx.execute_batch("DELETE FROM events; DELETE FROM snapshots; DELETE FROM meta;")
+                .map_err(fail)?;
+        }
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('stream', ?1)",
             params![stream.as_str()],
         )
-        .map_err(|e| describe(&self.path, e))?;
+        .map_err(fail)?;
         tx.execute(
             "INSERT INTO snapshots (seq, at, state) VALUES (?1, ?2, ?3)",
             params![seq.0 as i64, Utc::now().to_rfc3339(), state],
         )
-        .map_err(|e| describe(&self.path, e))?;
-        tx.commit().map_err(|e| describe(&self.path, e))
+        .map_err(fail)?;
+        tx.commit().map_err(fail)
     }
 
     /// Write batches of events in one transaction (group commit): all of them or none.
@@ -260,41 +296,50 @@ impl Store {
         tx.commit().map_err(fail)
     }
 
-    /// Record a snapshot of the state at `seq`.
+    /// Record a snapshot of the state at `seq`, and drop all but the newest [`KEPT_SNAPSHOTS`].
+    ///
+    /// Every snapshot holds the whole state (every news item included), so keeping them all
+    /// made the store grow with the square of its history; the newest two are enough for
+    /// recovery (the newest) and for `livescore check` and export (the older one is the base the
+    /// log is replayed over).
     pub fn write_snapshot(
         &mut self,
         seq: Seq,
         at: DateTime<Utc>,
         state: &str,
     ) -> Result<(), StoreError> {
-        self.conn
-            .execute(
-                "INSERT OR REPLACE INTO snapshots (seq, at, state) VALUES (?1, ?2, ?3)",
-                params![seq.0 as i64, at.to_rfc3339(), state],
-            )
-            .map(drop)
-            .map_err(|e| self.err(e))
+        let path = self.path.clone();
+        let fail = |e| describe(&path, e);
+        let tx = self.conn.transaction().map_err(fail)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO snapshots (seq, at, state) VALUES (?1, ?2, ?3)",
+            params![seq.0 as i64, at.to_rfc3339(), state],
+        )
+        .map_err(fail)?;
+        tx.execute(
+            "DELETE FROM snapshots WHERE seq NOT IN
+                 (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?1)",
+            params![KEPT_SNAPSHOTS as i64],
+        )
+        .map_err(fail)?;
+        tx.commit().map_err(fail)
     }
 
-    /// Forget history up to about `upto`: the newest snapshot at or before it becomes the oldest
-    /// one kept, and the events it covers go. (Cutting at a snapshot keeps "oldest snapshot +
-    /// every event after it" whole, which export and check rely on.) Returns the events removed.
+    /// Forget the events up to `upto`, but never one after the oldest kept snapshot: "oldest
+    /// snapshot + every event after it" stays whole, which export and check rely on. Events
+    /// before that snapshot stay only for viewers resuming from the store. Returns the events
+    /// removed.
     pub fn prune(&mut self, upto: Seq) -> Result<usize, StoreError> {
         let path = self.path.clone();
         let fail = |e| describe(&path, e);
         let tx = self.conn.transaction().map_err(fail)?;
-        let cut: Option<i64> = tx
-            .query_row(
-                "SELECT MAX(seq) FROM snapshots WHERE seq <= ?1",
-                params![upto.0 as i64],
-                |r| r.get(0),
-            )
+        let base: Option<i64> = tx
+            .query_row("SELECT MIN(seq) FROM snapshots", [], |r| r.get(0))
             .map_err(fail)?;
-        let Some(cut) = cut else { return Ok(0) };
+        let Some(base) = base else { return Ok(0) };
+        let cut = base.min(upto.0 as i64);
         let removed = tx
             .execute("DELETE FROM events WHERE seq <= ?1", params![cut])
-            .map_err(fail)?;
-        tx.execute("DELETE FROM snapshots WHERE seq < ?1", params![cut])
             .map_err(fail)?;
         tx.commit().map_err(fail)?;
         Ok(removed)

@@ -4,9 +4,13 @@
 //!
 //! Group commit happens in the hub: while one batch is being written, the commands that arrive
 //! pile up, and they go to the writer together as the next batch, in one transaction.
+//!
+//! The writer also keeps the head marker (`marker.rs`) up to date: at every snapshot, on close,
+//! and otherwise within [`MARK_EVERY`] of the last commit, so a lost store is noticed.
 
 use std::sync::Arc;
-use std::sync::mpsc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
 use actix::{Message, Recipient};
 use chrono::{DateTime, Utc};
@@ -14,6 +18,11 @@ use chrono::{DateTime, Utc};
 use crate::feed::Committed;
 use crate::ids::Seq;
 use crate::store::Store;
+use crate::store::marker::{self, Head};
+
+/// Longest the head marker lags behind the last commit. Marking on every commit would add a
+/// second fsync to each batch; once a second costs nothing measurable.
+pub const MARK_EVERY: Duration = Duration::from_secs(1);
 
 /// The outcome of writing one batch, sent back to whoever asked (the hub).
 #[derive(Message, Debug, Clone)]
@@ -44,14 +53,24 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Start the thread, moving `store` into it; outcomes of appends go to `done`.
-    pub fn spawn(mut store: Store, done: Recipient<Written>) -> Writer {
+    /// Start the thread, moving `store` into it; outcomes of appends go to `done`. `head` is
+    /// the stream and its last committed seq, as recovered.
+    pub fn spawn(mut store: Store, head: Head, done: Recipient<Written>) -> Writer {
         let (jobs, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("livescore-writer".into())
             .spawn(move || {
+                let mut mark = Marker::new(store.dir().to_owned(), head);
                 let mut closed = None;
-                for job in rx {
+                loop {
+                    let job = match rx.recv_timeout(MARK_EVERY) {
+                        Ok(job) => job,
+                        Err(RecvTimeoutError::Timeout) => {
+                            mark.write_if_behind();
+                            continue;
+                        }
+                        Err(RecvTimeoutError::Disconnected) => break,
+                    };
                     match job {
                         Job::Close(done) => {
                             closed = Some(done);
@@ -61,8 +80,9 @@ impl Writer {
                             let upto = events.last().map_or(Seq(0), |e| e.seq);
                             let result =
                                 store.append([events.as_slice()]).map_err(|e| e.to_string());
-                            if let Err(e) = &result {
-                                tracing::error!(error = %e, seq = %upto, "commit failed");
+                            match &result {
+                                Ok(()) => mark.committed(upto),
+                                Err(e) => tracing::error!(error = %e, seq = %upto, "commit failed"),
                             }
                             done.do_send(Written { upto, result });
                         }
@@ -76,6 +96,7 @@ impl Writer {
                                 tracing::warn!(error = %e, %seq, "could not write a snapshot");
                                 continue;
                             }
+                            mark.write_if_behind();
                             if let Some(upto) = prune_upto {
                                 match store.prune(upto) {
                                     Ok(removed) => {
@@ -90,6 +111,7 @@ impl Writer {
                     }
                 }
                 drop(store);
+                mark.write_if_behind();
                 if let Some(done) = closed {
                     let _ = done.send(());
                 }
@@ -118,5 +140,46 @@ impl Writer {
             state,
             prune_upto,
         });
+    }
+}
+
+/// The head marker as the writer keeps it: the last committed seq, and what the file says.
+struct Marker {
+    dir: std::path::PathBuf,
+    head: Head,
+    written: Seq,
+    at: Instant,
+}
+
+impl Marker {
+    fn new(dir: std::path::PathBuf, head: Head) -> Marker {
+        Marker {
+            dir,
+            written: head.seq,
+            head,
+            at: Instant::now(),
+        }
+    }
+
+    /// `seq` is committed; record it now if the marker has not been written for a while.
+    fn committed(&mut self, seq: Seq) {
+        self.head.seq = seq;
+        if self.at.elapsed() >= MARK_EVERY {
+            self.write_if_behind();
+        }
+    }
+
+    /// Bring the marker up to the last commit, if it is behind.
+    fn write_if_behind(&mut self) {
+        if self.written == self.head.seq {
+            return;
+        }
+        match marker::write(&self.dir, &self.head) {
+            Ok(()) => {
+                self.written = self.head.seq;
+                self.at = Instant::now();
+            }
+            Err(e) => tracing::warn!(error = %e, "could not update the head marker"),
+        }
     }
 }
