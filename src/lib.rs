@@ -10,7 +10,8 @@
 //! - [`sim`]: the seeded match simulation the generator plays.
 //! - [`actors`]: the hub (the one writer), the SSE broadcaster (fan-out) and the generator.
 //! - [`http`]: one file per route family.
-//! - [`protocol`], [`auth`], [`rate`]: the admin wire protocol, tokens, per-admin rate limits.
+//! - [`protocol`], [`auth`], [`rate`], [`throttle`]: the admin wire protocol, tokens, per-admin
+//!   rate limits, failed-login throttling per client address.
 //! - [`client`]: the `livescore admin` command-line client.
 //! - [`sse`]: the Server-Sent Events wire format.
 //! - [`config`], [`metrics`], [`server`]: configuration, Prometheus metrics, assembly.
@@ -30,3 +31,4 @@ pub mod server;
 pub mod sim;
 pub mod sse;
 pub mod store;
+pub mod throttle;

@@ -7,3 +7,4 @@ pub mod admin_session;
 pub mod broadcaster;
 pub mod generator;
 pub mod hub;
+pub mod outbound;
