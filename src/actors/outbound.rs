@@ -27,8 +27,9 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use futures_util::Stream;
 
-/// Largest piece of the body handed to actix-http at once.
-pub const PIECE: usize = 16 * 1024;
+/// Largest piece of the body handed to actix-http at once: its write buffer flushes at 2 KB
+/// (`server.rs`, for the same reason as SSE's `WRITE_PIECE`), so a piece never makes it grow.
+pub const PIECE: usize = 2048;
 
 /// The bytes a WebSocket frame with `payload` bytes takes on the wire from the server (no mask):
 /// a 2-byte header, plus 2 or 8 bytes of extended length for larger payloads.
@@ -128,12 +129,17 @@ impl Outbound {
     }
 }
 
-type Slot<S> = Rc<RefCell<Option<Pin<Box<S>>>>>;
+/// The stream and what it produced but actix-http has not taken yet: both are dropped on a cut.
+struct Inner<S> {
+    stream: Pin<Box<S>>,
+    pending: Bytes,
+}
+
+type Slot<S> = Rc<RefCell<Option<Inner<S>>>>;
 
 /// The session's response body: the WebSocket byte stream, counted and cuttable.
 pub struct Metered<S> {
     inner: Slot<S>,
-    pending: Bytes,
     outbound: std::sync::Arc<Outbound>,
 }
 
@@ -144,15 +150,14 @@ pub struct Cutter<S> {
 
 /// Wrap `stream`, the WebSocket context's output, as a counted body.
 pub fn metered<S>(stream: S, outbound: std::sync::Arc<Outbound>) -> (Metered<S>, Cutter<S>) {
-    let inner = Rc::new(RefCell::new(Some(Box::pin(stream))));
+    let inner = Rc::new(RefCell::new(Some(Inner {
+        stream: Box::pin(stream),
+        pending: Bytes::new(),
+    })));
     let cutter = Cutter {
         inner: inner.clone(),
     };
-    let body = Metered {
-        inner,
-        pending: Bytes::new(),
-        outbound,
-    };
+    let body = Metered { inner, outbound };
     (body, cutter)
 }
 
@@ -180,31 +185,31 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        if this.pending.is_empty() {
-            let polled = {
-                let mut slot = this.inner.borrow_mut();
-                let Some(stream) = slot.as_mut() else {
-                    let cut = std::io::Error::new(
-                        std::io::ErrorKind::TimedOut,
-                        "admin session cut: too slow or silent",
-                    );
-                    return Poll::Ready(Some(Err(cut.into())));
-                };
-                let polled = stream.as_mut().poll_next(cx);
-                if matches!(polled, Poll::Ready(None)) {
-                    slot.take();
+        let mut slot = this.inner.borrow_mut();
+        let Some(inner) = slot.as_mut() else {
+            let cut = std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "admin session cut: too slow or silent",
+            );
+            return Poll::Ready(Some(Err(cut.into())));
+        };
+        if inner.pending.is_empty() {
+            match inner.stream.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(bytes))) => inner.pending = bytes,
+                Poll::Ready(None) => {
+                    // Dropped outside the borrow (see `Cutter::cut`).
+                    let ended = slot.take();
+                    drop(slot);
+                    drop(ended);
+                    return Poll::Ready(None);
                 }
-                polled
-            };
-            match polled {
-                Poll::Ready(Some(Ok(bytes))) => this.pending = bytes,
                 other => return other,
             }
         }
-        let piece = if this.pending.len() > PIECE {
-            this.pending.split_to(PIECE)
+        let piece = if inner.pending.len() > PIECE {
+            inner.pending.split_to(PIECE)
         } else {
-            std::mem::take(&mut this.pending)
+            std::mem::take(&mut inner.pending)
         };
         this.outbound.taken(piece.len());
         Poll::Ready(Some(Ok(piece)))
@@ -252,7 +257,8 @@ mod tests {
         while let Some(Ok(piece)) = body.next().await {
             sizes.push(piece.len());
         }
-        assert_eq!(sizes, [PIECE, PIECE, 40_000 - 2 * PIECE]);
+        assert_eq!(sizes.iter().sum::<usize>(), 40_000);
+        assert!(sizes.iter().all(|&n| n <= PIECE));
         assert_eq!(out.queued(), 0);
         assert!(cutter.is_done());
     }
