@@ -181,6 +181,39 @@ pub struct Config {
     /// Seconds without a pong (or any message) after which an admin session is closed.
     #[arg(long, env = "LIVESCORE_WS_TIMEOUT_SECS", default_value_t = 10)]
     pub ws_timeout_secs: u64,
+
+    /// Bytes an admin WebSocket may have waiting to be sent; a client that lets more pile up
+    /// (it does not read) is closed with 1013 "too slow; reconnect".
+    #[arg(long, env = "LIVESCORE_ADMIN_BUFFER_BYTES", default_value_t = 1 << 20)]
+    pub admin_buffer_bytes: usize,
+
+    /// Wrong admin tokens in a row from one client address before it must wait (429).
+    #[arg(long, env = "LIVESCORE_AUTH_FAIL_LIMIT", default_value_t = 5)]
+    pub auth_fail_limit: u32,
+
+    /// The first wait after --auth-fail-limit failures, in milliseconds; each further failure
+    /// doubles it.
+    #[arg(long, env = "LIVESCORE_AUTH_BACKOFF_MS", default_value_t = 1000)]
+    pub auth_backoff_ms: u64,
+
+    /// The longest wait for an address with failed logins, in seconds (also how long a quiet
+    /// address's failures are remembered).
+    #[arg(long, env = "LIVESCORE_AUTH_BACKOFF_MAX_SECS", default_value_t = 300)]
+    pub auth_backoff_max_secs: u64,
+
+    /// Client addresses with failed logins remembered at once (the oldest are forgotten first).
+    #[arg(long, env = "LIVESCORE_AUTH_TRACK_MAX", default_value_t = 10_000)]
+    pub auth_track_max: usize,
+
+    /// The URL browsers use to reach this server, e.g. `https://scores.example`; its origin may
+    /// open the admin WebSocket. Default: `http://<bound address>`, and for 127.0.0.1 also
+    /// `http://localhost:<port>`.
+    #[arg(long, env = "LIVESCORE_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+
+    /// Seconds a `POST /api/admin/commands` body may take to arrive before the request gets 408.
+    #[arg(long, env = "LIVESCORE_BODY_TIMEOUT_SECS", default_value_t = 10)]
+    pub body_timeout_secs: u64,
 }
 
 /// A secret from the command line or environment: usable, but never printed by `Debug`.
@@ -214,6 +247,8 @@ pub enum ConfigError {
     PingTimeout { ping: u64, timeout: u64 },
     #[error("give --admin-tokens or --admin-tokens-file, not both")]
     TwoTokenSources,
+    #[error("--public-url must be an http:// or https:// URL with a host, got {0:?}")]
+    PublicUrl(String),
 }
 
 impl Config {
@@ -255,6 +290,13 @@ impl Config {
             auth_timeout_secs: 5,
             ws_ping_secs: 5,
             ws_timeout_secs: 10,
+            admin_buffer_bytes: 1 << 20,
+            auth_fail_limit: 5,
+            auth_backoff_ms: 1000,
+            auth_backoff_max_secs: 300,
+            auth_track_max: 10_000,
+            public_url: None,
+            body_timeout_secs: 10,
         }
     }
 
@@ -280,6 +322,12 @@ impl Config {
             ("ws-ping-secs", self.ws_ping_secs as usize),
             ("snapshot-every", self.snapshot_every as usize),
             ("retention", self.retention as usize),
+            ("admin-buffer-bytes", self.admin_buffer_bytes),
+            ("auth-fail-limit", self.auth_fail_limit as usize),
+            ("auth-backoff-ms", self.auth_backoff_ms as usize),
+            ("auth-backoff-max-secs", self.auth_backoff_max_secs as usize),
+            ("auth-track-max", self.auth_track_max),
+            ("body-timeout-secs", self.body_timeout_secs as usize),
         ] {
             if value == 0 {
                 return Err(ConfigError::Zero(name));
@@ -297,12 +345,32 @@ impl Config {
         if self.admin_tokens.is_some() && self.admin_tokens_file.is_some() {
             return Err(ConfigError::TwoTokenSources);
         }
+        if let Some(url) = &self.public_url
+            && origin_of(url).is_none()
+        {
+            return Err(ConfigError::PublicUrl(url.clone()));
+        }
         Ok(())
     }
 
     pub fn heartbeat(&self) -> Duration {
         Duration::from_secs(self.heartbeat_secs)
     }
+}
+
+/// The origin (`scheme://host[:port]`, lowercased) of an http or https URL, or `None` when it is
+/// not one.
+pub fn origin_of(url: &str) -> Option<String> {
+    let url = url.trim().to_ascii_lowercase();
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || host.contains('@') {
+        return None;
+    }
+    Some(format!("{scheme}://{host}"))
 }
 
 #[cfg(test)]
@@ -324,6 +392,13 @@ mod tests {
         assert_eq!(parsed.heartbeat_secs, defaults.heartbeat_secs);
         assert_eq!(parsed.max_viewers, defaults.max_viewers);
         assert_eq!(parsed.viewer_buffer, defaults.viewer_buffer);
+        assert_eq!(parsed.admin_buffer_bytes, defaults.admin_buffer_bytes);
+        assert_eq!(parsed.auth_fail_limit, defaults.auth_fail_limit);
+        assert_eq!(parsed.auth_backoff_ms, defaults.auth_backoff_ms);
+        assert_eq!(parsed.auth_backoff_max_secs, defaults.auth_backoff_max_secs);
+        assert_eq!(parsed.auth_track_max, defaults.auth_track_max);
+        assert_eq!(parsed.public_url, defaults.public_url);
+        assert_eq!(parsed.body_timeout_secs, defaults.body_timeout_secs);
     }
 
     #[test]
@@ -334,5 +409,28 @@ mod tests {
         c.speed = 10.0;
         c.heartbeat_secs = 0;
         assert_eq!(c.validate(), Err(ConfigError::Zero("heartbeat-secs")));
+        c.heartbeat_secs = 15;
+        c.admin_buffer_bytes = 0;
+        assert_eq!(c.validate(), Err(ConfigError::Zero("admin-buffer-bytes")));
+        c.admin_buffer_bytes = 1024;
+        c.public_url = Some("scores.example".into());
+        assert_eq!(
+            c.validate(),
+            Err(ConfigError::PublicUrl("scores.example".into()))
+        );
+    }
+
+    #[test]
+    fn a_public_url_is_reduced_to_its_origin() {
+        assert_eq!(
+            origin_of("https://Scores.Example/live?x=1").as_deref(),
+            Some("https://scores.example")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(origin_of("ftp://x"), None);
+        assert_eq!(origin_of("http:///path"), None);
     }
 }

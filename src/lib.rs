@@ -10,8 +10,9 @@
 //! - [`sim`]: the seeded match simulation the generator plays.
 //! - [`actors`]: the hub (the one writer), the SSE broadcaster (fan-out) and the generator.
 //! - [`http`]: one file per route family.
-//! - [`protocol`], [`strict_json`], [`auth`], [`rate`]: the admin wire protocol (parsed with
-//!   duplicate keys refused), tokens, per-admin rate limits.
+//! - [`protocol`], [`strict_json`], [`auth`], [`rate`], [`throttle`]: the admin wire protocol
+//!   (parsed with duplicate keys refused), tokens, per-admin rate limits, failed-login
+//!   throttling per client address.
 //! - [`client`]: the `livescore admin` command-line client.
 //! - [`sse`]: the Server-Sent Events wire format.
 //! - [`config`], [`metrics`], [`server`]: configuration, Prometheus metrics, assembly.
@@ -32,3 +33,4 @@ pub mod sim;
 pub mod sse;
 pub mod store;
 pub mod strict_json;
+pub mod throttle;

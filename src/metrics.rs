@@ -22,6 +22,12 @@ pub struct Metrics {
     pub seq: IntGauge,
     pub long_poll_waiting: IntGauge,
     pub admins: IntGauge,
+    /// Admin sessions closed because their outbound queue was full.
+    pub admins_dropped_slow: IntCounter,
+    /// Admin logins (WebSocket `auth` or HTTP bearer) with a wrong token.
+    pub auth_failures: IntCounter,
+    /// Login attempts refused because their address must wait after failures.
+    pub auth_throttled: IntCounter,
     /// Viewers refused because `--max-viewers` was reached.
     pub viewers_refused: IntCounter,
     /// Viewers refused because their address holds `--max-viewers-per-ip` already.
@@ -88,6 +94,18 @@ impl Metrics {
             seq: gauge("seq", "newest sequence number in the event log"),
             long_poll_waiting: gauge("long_poll_waiting", "long-poll requests waiting for events"),
             admins: gauge("admins", "admin WebSocket sessions connected now"),
+            admins_dropped_slow: counter(
+                "admins_dropped_slow_total",
+                "admin sessions closed because they did not read fast enough",
+            ),
+            auth_failures: counter(
+                "auth_failures_total",
+                "admin logins with a wrong token (WebSocket and HTTP)",
+            ),
+            auth_throttled: counter(
+                "auth_throttled_total",
+                "admin login attempts refused while their address must wait",
+            ),
             registry,
         }
     }

@@ -11,7 +11,7 @@ use chrono::Utc;
 
 use std::sync::atomic::AtomicU64;
 
-use crate::actors::admin_session::{SessionDeps, SessionLimits, close};
+use crate::actors::admin_session::{SessionDeps, close};
 use crate::actors::broadcaster::{Broadcaster, CloseAll};
 use crate::actors::generator::Generator;
 use crate::actors::hub::{AttachGenerator, CloseAdmins, CloseStore, Durability, Hub};
@@ -25,7 +25,6 @@ use crate::ids::{Seq, StreamId};
 use crate::metrics::Metrics;
 use crate::model::TeamWithSquad;
 use crate::protocol::GeneratorState;
-use crate::rate::RateLimits;
 use crate::store::StoreError;
 use crate::store::marker::Head;
 use crate::store::recover::recover;
@@ -197,18 +196,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         store_replays: Arc::new(tokio::sync::Semaphore::new(config.max_store_replays)),
         leagues,
         teams_json,
-        admin: SessionDeps {
-            hub: hub.clone(),
-            tokens: Arc::new(tokens),
-            rates: Arc::new(RateLimits::new(config.admin_rate, config.admin_burst)),
-            limits: SessionLimits {
-                auth_timeout: Duration::from_secs(config.auth_timeout_secs),
-                ping_every: Duration::from_secs(config.ws_ping_secs),
-                timeout: Duration::from_secs(config.ws_timeout_secs),
-                max_bad_messages: config.max_bad_messages,
-                max_frame_bytes: config.max_frame_bytes,
-            },
-        },
+        admin: SessionDeps::new(hub.clone(), tokens, &config, &metrics),
         next_session: AtomicU64::new(1),
         data_dir: (!config.in_memory).then(|| config.data_dir.clone()),
         stream: stream.clone(),

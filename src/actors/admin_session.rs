@@ -10,19 +10,30 @@
 //! timeout, or close 4001 → `ready` → commands, each answered by exactly one `ack` or `error`
 //! carrying the client's `id` → close. The server pings every few seconds and closes a session
 //! that has sent nothing, not even a pong, for longer than the timeout.
+//!
+//! What a session is sent is counted in bytes (`outbound.rs`): a client that does not read fast
+//! enough to keep its queue under `--admin-buffer-bytes` is closed with 1013, and a watchdog task
+//! beside the session cuts a session whose connection does not drain at all, or whose client has
+//! been silent past the timeout, even though its actor no longer runs (see `outbound.rs` for why
+//! it would not).
 
+use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix::prelude::*;
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web_actors::ws;
 
 use crate::actors::hub::{AdminJoined, AdminLeft, Execute, Hub, ToAdmin};
+use crate::actors::outbound::{self, Cutter, Offer, Outbound, frame_cost};
 use crate::auth::AdminTokens;
+use crate::config::Config;
 use crate::feed::CommandError;
+use crate::metrics::Metrics;
 use crate::protocol::{self, Incoming, Outgoing};
 use crate::rate::RateLimits;
+use crate::throttle::{AuthThrottle, ThrottlePolicy};
 
 /// Close codes (DESIGN.md section 4).
 pub mod close {
@@ -33,8 +44,14 @@ pub mod close {
     pub const POLICY: u16 = 1008;
     /// A message larger than the frame limit.
     pub const TOO_LARGE: u16 = 1009;
+    /// The client did not read fast enough to keep its queue under the limit.
+    pub const TRY_AGAIN_LATER: u16 = 1013;
+    /// The reason sent with [`TRY_AGAIN_LATER`].
+    pub const TOO_SLOW: &str = "too slow; reconnect";
     /// No or wrong authentication.
     pub const UNAUTHORIZED: u16 = 4001;
+    /// Too many failed logins from the client's address; the reason says how long to wait.
+    pub const THROTTLED: u16 = 4029;
 }
 
 /// The limits a session enforces (from the server's configuration).
@@ -45,6 +62,8 @@ pub struct SessionLimits {
     pub timeout: Duration,
     pub max_bad_messages: u32,
     pub max_frame_bytes: usize,
+    /// Bytes a session may have queued for sending before it is closed as too slow.
+    pub buffer_bytes: usize,
 }
 
 /// What every session shares.
@@ -53,7 +72,39 @@ pub struct SessionDeps {
     pub hub: Addr<Hub>,
     pub tokens: Arc<AdminTokens>,
     pub rates: Arc<RateLimits>,
+    /// Failed logins per client address (shared with the HTTP endpoint).
+    pub throttle: Arc<AuthThrottle>,
     pub limits: SessionLimits,
+}
+
+impl SessionDeps {
+    /// Everything sessions and admin requests share, from the server's configuration.
+    pub fn new(hub: Addr<Hub>, tokens: AdminTokens, config: &Config, metrics: &Metrics) -> Self {
+        let policy = ThrottlePolicy {
+            fail_limit: config.auth_fail_limit,
+            backoff: Duration::from_millis(config.auth_backoff_ms),
+            max_backoff: Duration::from_secs(config.auth_backoff_max_secs),
+            max_entries: config.auth_track_max,
+        };
+        SessionDeps {
+            hub,
+            tokens: Arc::new(tokens),
+            rates: Arc::new(RateLimits::new(config.admin_rate, config.admin_burst)),
+            throttle: Arc::new(AuthThrottle::new(
+                policy,
+                metrics.auth_failures.clone(),
+                metrics.auth_throttled.clone(),
+            )),
+            limits: SessionLimits {
+                auth_timeout: Duration::from_secs(config.auth_timeout_secs),
+                ping_every: Duration::from_secs(config.ws_ping_secs),
+                timeout: Duration::from_secs(config.ws_timeout_secs),
+                max_bad_messages: config.max_bad_messages,
+                max_frame_bytes: config.max_frame_bytes,
+                buffer_bytes: config.admin_buffer_bytes,
+            },
+        }
+    }
 }
 
 pub struct AdminSession {
@@ -61,7 +112,10 @@ pub struct AdminSession {
     deps: SessionDeps,
     /// The admin's name, once authenticated.
     admin: Option<String>,
-    last_seen: Instant,
+    /// The client's address, for failed-login throttling.
+    peer: Option<IpAddr>,
+    /// Bytes queued for the client, and when it last sent anything.
+    outbound: Arc<Outbound>,
     bad_in_a_row: u32,
 }
 
@@ -70,24 +124,71 @@ pub fn start(
     req: &HttpRequest,
     stream: web::Payload,
     id: u64,
+    peer: Option<IpAddr>,
     deps: SessionDeps,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let max_frame = deps.limits.max_frame_bytes;
+    let mut response = ws::handshake(req)?;
+    let limits = deps.limits;
+    let hub = deps.hub.clone();
+    let outbound = Arc::new(Outbound::new(limits.buffer_bytes));
+    outbound.seen();
     let session = AdminSession {
         id,
         deps,
         admin: None,
-        last_seen: Instant::now(),
+        peer,
+        outbound: outbound.clone(),
         bad_in_a_row: 0,
     };
-    ws::WsResponseBuilder::new(session, req, stream)
-        .frame_size(max_frame)
-        .start()
+    let codec = actix_http::ws::Codec::new().max_size(limits.max_frame_bytes);
+    let frames = ws::WebsocketContext::with_codec(session, stream, codec);
+    let (body, cutter) = outbound::metered(frames, outbound.clone());
+    actix_web::rt::spawn(watch(cutter, outbound, limits, hub, id));
+    Ok(response.streaming(body))
+}
+
+/// The session's watchdog, on the same worker thread: every ping interval it checks the session
+/// from outside, because a session whose connection does not drain is never polled and cannot
+/// act on its own timers. It cuts the session (dropping its queue and actor, and leaving the hub)
+/// when the client has been silent for a ping interval past the timeout (the session's own
+/// check, with a close frame, comes first when it runs), or when the session was too slow at
+/// two checks in a row (the first gives the 1013 close frame a chance to reach a client that
+/// reads, slowly).
+async fn watch<S>(
+    cutter: Cutter<S>,
+    outbound: Arc<Outbound>,
+    limits: SessionLimits,
+    hub: Addr<Hub>,
+    session: u64,
+) {
+    let mut tick = actix_web::rt::time::interval(limits.ping_every);
+    tick.tick().await;
+    let mut was_too_slow = false;
+    loop {
+        tick.tick().await;
+        if cutter.is_done() {
+            return;
+        }
+        let silent = outbound.silent_for() > limits.timeout + limits.ping_every;
+        if silent || (was_too_slow && outbound.is_too_slow()) {
+            break;
+        }
+        was_too_slow = outbound.is_too_slow();
+    }
+    tracing::info!(
+        session,
+        queued = outbound.queued(),
+        silent_ms = outbound.silent_for().as_millis() as u64,
+        "admin session cut: its connection does not drain or its client is silent"
+    );
+    cutter.cut();
+    hub.do_send(AdminLeft { session });
 }
 
 impl AdminSession {
     fn close(&self, ctx: &mut ws::WebsocketContext<Self>, code: u16, reason: &str) {
         tracing::debug!(session = self.id, code, reason, "closing admin session");
+        self.outbound.force(frame_cost(2 + reason.len()));
         ctx.close(Some(ws::CloseReason {
             code: ws::CloseCode::from(code),
             description: Some(reason.to_owned()),
@@ -96,7 +197,23 @@ impl AdminSession {
     }
 
     fn send(&self, ctx: &mut ws::WebsocketContext<Self>, frame: &Outgoing) {
-        ctx.text(frame.to_json());
+        let text = frame.to_json();
+        if self.admit(ctx, text.len()) {
+            ctx.text(text);
+        }
+    }
+
+    /// Count a frame of the session's own with `payload` bytes; whether to write it. A frame
+    /// that does not fit closes the session as too slow.
+    fn admit(&self, ctx: &mut ws::WebsocketContext<Self>, payload: usize) -> bool {
+        match self.outbound.offer(frame_cost(payload)) {
+            Offer::Queued => true,
+            Offer::Overflowed => {
+                self.close(ctx, close::TRY_AGAIN_LATER, close::TOO_SLOW);
+                false
+            }
+            Offer::Refused => false,
+        }
     }
 
     /// Answer a message that could not be understood; too many in a row end the session.
@@ -114,6 +231,36 @@ impl AdminSession {
         }
     }
 
+    /// Check `token` (unless the client's address must wait after failed logins) and join the
+    /// hub, or close the session.
+    fn authenticate(&mut self, token: &str, ctx: &mut ws::WebsocketContext<Self>) {
+        let throttle = &self.deps.throttle;
+        if let Some(Err(wait)) = self.peer.map(|ip| throttle.check(ip)) {
+            let message = throttle.message(wait);
+            self.send(
+                ctx,
+                &Outgoing::error(None, &CommandError::RateLimited(message.clone())),
+            );
+            return self.close(ctx, close::THROTTLED, &message);
+        }
+        let Some(name) = self.deps.tokens.authenticate(token) else {
+            if let Some(ip) = self.peer {
+                throttle.failed(ip);
+            }
+            return self.close(ctx, close::UNAUTHORIZED, "unauthorized: unknown token");
+        };
+        if let Some(ip) = self.peer {
+            throttle.succeeded(ip);
+        }
+        self.admin = Some(name.to_owned());
+        self.deps.hub.do_send(AdminJoined {
+            session: self.id,
+            name: name.to_owned(),
+            recipient: ctx.address().recipient(),
+            outbound: self.outbound.clone(),
+        });
+    }
+
     fn on_text(&mut self, text: &str, ctx: &mut ws::WebsocketContext<Self>) {
         let message = match protocol::parse(text, true) {
             Ok(message) => message,
@@ -127,17 +274,9 @@ impl AdminSession {
             Err(rejected) => return self.reject(ctx, rejected.id, rejected.error),
         };
         match (message, self.admin.clone()) {
-            (Incoming::Auth { token }, None) => match self.deps.tokens.authenticate(&token) {
-                Some(name) => {
-                    self.admin = Some(name.to_owned());
-                    self.deps.hub.do_send(AdminJoined {
-                        session: self.id,
-                        name: name.to_owned(),
-                        recipient: ctx.address().recipient(),
-                    });
-                }
-                None => self.close(ctx, close::UNAUTHORIZED, "unauthorized: unknown token"),
-            },
+            (Incoming::Auth { token }, None) => {
+                self.authenticate(&token, ctx);
+            }
             (Incoming::Auth { .. }, Some(name)) => {
                 let error = CommandError::BadRequest(format!("already authenticated as {name}"));
                 self.reject(ctx, None, error);
@@ -186,10 +325,10 @@ impl Actor for AdminSession {
             }
         });
         ctx.run_interval(limits.ping_every, move |act, ctx| {
-            if act.last_seen.elapsed() > limits.timeout {
+            if act.outbound.silent_for() > limits.timeout {
                 let reason = format!("no pong for {} s", limits.timeout.as_secs());
                 act.close(ctx, close::GOING_AWAY, &reason);
-            } else {
+            } else if act.admit(ctx, 0) {
                 ctx.ping(b"");
             }
         });
@@ -204,10 +343,14 @@ impl Actor for AdminSession {
 
 impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for AdminSession {
     fn handle(&mut self, msg: Result<ws::Message, ws::ProtocolError>, ctx: &mut Self::Context) {
-        self.last_seen = Instant::now();
+        self.outbound.seen();
         match msg {
             Ok(ws::Message::Text(text)) => self.on_text(&text, ctx),
-            Ok(ws::Message::Ping(payload)) => ctx.pong(&payload),
+            Ok(ws::Message::Ping(payload)) => {
+                if self.admit(ctx, payload.len()) {
+                    ctx.pong(&payload);
+                }
+            }
             Ok(ws::Message::Pong(_)) | Ok(ws::Message::Nop) => {}
             Ok(ws::Message::Binary(_)) => {
                 let error = CommandError::BadRequest(
@@ -240,6 +383,7 @@ impl Handler<ToAdmin> for AdminSession {
 
     fn handle(&mut self, msg: ToAdmin, ctx: &mut Self::Context) {
         match msg {
+            // Counted by the hub when it offered the frame.
             ToAdmin::Frame(text) => ctx.text(text),
             ToAdmin::Close(code, reason) => self.close(ctx, code, &reason),
         }

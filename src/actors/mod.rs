@@ -8,4 +8,5 @@ pub mod admin_session;
 pub mod broadcaster;
 pub mod generator;
 pub mod hub;
+pub mod outbound;
 pub mod viewer_queue;

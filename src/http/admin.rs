@@ -1,7 +1,10 @@
 //! The admin side of HTTP: the WebSocket upgrade (`GET /ws/admin`) and one-shot commands
-//! (`POST /api/admin/commands`). Both answer with the frames of the admin protocol.
+//! (`POST /api/admin/commands`). Both answer with the frames of the admin protocol, and both
+//! refuse addresses that must wait after failed logins (`throttle.rs`).
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header;
@@ -10,35 +13,59 @@ use futures_util::StreamExt;
 
 use crate::actors::admin_session;
 use crate::actors::hub::Execute;
+use crate::config::{Config, origin_of};
 use crate::feed::CommandError;
 use crate::http::AppState;
 use crate::http::error::{ApiError, command_status};
 use crate::protocol::{self, Incoming, Outgoing};
+use crate::throttle::whole_seconds;
 
-/// Whether a browser page from `Origin` may open the admin channel: its own origin (the `Host`
-/// it connected to), a configured one, or any with `*`. No Origin header means no browser, so
-/// no cross-site risk: scripts and the CLI are let through (they still need a token).
-fn origin_allowed(req: &HttpRequest, allowed: &[String]) -> bool {
-    let Some(origin) = req.headers().get(header::ORIGIN) else {
+/// The server's own origins: that of `--public-url`, or without one `http://<bound address>`
+/// (the address actually bound, so port 0 works) and, on loopback, `http://localhost:<port>`.
+/// Never the request's `Host` header: an attacker's page reached through DNS rebinding sends a
+/// `Host` and an `Origin` that agree with each other, but not with these.
+fn own_origins(config: &Config, bound: SocketAddr) -> Vec<String> {
+    if let Some(url) = &config.public_url {
+        return origin_of(url).into_iter().collect();
+    }
+    let mut origins = vec![format!("http://{bound}")];
+    if bound.ip().is_loopback() {
+        origins.push(format!("http://localhost:{}", bound.port()));
+    }
+    origins
+}
+
+/// Whether a browser page from `origin` may open the admin channel: one of the server's own
+/// origins, a configured one, or any with `*`. No Origin header means no browser, so no
+/// cross-site risk: scripts and the CLI are let through (they still need a token).
+fn origin_allowed(
+    origin: Option<&header::HeaderValue>,
+    own: &[String],
+    allowed: &[String],
+) -> bool {
+    let Some(origin) = origin else {
         return true;
     };
     let Ok(origin) = origin.to_str() else {
         return false;
     };
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok());
-    let same_origin = host.is_some_and(|host| {
-        origin
-            .strip_prefix("http://")
-            .or_else(|| origin.strip_prefix("https://"))
-            .is_some_and(|o| o.eq_ignore_ascii_case(host))
-    });
-    same_origin
-        || allowed
-            .iter()
-            .any(|a| a == "*" || a.eq_ignore_ascii_case(origin))
+    own.iter()
+        .chain(allowed)
+        .any(|a| a == "*" || a.eq_ignore_ascii_case(origin))
+}
+
+/// 429 for an address that must wait after failed logins, with `Retry-After`.
+fn throttled(app: &AppState, wait: Duration) -> HttpResponse {
+    let error = CommandError::RateLimited(app.admin.throttle.message(wait));
+    let mut response = refuse(None, error);
+    if let Ok(value) = header::HeaderValue::from_str(&whole_seconds(wait).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+fn peer_ip(req: &HttpRequest) -> Option<IpAddr> {
+    req.peer_addr().map(|addr| addr.ip())
 }
 
 /// `GET /ws/admin`: check the Origin, then hand the connection to a new session actor.
@@ -48,7 +75,9 @@ pub async fn upgrade(
     stream: web::Payload,
     app: web::Data<AppState>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    if !origin_allowed(&req, &app.config.allowed_origins) {
+    let own = own_origins(&app.config, req.app_config().local_addr());
+    let origin = req.headers().get(header::ORIGIN);
+    if !origin_allowed(origin, &own, &app.config.allowed_origins) {
         let origin = req
             .headers()
             .get(header::ORIGIN)
@@ -62,8 +91,12 @@ pub async fn upgrade(
         );
         return Ok(error.error_response());
     }
+    let peer = peer_ip(&req);
+    if let Some(Err(wait)) = peer.map(|ip| app.admin.throttle.check(ip)) {
+        return Ok(throttled(&app, wait));
+    }
     let id = app.next_session.fetch_add(1, Ordering::Relaxed);
-    admin_session::start(&req, stream, id, app.admin.clone())
+    admin_session::start(&req, stream, id, peer, app.admin.clone())
 }
 
 /// A command's reply as an HTTP response: the protocol frame as the body, with the status that
@@ -82,6 +115,26 @@ fn refuse(id: Option<serde_json::Value>, error: CommandError) -> HttpResponse {
     reply(command_status(&error), &Outgoing::error(id, &error))
 }
 
+/// 408 with an error frame of code `timeout`: the body did not arrive within the timeout.
+fn body_timed_out(timeout: Duration) -> HttpResponse {
+    let frame = Outgoing::Error {
+        id: None,
+        code: "timeout".into(),
+        message: format!(
+            "the request body did not arrive within {} s",
+            timeout.as_secs()
+        ),
+        current_version: None,
+    };
+    let mut response = reply(StatusCode::REQUEST_TIMEOUT, &frame);
+    // The rest of a trickled body may still be on its way: do not wait for it on this connection.
+    response.headers_mut().insert(
+        header::CONNECTION,
+        header::HeaderValue::from_static("close"),
+    );
+    response
+}
+
 /// `POST /api/admin/commands` with `Authorization: Bearer TOKEN`: one command, the same JSON as
 /// on the WebSocket, answered with the same `ack` or `error` frame.
 #[post("/api/admin/commands")]
@@ -96,13 +149,27 @@ pub async fn command(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
+    let peer = peer_ip(&req);
+    if token.is_some()
+        && let Some(Err(wait)) = peer.map(|ip| app.admin.throttle.check(ip))
+    {
+        return throttled(&app, wait);
+    }
     let Some(admin) = token.and_then(|t| app.admin.tokens.authenticate(t)) else {
         let message = match token {
             None => "send the admin token as `Authorization: Bearer TOKEN`",
-            Some(_) => "unknown token",
+            Some(_) => {
+                if let Some(ip) = peer {
+                    app.admin.throttle.failed(ip);
+                }
+                "unknown token"
+            }
         };
         return refuse(None, CommandError::Unauthorized(message.into()));
     };
+    if let Some(ip) = peer {
+        app.admin.throttle.succeeded(ip);
+    }
 
     let limit = app.config.max_body_bytes;
     let too_large = || {
@@ -119,19 +186,29 @@ pub async fn command(
     if declared.is_some_and(|len| len > limit) {
         return too_large();
     }
-    let mut bytes = web::BytesMut::new();
-    while let Some(chunk) = body.next().await {
-        let Ok(chunk) = chunk else {
-            return refuse(
-                None,
-                CommandError::BadRequest("the body could not be read".into()),
-            );
-        };
-        if bytes.len() + chunk.len() > limit {
-            return too_large();
+    let read = async {
+        let mut bytes = web::BytesMut::new();
+        while let Some(chunk) = body.next().await {
+            let Ok(chunk) = chunk else {
+                return Err(refuse(
+                    None,
+                    CommandError::BadRequest("the body could not be read".into()),
+                ));
+            };
+            if bytes.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&chunk);
         }
-        bytes.extend_from_slice(&chunk);
-    }
+        Ok(bytes)
+    };
+    // A client trickling its body must not hold the request (and its buffer) open forever.
+    let timeout = Duration::from_secs(app.config.body_timeout_secs);
+    let bytes = match actix_web::rt::time::timeout(timeout, read).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(response)) => return response,
+        Err(_) => return body_timed_out(timeout),
+    };
     let Ok(text) = std::str::from_utf8(&bytes) else {
         return refuse(
             None,
@@ -179,38 +256,32 @@ pub async fn command(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use actix_web::test::TestRequest;
 
     #[test]
     fn own_configured_and_absent_origins_are_allowed_others_not() {
-        let req = |origin: Option<&str>| {
-            let mut r = TestRequest::default().insert_header((header::HOST, "127.0.0.1:8080"));
-            if let Some(o) = origin {
-                r = r.insert_header((header::ORIGIN, o));
-            }
-            r.to_http_request()
-        };
+        let bound: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let own = own_origins(&Config::defaults(), bound);
         let allowed = vec!["https://console.example".to_owned()];
-        assert!(origin_allowed(&req(None), &allowed));
-        assert!(origin_allowed(
-            &req(Some("http://127.0.0.1:8080")),
-            &allowed
-        ));
-        assert!(origin_allowed(
-            &req(Some("https://console.example")),
-            &allowed
-        ));
-        assert!(!origin_allowed(
-            &req(Some("https://evil.example")),
-            &allowed
-        ));
-        assert!(!origin_allowed(
-            &req(Some("http://127.0.0.1:9999")),
-            &allowed
-        ));
-        assert!(origin_allowed(
-            &req(Some("https://evil.example")),
-            &["*".to_owned()]
-        ));
+        let check = |origin: Option<&str>, allowed: &[String]| {
+            let value = origin.map(|o| header::HeaderValue::from_str(o).unwrap());
+            origin_allowed(value.as_ref(), &own, allowed)
+        };
+        assert!(check(None, &allowed));
+        assert!(check(Some("http://127.0.0.1:8080"), &allowed));
+        assert!(check(Some("http://localhost:8080"), &allowed));
+        assert!(check(Some("https://console.example"), &allowed));
+        assert!(!check(Some("https://evil.example"), &allowed));
+        assert!(!check(Some("http://127.0.0.1:9999"), &allowed));
+        assert!(check(Some("https://evil.example"), &["*".to_owned()]));
+    }
+
+    #[test]
+    fn a_public_url_replaces_the_bound_address_as_own_origin() {
+        let bound: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        let mut config = Config::defaults();
+        config.public_url = Some("https://scores.example/console".into());
+        assert_eq!(own_origins(&config, bound), ["https://scores.example"]);
+        config.public_url = None;
+        assert_eq!(own_origins(&config, bound), ["http://0.0.0.0:8080"]);
     }
 }

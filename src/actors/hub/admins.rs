@@ -2,19 +2,41 @@
 //! and the generator whose settings admins steer.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use actix::prelude::*;
 use bytestring::ByteString;
 
 use super::{Admin, Hub};
+use crate::actors::admin_session::close;
 use crate::actors::generator::Steer;
+use crate::actors::outbound::{Offer, Outbound, frame_cost};
 use crate::protocol::{GeneratorState, Outgoing};
 
 impl Hub {
-    /// Send one text frame to every admin session.
+    /// Send one text frame to every admin session whose queue has room for it. A session
+    /// whose queue is full is told to close with 1013 and sent nothing more: it leaves when its
+    /// actor stops, or when its watchdog cuts it.
     pub(super) fn tell_admins(&self, frame: ByteString) {
-        for admin in self.admins.values() {
-            admin.session.do_send(ToAdmin::Frame(frame.clone()));
+        let cost = frame_cost(frame.len());
+        for (id, admin) in &self.admins {
+            match admin.outbound.offer(cost) {
+                Offer::Queued => admin.session.do_send(ToAdmin::Frame(frame.clone())),
+                Offer::Overflowed => {
+                    tracing::info!(
+                        session = id,
+                        admin = %admin.name,
+                        queued = admin.outbound.queued(),
+                        "admin session too slow; closing it"
+                    );
+                    self.metrics.admins_dropped_slow.inc();
+                    admin.session.do_send(ToAdmin::Close(
+                        close::TRY_AGAIN_LATER,
+                        close::TOO_SLOW.into(),
+                    ));
+                }
+                Offer::Refused => {}
+            }
         }
     }
 
@@ -65,6 +87,7 @@ pub struct AdminJoined {
     pub session: u64,
     pub name: String,
     pub recipient: Recipient<ToAdmin>,
+    pub outbound: Arc<Outbound>,
 }
 
 impl Handler<AdminJoined> for Hub {
@@ -77,14 +100,16 @@ impl Handler<AdminJoined> for Hub {
             stream: self.stream().to_string(),
             generator: self.generator_state,
         };
-        msg.recipient
-            .do_send(ToAdmin::Frame(ByteString::from(ready.to_json())));
+        let ready = ByteString::from(ready.to_json());
+        msg.outbound.force(frame_cost(ready.len()));
+        msg.recipient.do_send(ToAdmin::Frame(ready));
         tracing::debug!(session = msg.session, admin = %msg.name, "admin joined");
         self.admins.insert(
             msg.session,
             Admin {
                 name: msg.name,
                 session: msg.recipient,
+                outbound: msg.outbound,
             },
         );
         self.announce_presence();

@@ -80,6 +80,8 @@ struct Accepted {
 struct Admin {
     name: String,
     session: Recipient<ToAdmin>,
+    /// The session's outbound byte count: frames are offered to it before they are sent.
+    outbound: Arc<crate::actors::outbound::Outbound>,
 }
 
 /// The hub actor. Build it with [`Hub::new`] (and [`Hub::durable`]), then `.start()`.
