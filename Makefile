@@ -4,7 +4,7 @@ CARGO ?= cargo
 BIND  ?= 127.0.0.1:8080
 SPEED ?= 10
 
-.PHONY: help run demo admin-demo build test e2e lint fmt bench bench-hub compare release clean
+.PHONY: help run demo admin-demo build test e2e lint fmt bench bench-hub bench-hostile compare release clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,8 +44,12 @@ fmt: ## format the code
 release: ## release build of the server and the load generator
 	$(CARGO) build --release --locked --bin livescore --bin loadgen
 
-bench: release ## the benchmark suite (fan-out, idle hold, churn, slow viewers, admin, nchan peer)
+bench: release ## the benchmark suite (fan-out, idle hold, churn, slow viewers, admin, nchan peer, hostile clients)
 	./target/release/loadgen suite
+	./target/release/loadgen hostile
+
+bench-hostile: release ## memory under 1 000 non-reading resumers and 100 stalled admins
+	./target/release/loadgen hostile
 
 compare: release ## the four transports on the same feed -> docs/transports.md + .svg
 	./target/release/loadgen compare

@@ -9,7 +9,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde::Serialize;
 use tokio_tungstenite::tungstenite::Message;
 
-type Socket =
+pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Commands kept in flight for the throughput figure: enough to saturate the server in memory
@@ -31,7 +31,7 @@ pub struct AdminReport {
     pub window: usize,
 }
 
-async fn connect(url: &str, token: &str) -> anyhow::Result<Socket> {
+pub async fn connect(url: &str, token: &str) -> anyhow::Result<Socket> {
     let (mut socket, _) = tokio_tungstenite::connect_async(url)
         .await
         .context("admin WebSocket")?;
@@ -45,7 +45,7 @@ async fn connect(url: &str, token: &str) -> anyhow::Result<Socket> {
 }
 
 /// The next `ready` (id `None`) or the ack/error with this id; other frames are skipped.
-async fn reply(socket: &mut Socket, id: Option<&str>) -> anyhow::Result<serde_json::Value> {
+pub async fn reply(socket: &mut Socket, id: Option<&str>) -> anyhow::Result<serde_json::Value> {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await

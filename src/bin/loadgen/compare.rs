@@ -48,7 +48,7 @@ pub async fn run(args: CompareArgs) -> anyhow::Result<()> {
     let mut reports = Vec::new();
     for (transport, name) in TRANSPORTS {
         eprintln!("== {name}");
-        let server = servers::livescore(&args.bin, 10_000, None).await?;
+        let server = servers::livescore(&args.bin, 10_000, None, &[]).await?;
         let run = RunArgs {
             url: server.url.clone(),
             transport,

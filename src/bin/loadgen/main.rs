@@ -7,6 +7,7 @@
 mod admin;
 mod chunked;
 mod compare;
+mod hostile;
 mod marker;
 mod net;
 mod procfs;
@@ -50,6 +51,8 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Admin command round trips and throughput against a running server.
     Admin(AdminArgs),
+    /// Memory under clients that never read: resumers from far back, stalled admins.
+    Hostile(hostile::HostileArgs),
 }
 
 #[derive(Args)]
@@ -255,6 +258,7 @@ fn main() -> anyhow::Result<()> {
                 );
                 Ok(())
             }
+            Command::Hostile(args) => hostile::run(args).await.map(drop),
         }
     })
 }

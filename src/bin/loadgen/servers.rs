@@ -68,11 +68,13 @@ async fn wait_ready(port: u16, path: &str) -> anyhow::Result<()> {
 }
 
 /// Start `bin` (a release livescore) on a free port with the generator off and limits that let
-/// the load through; in memory, or durable in `data_dir`.
+/// the load through (every viewer comes from this one machine); in memory, or durable in
+/// `data_dir`; with `extra` flags.
 pub async fn livescore(
     bin: &Path,
     max_viewers: usize,
     data_dir: Option<&Path>,
+    extra: &[&str],
 ) -> anyhow::Result<Server> {
     let port = free_port()?;
     let mut command = Command::new(bin);
@@ -83,6 +85,8 @@ pub async fn livescore(
     };
     let child = command
         .args(["--max-viewers", &max_viewers.to_string()])
+        .args(extra)
+        .env("LIVESCORE_MAX_VIEWERS_PER_IP", "0")
         .env("LIVESCORE_ADMIN_TOKENS", format!("loadgen:{TOKEN}"))
         .env("LIVESCORE_ADMIN_RATE", "1000000")
         .env("LIVESCORE_ADMIN_BURST", "1000000")

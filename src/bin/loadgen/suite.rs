@@ -72,7 +72,7 @@ where
     F: FnOnce(Server) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<(Report, Server)>>,
 {
-    let server = servers::livescore(bin, max_viewers, None).await?;
+    let server = servers::livescore(bin, max_viewers, None, &[]).await?;
     let (report, server) = f(server).await?;
     server.stop().await;
     Ok(report)
@@ -90,7 +90,7 @@ async fn admin_run(
         "in memory"
     };
     eprintln!("== admin round trip ({mode})");
-    let server = servers::livescore(bin, 1000, store).await?;
+    let server = servers::livescore(bin, 1000, store, &[]).await?;
     let ws = format!("ws://127.0.0.1:{}/ws/admin", server.port());
     let report = admin::run(&ws, TOKEN, commands, admin::WINDOW).await;
     server.stop().await;
