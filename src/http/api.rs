@@ -46,9 +46,13 @@ pub struct PollQuery {
 /// waiting: ask again at once with the last id.
 pub const MORE_HEADER: &str = "livescore-more";
 
+/// A long-poll answer stops growing past this many bytes of events (and `limit` events), so a
+/// client asking from far back gets a page it can take, not the whole gap in one response.
+pub const POLL_MAX_BYTES: usize = 1 << 20;
+
 /// `GET /api/events?since=<id>&wait=<secs>&limit=<n>`: the events after `since` as a JSON array
-/// (at most `limit`, default and maximum `--max-poll-events`; `Livescore-More: true` when more
-/// are waiting), waiting up to `wait` seconds for the first one; ids older than memory holds are
+/// (at most `limit`, default and maximum `--max-poll-events`, and about [`POLL_MAX_BYTES`];
+/// `Livescore-More: true` when more are waiting), waiting up to `wait` seconds for the first one; ids older than memory holds are
 /// served from the store. Without `since`, or with an id that cannot be served (another stream,
 /// the future, past retention, further behind than `--max-replay-events`), the array holds one
 /// `snapshot` to start over from. After `wait` with nothing new: `[]`. A waiting long-poll holds a
@@ -106,10 +110,13 @@ pub async fn poll(
                     reached: after,
                 };
                 let mut replay = Replay::new(app.clone(), filter.clone(), first, upto);
-                let mut events = Vec::new();
-                while events.len() < limit {
+                let (mut events, mut bytes) = (Vec::new(), 0);
+                while events.len() < limit && bytes < POLL_MAX_BYTES {
                     match replay.next(limit - events.len()).await? {
-                        Some(page) => events.extend(page),
+                        Some(page) => {
+                            bytes += page.iter().map(|e| e.json.len()).sum::<usize>();
+                            events.extend(page);
+                        }
                         None => break,
                     }
                 }

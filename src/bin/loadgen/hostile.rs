@@ -158,7 +158,10 @@ async fn resumers(args: &HostileArgs) -> anyhow::Result<Attack> {
     }
     drop(socket);
     let health: serde_json::Value = serde_json::from_str(&get(&server, "/healthz").await?)?;
-    let stream = health["stream"].as_str().context("stream in /healthz")?.to_owned();
+    let stream = health["stream"]
+        .as_str()
+        .context("stream in /healthz")?
+        .to_owned();
     let before = procfs::read(&[server.pid]).rss;
     eprintln!(
         "{} connections resuming from {stream}.1 without reading...",
@@ -168,9 +171,8 @@ async fn resumers(args: &HostileArgs) -> anyhow::Result<Attack> {
     let mut held = Vec::with_capacity(args.resumers);
     for _ in 0..args.resumers {
         let mut socket = TcpStream::connect(&addr).await?;
-        let request = format!(
-            "GET /events HTTP/1.1\r\nHost: {addr}\r\nLast-Event-ID: {stream}.1\r\n\r\n"
-        );
+        let request =
+            format!("GET /events HTTP/1.1\r\nHost: {addr}\r\nLast-Event-ID: {stream}.1\r\n\r\n");
         socket.write_all(request.as_bytes()).await?;
         held.push(socket);
     }
@@ -222,10 +224,8 @@ async fn stalled_admins(args: &HostileArgs) -> anyhow::Result<Attack> {
         }
         anyhow::Ok(n)
     };
-    let (edits, (peak, slowest)) = tokio::join!(
-        flood,
-        watch(&server, Duration::from_secs(args.flood_secs))
-    );
+    let (edits, (peak, slowest)) =
+        tokio::join!(flood, watch(&server, Duration::from_secs(args.flood_secs)));
     let edits = edits?;
     let after = procfs::read(&[server.pid]).rss;
     let metrics = get(&server, "/metrics").await.unwrap_or_default();
@@ -238,7 +238,10 @@ async fn stalled_admins(args: &HostileArgs) -> anyhow::Result<Attack> {
     drop(stalled);
     server.stop().await;
     Ok(Attack {
-        label: format!("stalled admins ({edits} edits of 8 KB in {} s)", args.flood_secs),
+        label: format!(
+            "stalled admins ({edits} edits of 8 KB in {} s)",
+            args.flood_secs
+        ),
         clients: args.stalled_admins,
         rss_before_mb: mb(before),
         rss_peak_mb: mb(peak.max(after)),
