@@ -1,0 +1,209 @@
+//! The configuration's defaults (as if started with no flags) and the checks that refuse values
+//! that cannot work, naming the flag.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::Config;
+use crate::feed::checks::SPEED_RANGE;
+
+/// A configuration value that cannot work.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("--speed must be between {min} and {max}, got {0}", min = SPEED_RANGE.start(), max = SPEED_RANGE.end())]
+    Speed(f64),
+    #[error("--{0} must be at least 1")]
+    Zero(&'static str),
+    #[error("--admin-rate must be a positive number of commands per second, got {0}")]
+    Rate(f64),
+    #[error("--ws-timeout-secs ({timeout}) must be longer than --ws-ping-secs ({ping})")]
+    PingTimeout { ping: u64, timeout: u64 },
+    #[error("give --admin-tokens or --admin-tokens-file, not both")]
+    TwoTokenSources,
+    #[error("--public-url must be an http:// or https:// URL with a host, got {0:?}")]
+    PublicUrl(String),
+}
+
+impl Config {
+    /// The defaults, as if started with no flags and no environment (for tests and embedding).
+    pub fn defaults() -> Config {
+        Config {
+            bind: "127.0.0.1:8080".parse().expect("valid address"),
+            seed: None,
+            speed: 1.0,
+            fixtures: None,
+            no_generator: false,
+            heartbeat_secs: 15,
+            log_capacity: 10_000,
+            max_viewers: 50_000,
+            viewer_buffer: 256,
+            viewer_buffer_bytes: 256 * 1024,
+            max_viewers_per_ip: 256,
+            max_replay_events: 10_000,
+            max_store_replays: 4,
+            max_poll_events: 1000,
+            retry_ms: 3000,
+            max_poll_wait: 60,
+            workers: None,
+            data_dir: PathBuf::from("data"),
+            in_memory: false,
+            accept_empty_store: false,
+            snapshot_every: 1000,
+            retention: 100_000,
+            max_store_mb: 0,
+            frontend_dir: None,
+            admin_tokens: None,
+            admin_tokens_file: None,
+            allowed_origins: Vec::new(),
+            max_frame_bytes: 64 * 1024,
+            max_body_bytes: 64 * 1024,
+            admin_rate: 50.0,
+            admin_burst: 100,
+            max_bad_messages: 20,
+            auth_timeout_secs: 5,
+            ws_ping_secs: 5,
+            ws_timeout_secs: 10,
+            admin_buffer_bytes: 1 << 20,
+            auth_fail_limit: 5,
+            auth_backoff_ms: 1000,
+            auth_backoff_max_secs: 300,
+            auth_track_max: 10_000,
+            public_url: None,
+            body_timeout_secs: 10,
+        }
+    }
+
+    /// Refuse values that cannot work, naming the flag.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if !SPEED_RANGE.contains(&self.speed) {
+            return Err(ConfigError::Speed(self.speed));
+        }
+        for (name, value) in [
+            ("heartbeat-secs", self.heartbeat_secs as usize),
+            ("log-capacity", self.log_capacity),
+            ("viewer-buffer", self.viewer_buffer),
+            ("viewer-buffer-bytes", self.viewer_buffer_bytes),
+            ("max-replay-events", self.max_replay_events as usize),
+            ("max-store-replays", self.max_store_replays),
+            ("max-poll-events", self.max_poll_events),
+            ("workers", self.workers.unwrap_or(1)),
+            ("max-frame-bytes", self.max_frame_bytes),
+            ("max-body-bytes", self.max_body_bytes),
+            ("admin-burst", self.admin_burst as usize),
+            ("max-bad-messages", self.max_bad_messages as usize),
+            ("auth-timeout-secs", self.auth_timeout_secs as usize),
+            ("ws-ping-secs", self.ws_ping_secs as usize),
+            ("snapshot-every", self.snapshot_every as usize),
+            ("retention", self.retention as usize),
+            ("admin-buffer-bytes", self.admin_buffer_bytes),
+            ("auth-fail-limit", self.auth_fail_limit as usize),
+            ("auth-backoff-ms", self.auth_backoff_ms as usize),
+            ("auth-backoff-max-secs", self.auth_backoff_max_secs as usize),
+            ("auth-track-max", self.auth_track_max),
+            ("body-timeout-secs", self.body_timeout_secs as usize),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Zero(name));
+            }
+        }
+        if !(self.admin_rate.is_finite() && self.admin_rate > 0.0) {
+            return Err(ConfigError::Rate(self.admin_rate));
+        }
+        if self.ws_timeout_secs <= self.ws_ping_secs {
+            return Err(ConfigError::PingTimeout {
+                ping: self.ws_ping_secs,
+                timeout: self.ws_timeout_secs,
+            });
+        }
+        if self.admin_tokens.is_some() && self.admin_tokens_file.is_some() {
+            return Err(ConfigError::TwoTokenSources);
+        }
+        if let Some(url) = &self.public_url
+            && origin_of(url).is_none()
+        {
+            return Err(ConfigError::PublicUrl(url.clone()));
+        }
+        Ok(())
+    }
+
+    pub fn heartbeat(&self) -> Duration {
+        Duration::from_secs(self.heartbeat_secs)
+    }
+}
+
+/// The origin (`scheme://host[:port]`, lowercased) of an http or https URL, or `None` when it is
+/// not one.
+pub fn origin_of(url: &str) -> Option<String> {
+    let url = url.trim().to_ascii_lowercase();
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || host.contains('@') {
+        return None;
+    }
+    Some(format!("{scheme}://{host}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        config: Config,
+    }
+
+    #[test]
+    fn defaults_match_an_empty_command_line() {
+        let parsed = Cli::parse_from(["livescore"]).config;
+        let defaults = Config::defaults();
+        assert_eq!(parsed.bind, defaults.bind);
+        assert_eq!(parsed.heartbeat_secs, defaults.heartbeat_secs);
+        assert_eq!(parsed.max_viewers, defaults.max_viewers);
+        assert_eq!(parsed.viewer_buffer, defaults.viewer_buffer);
+        assert_eq!(parsed.admin_buffer_bytes, defaults.admin_buffer_bytes);
+        assert_eq!(parsed.auth_fail_limit, defaults.auth_fail_limit);
+        assert_eq!(parsed.auth_backoff_ms, defaults.auth_backoff_ms);
+        assert_eq!(parsed.auth_backoff_max_secs, defaults.auth_backoff_max_secs);
+        assert_eq!(parsed.auth_track_max, defaults.auth_track_max);
+        assert_eq!(parsed.public_url, defaults.public_url);
+        assert_eq!(parsed.body_timeout_secs, defaults.body_timeout_secs);
+    }
+
+    #[test]
+    fn impossible_values_are_refused_by_name() {
+        let mut c = Config::defaults();
+        c.speed = 0.0;
+        assert_eq!(c.validate(), Err(ConfigError::Speed(0.0)));
+        c.speed = 10.0;
+        c.heartbeat_secs = 0;
+        assert_eq!(c.validate(), Err(ConfigError::Zero("heartbeat-secs")));
+        c.heartbeat_secs = 15;
+        c.admin_buffer_bytes = 0;
+        assert_eq!(c.validate(), Err(ConfigError::Zero("admin-buffer-bytes")));
+        c.admin_buffer_bytes = 1024;
+        c.public_url = Some("scores.example".into());
+        assert_eq!(
+            c.validate(),
+            Err(ConfigError::PublicUrl("scores.example".into()))
+        );
+    }
+
+    #[test]
+    fn a_public_url_is_reduced_to_its_origin() {
+        assert_eq!(
+            origin_of("https://Scores.Example/live?x=1").as_deref(),
+            Some("https://scores.example")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(origin_of("ftp://x"), None);
+        assert_eq!(origin_of("http:///path"), None);
+    }
+}
