@@ -163,7 +163,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                 Hub::new(r.state, Box::new(r.log), hub_broadcaster, hub_metrics)
                     .max_replay(max_replay)
                     .durable(Durability {
-                        writer,
+                        writer: Box::new(writer),
                         snapshot_every,
                         retention,
                         oldest_stored: r.oldest_stored,

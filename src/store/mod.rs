@@ -1,8 +1,10 @@
-//! Durability: the event log and state snapshots on disk (SQLite), and the writer thread that
-//! commits them without ever blocking the actor system.
+//! Durability: the event log and state snapshots on disk (SQLite), the writer thread that
+//! commits them without ever blocking the actor system, and the [`log_writer::LogWriter`] trait
+//! through which the hub writes to whichever store it has.
 
 pub mod backup;
 mod error;
+pub mod log_writer;
 pub mod marker;
 pub mod recover;
 mod replay;

@@ -1,5 +1,5 @@
-//! The writer: a thread of its own that owns the store and commits what the hub sends it, so the
-//! actor system never waits on the disk. It reports each commit back to the hub, which only then
+//! The SQLite writer: a thread of its own that owns the store and commits what the hub sends it,
+//! so the actor system never waits on the disk. It is the hub's [`LogWriter`] for `--data-dir`. It reports each commit back to the hub, which only then
 //! acknowledges the commands and broadcasts their events.
 //!
 //! Group commit happens in the hub: while one batch is being written, the commands that arrive
@@ -12,27 +12,18 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use actix::{Message, Recipient};
+use actix::Recipient;
 use chrono::{DateTime, Utc};
 
 use crate::feed::Committed;
 use crate::ids::Seq;
 use crate::store::Store;
+use crate::store::log_writer::{Batch, LogWriter, WriteError, Written};
 use crate::store::marker::{self, Head};
 
 /// Longest the head marker lags behind the last commit. Marking on every commit would add a
 /// second fsync to each batch; once a second costs nothing measurable.
 pub const MARK_EVERY: Duration = Duration::from_secs(1);
-
-/// The outcome of writing one batch, sent back to whoever asked (the hub).
-#[derive(Message, Debug, Clone)]
-#[rtype(result = "()")]
-pub struct Written {
-    /// The seq of the last event in the batch.
-    pub upto: Seq,
-    /// `Err` holds a message naming the file and the cause.
-    pub result: Result<(), String>,
-}
 
 enum Job {
     Append(Vec<Arc<Committed>>),
@@ -78,12 +69,12 @@ impl Writer {
                         }
                         Job::Append(events) => {
                             let upto = events.last().map_or(Seq(0), |e| e.seq);
-                            let result =
-                                store.append([events.as_slice()]).map_err(|e| e.to_string());
+                            let result = store.append([events.as_slice()]);
                             match &result {
                                 Ok(()) => mark.committed(upto),
                                 Err(e) => tracing::error!(error = %e, seq = %upto, "commit failed"),
                             }
+                            let result = result.map_err(|e| WriteError::Failed(e.to_string()));
                             done.do_send(Written { upto, result });
                         }
                         Job::Snapshot {
@@ -119,21 +110,22 @@ impl Writer {
             .expect("the writer thread starts");
         Writer { jobs }
     }
+}
 
-    /// Commit these events (in one transaction) and report with [`Written`].
-    pub fn append(&self, events: Vec<Arc<Committed>>) {
-        let _ = self.jobs.send(Job::Append(events));
+/// The hub is this log's only writer: a batch's expected head is always the head, and there is
+/// never anything to catch up on.
+impl LogWriter for Writer {
+    fn append(&self, batch: Batch) {
+        let _ = self.jobs.send(Job::Append(batch.events));
     }
 
-    /// Finish the work sent so far and close the store; the receiver fires once it is closed.
-    pub fn close(&self) -> tokio::sync::oneshot::Receiver<()> {
+    fn close(&self) -> tokio::sync::oneshot::Receiver<()> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let _ = self.jobs.send(Job::Close(tx));
         rx
     }
 
-    /// Record a snapshot of the state at `seq`, then drop events up to `prune_upto`.
-    pub fn snapshot(&self, seq: Seq, at: DateTime<Utc>, state: String, prune_upto: Option<Seq>) {
+    fn snapshot(&self, seq: Seq, at: DateTime<Utc>, state: String, prune_upto: Option<Seq>) {
         let _ = self.jobs.send(Job::Snapshot {
             seq,
             at,

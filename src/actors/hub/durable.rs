@@ -1,6 +1,6 @@
-//! The hub's side of durability: handing accepted batches to the writer thread one at a time
-//! (group commit), committing them when the writer reports back, rolling back when it fails,
-//! and periodic snapshots with pruning.
+//! The hub's side of durability: handing accepted batches to the log writer one at a time (group
+//! commit), committing them when the writer reports back, rolling back when it fails, taking in
+//! events other writers appended (a shared log), and periodic snapshots with pruning.
 
 use std::sync::Arc;
 
@@ -8,9 +8,9 @@ use actix::prelude::*;
 use chrono::Utc;
 
 use super::{Accepted, Hub};
-use crate::feed::{CommandError, Committed};
+use crate::feed::{CommandError, Committed, Envelope};
 use crate::ids::Seq;
-use crate::store::writer::Written;
+use crate::store::log_writer::{Batch, Tailed, WriteError, Written};
 
 impl Hub {
     /// Start writing what is pending, unless a write is already under way.
@@ -33,7 +33,11 @@ impl Hub {
                 result: Ok(()),
             });
         } else {
-            d.settings.writer.append(events);
+            d.settings.writer.append(Batch {
+                expected_head: self.log.last_seq(),
+                events,
+                epoch: None,
+            });
         }
     }
 
@@ -65,27 +69,126 @@ impl Hub {
                 }
                 self.maybe_snapshot();
             }
-            Err(message) => {
-                let rejected: Vec<Accepted> = batch
+            Err(WriteError::Behind { missed }) => {
+                let retry: Vec<Accepted> = batch
                     .into_iter()
                     .chain(std::mem::take(&mut d.pending))
                     .collect();
-                tracing::error!(commands = rejected.len(), error = %message, "rolling back commands that could not be saved");
-                self.state = d.state.clone();
-                self.head = self.log.last_seq();
-                for mut accepted in rejected {
-                    let result = Err(CommandError::Unavailable(format!(
-                        "the change could not be saved: {message}"
-                    )));
-                    self.count(accepted.name, &result);
-                    if let Some(reply) = accepted.reply.take() {
+                tracing::debug!(
+                    commands = retry.len(),
+                    missed = missed.len(),
+                    "another writer appended first; validating again"
+                );
+                self.take_in(missed);
+                self.revalidate(retry);
+            }
+            Err(WriteError::Fenced { epoch }) => {
+                let message = format!(
+                    "a newer generator leader (epoch {epoch}) has taken over; this one stands down"
+                );
+                self.refuse_all(batch, &message);
+            }
+            Err(WriteError::Failed(message)) => {
+                self.refuse_all(batch, &format!("the change could not be saved: {message}"));
+            }
+        }
+        self.flush();
+        self.write_next();
+        self.catch_up_if_wanted();
+    }
+
+    /// Refuse the batch that failed and everything accepted after it, and roll the working state
+    /// back to the committed one.
+    fn refuse_all(&mut self, batch: Vec<Accepted>, message: &str) {
+        let Some(d) = &mut self.durable else { return };
+        let rejected: Vec<Accepted> = batch
+            .into_iter()
+            .chain(std::mem::take(&mut d.pending))
+            .collect();
+        tracing::error!(commands = rejected.len(), error = %message, "rolling back commands that could not be saved");
+        self.state = d.state.clone();
+        self.head = self.log.last_seq();
+        for mut accepted in rejected {
+            let result = Err(CommandError::Unavailable(message.to_owned()));
+            self.count(accepted.name, &result);
+            if let Some(reply) = accepted.reply.take() {
+                let _ = reply.send(result);
+            }
+        }
+    }
+
+    /// Validate `commands` again, in order, against the committed state (which other writers
+    /// have moved on): those still valid wait for the next write, with new seqs; the others are
+    /// answered now (an `expected_version` that lost the race gets `conflict`).
+    fn revalidate(&mut self, commands: Vec<Accepted>) {
+        let Some(d) = &self.durable else { return };
+        self.state = d.state.clone();
+        self.head = self.log.last_seq();
+        for old in commands {
+            let reply = old.reply;
+            match self.accept(old.command, &old.author) {
+                Ok(mut accepted) => {
+                    accepted.reply = reply;
+                    if let Some(d) = &mut self.durable {
+                        d.pending.push(accepted);
+                    }
+                }
+                Err(error) => {
+                    let result = Err(error);
+                    self.count(old.name, &result);
+                    if let Some(reply) = reply {
                         let _ = reply.send(result);
                     }
                 }
             }
         }
-        self.flush();
-        self.write_next();
+    }
+
+    /// Apply events another writer committed: they join the committed state, the log and the
+    /// broadcast like our own. Events we already have are skipped; a gap stops the intake (the
+    /// next catch-up starts again from our head).
+    fn take_in(&mut self, events: Vec<Committed>) {
+        for event in events {
+            let head = self.log.last_seq();
+            if event.seq <= head {
+                continue;
+            }
+            if event.seq != head.next() {
+                tracing::error!(%head, next = %event.seq, "a gap in the shared log; catching up again");
+                break;
+            }
+            let envelope: Envelope = match serde_json::from_slice(&event.json) {
+                Ok(envelope) => envelope,
+                Err(e) => {
+                    tracing::error!(seq = %event.seq, error = %e, "an event in the shared log cannot be read");
+                    break;
+                }
+            };
+            if let Some(d) = &mut self.durable {
+                d.state.apply(&envelope.event);
+            }
+            self.commit(&[Arc::new(event)]);
+        }
+        if self
+            .durable
+            .as_ref()
+            .is_some_and(|d| d.writing.is_empty() && d.pending.is_empty())
+        {
+            self.state = self.visible().clone();
+            self.head = self.log.last_seq();
+        }
+    }
+
+    /// Ask the writer for other writers' events, unless a write is under way (its outcome will
+    /// show whether we are behind; asked again once it is done).
+    pub(super) fn catch_up_if_wanted(&mut self) {
+        let after = self.log.last_seq();
+        let Some(d) = &mut self.durable else { return };
+        if !d.catch_up_wanted || !d.writing.is_empty() {
+            return;
+        }
+        d.catch_up_wanted = false;
+        d.settings.writer.catch_up(after);
     }
 
     /// Every `snapshot_every` committed events, write a snapshot and let the store forget what
@@ -131,5 +234,31 @@ impl Handler<Written> for Hub {
 
     fn handle(&mut self, msg: Written, _: &mut Context<Self>) {
         self.on_written(msg);
+    }
+}
+
+impl Handler<Tailed> for Hub {
+    type Result = ();
+
+    fn handle(&mut self, msg: Tailed, _: &mut Context<Self>) {
+        self.take_in(msg.events);
+        self.maybe_snapshot();
+        self.flush();
+    }
+}
+
+/// Other writers may have appended (a notification, a timer, a reconnect): catch up.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct CatchUp;
+
+impl Handler<CatchUp> for Hub {
+    type Result = ();
+
+    fn handle(&mut self, _: CatchUp, _: &mut Context<Self>) {
+        if let Some(d) = &mut self.durable {
+            d.catch_up_wanted = true;
+        }
+        self.catch_up_if_wanted();
     }
 }

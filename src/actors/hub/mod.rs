@@ -17,7 +17,7 @@ mod durable;
 mod reads;
 
 pub use admins::{AdminJoined, AdminLeft, AttachGenerator, CloseAdmins, ToAdmin};
-pub use durable::CloseStore;
+pub use durable::{CatchUp, CloseStore};
 pub use reads::{
     Initial, PAGE_BYTES, PAGE_EVENTS, Page, PageAnswer, Poll, PollEvents, Read, ReadPage,
     ReadSnapshot, ReadState, Subscribe, json_array,
@@ -41,11 +41,11 @@ use crate::ids::{EventId, Seq, StreamId};
 use crate::metrics::Metrics;
 use crate::protocol::{GeneratorState, Outgoing, event_frame};
 use crate::sse;
-use crate::store::writer::Writer;
+use crate::store::log_writer::LogWriter;
 
 /// Durability settings for a hub backed by a store.
 pub struct Durability {
-    pub writer: Writer,
+    pub writer: Box<dyn LogWriter>,
     /// Write a state snapshot every this many events.
     pub snapshot_every: u64,
     /// Keep at least this many events on disk for `Last-Event-ID` replay.
@@ -65,11 +65,16 @@ struct Durable {
     pending: Vec<Accepted>,
     /// Being written now.
     writing: Vec<Accepted>,
+    /// Other writers' events are waiting: catch up once the current write is done.
+    catch_up_wanted: bool,
 }
 
 /// A command that passed validation, with its encoded events and the ack it will get.
 struct Accepted {
     name: &'static str,
+    /// The command as sent, to validate again if another writer overtakes its batch.
+    command: Command,
+    author: String,
     events: Vec<Event>,
     committed: Vec<Arc<Committed>>,
     ack: Ack,
@@ -147,6 +152,7 @@ impl Hub {
             state: self.state.clone(),
             pending: Vec::new(),
             writing: Vec::new(),
+            catch_up_wanted: false,
         });
         self
     }
@@ -196,6 +202,8 @@ impl Hub {
         };
         Ok(Accepted {
             name,
+            command,
+            author: author.to_owned(),
             events: planned.events,
             committed,
             ack,

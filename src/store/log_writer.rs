@@ -1,0 +1,75 @@
+//! What the hub asks of a durable event log, whichever store holds it: append a batch at the
+//! head it expects, bring it the events other writers appended, keep snapshots, close.
+//!
+//! The hub holds a `Box<dyn LogWriter>` and hears back through two messages: [`Written`] for each
+//! batch, and [`Tailed`] for events it did not write itself. With SQLite the hub is the only
+//! writer, so a batch is always appended and nothing is ever tailed. With PostgreSQL several
+//! nodes append to one log: a batch whose expected head was overtaken comes back
+//! [`WriteError::Behind`] with the events that overtook it, and the hub applies those, then
+//! validates its commands again against the state they produced.
+
+use std::sync::Arc;
+
+use actix::Message;
+use chrono::{DateTime, Utc};
+
+use crate::feed::Committed;
+use crate::ids::Seq;
+
+/// One group commit: the events of every command accepted since the last write, numbered from
+/// `expected_head + 1`.
+#[derive(Debug)]
+pub struct Batch {
+    /// The log's head the events were numbered after; the append must fail if it moved.
+    pub expected_head: Seq,
+    pub events: Vec<Arc<Committed>>,
+    /// The generator's leadership epoch, when the batch holds generator commands: the append
+    /// must fail if a newer leader has taken over.
+    pub epoch: Option<u64>,
+}
+
+/// A durable log the hub writes through. Every method returns at once; outcomes arrive as
+/// messages to the hub.
+pub trait LogWriter: Send {
+    /// Append `batch` in one transaction and report with [`Written`].
+    fn append(&self, batch: Batch);
+    /// Report with [`Tailed`] the events after `after` that this hub did not write (a log with
+    /// one writer has none, and says nothing).
+    fn catch_up(&self, after: Seq) {
+        let _ = after;
+    }
+    /// Record a snapshot of the state at `seq`, then drop events up to `prune_upto`.
+    fn snapshot(&self, seq: Seq, at: DateTime<Utc>, state: String, prune_upto: Option<Seq>);
+    /// Finish the work sent so far and close the store; the receiver fires once it is closed.
+    fn close(&self) -> tokio::sync::oneshot::Receiver<()>;
+}
+
+/// Why a batch was not appended.
+#[derive(Debug, Clone)]
+pub enum WriteError {
+    /// The store failed (a message naming the file or server and the cause): nothing of the
+    /// batch is in the log.
+    Failed(String),
+    /// Another writer appended first: these are the events between the expected head and the
+    /// real one. Nothing of the batch is in the log.
+    Behind { missed: Vec<Committed> },
+    /// The batch carried a generator epoch that a newer leader has replaced.
+    Fenced { epoch: u64 },
+}
+
+/// The outcome of appending one batch.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct Written {
+    /// The seq of the last event in the batch.
+    pub upto: Seq,
+    pub result: Result<(), WriteError>,
+}
+
+/// Events other writers appended, oldest first, starting right after the seq asked for.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct Tailed {
+    pub after: Seq,
+    pub events: Vec<Committed>,
+}
