@@ -4,6 +4,7 @@
 pub mod backup;
 mod error;
 pub mod marker;
+pub mod postgres;
 pub mod recover;
 mod replay;
 pub mod sqlite;
