@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use tokio_postgres::error::SqlState;
+use tokio_postgres::error::{Severity, SqlState};
 
 use crate::feed::Committed;
 use crate::ids::{LeagueId, Seq};
@@ -112,8 +112,13 @@ impl PgLog {
                     batch: batch.clone(),
                 });
             }
-            // The server answered with an error: it rolled the transaction back.
-            Err(source) if source.as_db_error().is_some() => {
+            // The server answered with an error and lives on: it rolled the statement back.
+            // (A FATAL one ends the session, and can come after the commit: unknown.)
+            Err(source)
+                if source
+                    .as_db_error()
+                    .is_some_and(|db| db.parsed_severity() == Some(Severity::Error)) =>
+            {
                 return Err(self.query_error("append", source));
             }
             // No answer: the connection is gone, and the commit may have happened.
