@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use livescore::feed::{Committed, EventKind, Scope};
@@ -508,4 +508,84 @@ fn test_urls_get_the_test_database_name() {
         with_database("host=/tmp user=me", "t1"),
         "host=/tmp user=me dbname=t1"
     );
+}
+
+/// Appends/s and the latency of one `append` call, with one writer and with three racing flat
+/// out (every call timed, lost races included). Not a test: run it with
+/// `cargo test --test pg_log -- --ignored --nocapture append_figures`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn append_figures() {
+    async fn writer(log: Arc<PgLog>, appends: usize) -> (Vec<Duration>, usize) {
+        let mut head = log.head().await.unwrap().seq;
+        let mut calls = Vec::with_capacity(appends * 2);
+        let mut conflicts = 0;
+        let mut done = 0;
+        while done < appends {
+            let started = Instant::now();
+            let outcome = put(&log, head, None, 1, "bench").await.unwrap();
+            calls.push(started.elapsed());
+            match outcome {
+                AppendOutcome::Appended { head: new } => {
+                    head = new;
+                    done += 1;
+                }
+                AppendOutcome::Conflict { head: told } => {
+                    head = told;
+                    conflicts += 1;
+                }
+                AppendOutcome::Fenced { .. } => unreachable!(),
+            }
+        }
+        (calls, conflicts)
+    }
+    fn report(
+        what: &str,
+        appends: usize,
+        elapsed: Duration,
+        mut calls: Vec<Duration>,
+        conflicts: usize,
+    ) {
+        calls.sort();
+        let at = |q: f64| calls[((calls.len() - 1) as f64 * q) as usize].as_secs_f64() * 1e3;
+        println!(
+            "{what}: {appends} appends in {:.2} s = {:.0} appends/s; one call p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {conflicts} lost races",
+            elapsed.as_secs_f64(),
+            appends as f64 / elapsed.as_secs_f64(),
+            at(0.5),
+            at(0.99),
+            at(1.0),
+        );
+    }
+    const APPENDS: usize = 3000;
+    let server = shared();
+    for writers in [1, 3] {
+        let url = server.fresh_database().await;
+        let mut logs = Vec::new();
+        for _ in 0..writers {
+            logs.push(Arc::new(open(&url).await));
+        }
+        let started = Instant::now();
+        let tasks: Vec<_> = logs
+            .into_iter()
+            .map(|log| tokio::spawn(writer(log, APPENDS / writers)))
+            .collect();
+        let mut calls = Vec::new();
+        let mut conflicts = 0;
+        for task in tasks {
+            let (c, n) = task.await.unwrap();
+            calls.extend(c);
+            conflicts += n;
+        }
+        let elapsed = started.elapsed();
+        report(
+            &format!("{writers} writer(s)"),
+            APPENDS,
+            elapsed,
+            calls,
+            conflicts,
+        );
+        let reader = open(&url).await;
+        assert_eq!(reader.head().await.unwrap().seq, Seq(APPENDS as u64));
+    }
 }
