@@ -4,7 +4,7 @@ CARGO ?= cargo
 BIND  ?= 127.0.0.1:8080
 SPEED ?= 10
 
-.PHONY: help run demo admin-demo build test e2e lint fmt bench bench-hub bench-hostile compare release clean
+.PHONY: help run demo admin-demo build postgres test e2e lint fmt bench bench-hub bench-hostile compare release clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -22,7 +22,12 @@ admin-demo: ## a scripted match driven through the admin CLI, watched by an SSE 
 build: ## debug build
 	$(CARGO) build --locked
 
-test: ## every test: unit, integration (real sockets), property, browser (debug build)
+postgres: ## PostgreSQL's server programs for the cluster tests (Debian's postgresql, installed here when absent)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		(echo "installing postgresql (apt-get)..." && apt-get update -qq && \
+		 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null)
+
+test: postgres ## every test: unit, integration (real sockets, a throwaway PostgreSQL), property, browser (debug build)
 	$(CARGO) test --locked
 	$(MAKE) e2e
 

@@ -6,6 +6,7 @@ pub mod backup;
 mod error;
 pub mod log_writer;
 pub mod marker;
+pub mod postgres;
 pub mod recover;
 mod replay;
 pub mod sqlite;
