@@ -20,6 +20,8 @@ pub enum ConfigError {
     PingTimeout { ping: u64, timeout: u64 },
     #[error("give --admin-tokens or --admin-tokens-file, not both")]
     TwoTokenSources,
+    #[error("give --database-url or --in-memory, not both")]
+    DatabaseInMemory,
     #[error("--public-url must be an http:// or https:// URL with a host, got {0:?}")]
     PublicUrl(String),
 }
@@ -47,6 +49,8 @@ impl Config {
             workers: None,
             data_dir: PathBuf::from("data"),
             in_memory: false,
+            database_url: None,
+            node_name: None,
             accept_empty_store: false,
             snapshot_every: 1000,
             retention: 100_000,
@@ -117,6 +121,9 @@ impl Config {
         }
         if self.admin_tokens.is_some() && self.admin_tokens_file.is_some() {
             return Err(ConfigError::TwoTokenSources);
+        }
+        if self.database_url.is_some() && self.in_memory {
+            return Err(ConfigError::DatabaseInMemory);
         }
         if let Some(url) = &self.public_url
             && origin_of(url).is_none()

@@ -102,6 +102,21 @@ pub struct Config {
     #[arg(long, env = "LIVESCORE_IN_MEMORY")]
     pub in_memory: bool,
 
+    /// Cluster mode: keep the event log, snapshots and stream id in this PostgreSQL database
+    /// (e.g. `postgres://livescore@db:5432/livescore`) instead of `--data-dir`; every node given
+    /// the same database serves the same stream.
+    #[arg(
+        long,
+        env = "LIVESCORE_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub database_url: Option<Secret>,
+
+    /// This node's name in `/healthz` (default: the host name and the port).
+    #[arg(long, env = "LIVESCORE_NODE_NAME")]
+    pub node_name: Option<String>,
+
     /// When the store turns out emptied, replaced or cut short since it was last used (see
     /// README, Durability), begin a new stream from what it still holds instead of refusing to
     /// start.

@@ -44,6 +44,8 @@ pub struct AppState {
     /// The store's directory (`None` in memory), for replays older than memory holds.
     pub data_dir: Option<std::path::PathBuf>,
     pub stream: crate::ids::StreamId,
+    /// The shared log in cluster mode, for replays older than memory holds.
+    pub pg: Option<Arc<crate::store::postgres::PgLog>>,
     /// Turns for reading replay pages from the store (`--max-store-replays`).
     pub store_replays: Arc<tokio::sync::Semaphore>,
 }

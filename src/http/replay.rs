@@ -80,20 +80,27 @@ impl Replay {
     /// One page from the store; moves `after` past every event read, matching or not.
     async fn stored(&mut self, max: usize) -> Result<Vec<Arc<Committed>>, ApiError> {
         let app = &self.app;
-        let dir = app.data_dir.clone().ok_or_else(gone)?;
-        let (stream, after, upto) = (app.stream.clone(), self.after, self.upto);
+        let (after, upto) = (self.after, self.upto);
         let _turn = app
             .store_replays
             .acquire()
             .await
             .map_err(|_| ApiError::unavailable("the server is shutting down"))?;
         app.metrics.store_replay_pages.inc();
-        let read = web::block(move || {
-            Store::open_read_only(&dir)?.page(&stream, after, Some(upto), max, PAGE_BYTES)
-        })
-        .await
-        .map_err(|_| ApiError::unavailable("the replay could not be read"))?
-        .map_err(|e| ApiError::unavailable(format!("the replay could not be read: {e}")))?;
+        let read = if let Some(pg) = &app.pg {
+            pg.page(after, Some(upto), max, PAGE_BYTES)
+                .await
+                .map_err(|e| ApiError::unavailable(format!("the replay could not be read: {e}")))?
+        } else {
+            let dir = app.data_dir.clone().ok_or_else(gone)?;
+            let stream = app.stream.clone();
+            web::block(move || {
+                Store::open_read_only(&dir)?.page(&stream, after, Some(upto), max, PAGE_BYTES)
+            })
+            .await
+            .map_err(|_| ApiError::unavailable("the replay could not be read"))?
+            .map_err(|e| ApiError::unavailable(format!("the replay could not be read: {e}")))?
+        };
         // The store prunes from the front: a page that does not start right after `after` has
         // lost the events in between, and must not be passed off as complete.
         match read.first() {

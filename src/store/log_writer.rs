@@ -73,3 +73,9 @@ pub struct Tailed {
     pub after: Seq,
     pub events: Vec<Committed>,
 }
+
+/// Other writers may have appended (a notification, a timer, a reconnect): the hub should ask
+/// its writer to catch up.
+#[derive(Message, Debug, Clone, Copy)]
+#[rtype(result = "()")]
+pub struct CatchUp;

@@ -10,7 +10,7 @@ use chrono::Utc;
 use super::{Accepted, Hub};
 use crate::feed::{CommandError, Committed, Envelope};
 use crate::ids::Seq;
-use crate::store::log_writer::{Batch, Tailed, WriteError, Written};
+use crate::store::log_writer::{Batch, CatchUp, Tailed, WriteError, Written};
 
 impl Hub {
     /// Start writing what is pending, unless a write is already under way.
@@ -246,11 +246,6 @@ impl Handler<Tailed> for Hub {
         self.flush();
     }
 }
-
-/// Other writers may have appended (a notification, a timer, a reconnect): catch up.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct CatchUp;
 
 impl Handler<CatchUp> for Hub {
     type Result = ();

@@ -17,7 +17,7 @@ mod durable;
 mod reads;
 
 pub use admins::{AdminJoined, AdminLeft, AttachGenerator, CloseAdmins, ToAdmin};
-pub use durable::{CatchUp, CloseStore};
+pub use durable::CloseStore;
 pub use reads::{
     Initial, PAGE_BYTES, PAGE_EVENTS, Page, PageAnswer, Poll, PollEvents, Read, ReadPage,
     ReadSnapshot, ReadState, Subscribe, json_array,

@@ -29,9 +29,12 @@
 
 mod append;
 mod error;
+pub mod follow;
 mod listen;
 mod read;
+pub mod recover;
 mod schema;
+pub mod writer;
 
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};

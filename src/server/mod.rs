@@ -14,21 +14,18 @@ use std::sync::atomic::AtomicU64;
 use crate::actors::admin_session::{SessionDeps, close};
 use crate::actors::broadcaster::{Broadcaster, CloseAll};
 use crate::actors::generator::Generator;
-use crate::actors::hub::{AttachGenerator, CloseAdmins, CloseStore, Durability, Hub};
+use crate::actors::hub::{AttachGenerator, CloseAdmins, CloseStore, Hub};
 use crate::auth::{AdminTokens, TokenError};
 use crate::config::{Config, ConfigError};
+use crate::feed::FeedState;
 use crate::feed::fixtures::{FixtureError, Fixtures};
-use crate::feed::{EventLog, FeedState, RingLog};
 use crate::http::admission::ViewerSlots;
 use crate::http::{self, AppState};
-use crate::ids::{Seq, StreamId};
+use crate::ids::StreamId;
 use crate::metrics::Metrics;
 use crate::model::TeamWithSquad;
 use crate::protocol::GeneratorState;
 use crate::store::StoreError;
-use crate::store::marker::Head;
-use crate::store::recover::recover;
-use crate::store::writer::Writer;
 
 /// Why the server did not start.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +40,8 @@ pub enum StartError {
     /// its message twice.
     #[error("the store cannot be used: {0}")]
     Store(StoreError),
+    #[error("the database cannot be used: {0}")]
+    Database(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -55,6 +54,8 @@ impl From<StoreError> for StartError {
         StartError::Store(e)
     }
 }
+
+mod store;
 
 /// A started server. Await [`Running::wait`] to run it to completion.
 pub struct Running {
@@ -111,26 +112,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .collect();
     let teams_json = bytes::Bytes::from(serde_json::to_vec(&teams).expect("teams serialize"));
     let metrics = Metrics::new();
-    let recovered = if config.in_memory {
-        None
-    } else {
-        let max = (config.max_store_mb > 0).then_some(config.max_store_mb << 20);
-        let recovered = recover(
-            &config.data_dir,
-            state.clone(),
-            config.log_capacity,
-            max,
-            config.accept_empty_store,
-        )?;
-        tracing::info!(
-            store = %recovered.store.path().display(),
-            seq = %recovered.log.last_seq(),
-            replayed = recovered.replayed,
-            "recovered from the store"
-        );
-        Some(recovered)
-    };
-
+    let opened = store::open(&config, &state).await?;
     // The hub and the broadcaster each get a thread of their own: the hub's serialization and
     // the broadcaster's fan-out then run side by side, and neither competes with HTTP workers.
     let heartbeat = config.heartbeat();
@@ -138,42 +120,15 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let broadcaster = Broadcaster::start_in_arbiter(&Arbiter::new().handle(), move |_| {
         Broadcaster::new(heartbeat, fanout_metrics)
     });
-    let hub_metrics = metrics.clone();
-    let hub_broadcaster = broadcaster.clone();
-    let hub_arbiter = Arbiter::new().handle();
-    let (snapshot_every, retention) = (config.snapshot_every, config.retention);
-    let max_replay = config.max_replay_events;
-    let (stream, hub) = match recovered {
-        None => {
-            let stream = StreamId::random();
-            let log = RingLog::new(stream.clone(), config.log_capacity, Seq(0));
-            let hub = Hub::start_in_arbiter(&hub_arbiter, move |_| {
-                Hub::new(state, Box::new(log), hub_broadcaster, hub_metrics).max_replay(max_replay)
-            });
-            (stream, hub)
-        }
-        Some(r) => {
-            let stream = r.log.stream_id().clone();
-            let hub = Hub::start_in_arbiter(&hub_arbiter, move |ctx| {
-                let head = Head {
-                    stream: r.log.stream_id().clone(),
-                    seq: r.log.last_seq(),
-                };
-                let writer = Writer::spawn(r.store, head, ctx.address().recipient());
-                Hub::new(r.state, Box::new(r.log), hub_broadcaster, hub_metrics)
-                    .max_replay(max_replay)
-                    .durable(Durability {
-                        writer: Box::new(writer),
-                        snapshot_every,
-                        retention,
-                        oldest_stored: r.oldest_stored,
-                        last_snapshot: r.last_snapshot,
-                    })
-            });
-            (stream, hub)
-        }
-    };
-
+    let started = store::start_hub(
+        opened,
+        state,
+        &config,
+        broadcaster.clone(),
+        metrics.clone(),
+        &Arbiter::new().handle(),
+    );
+    let (stream, hub, hub_arbiter) = (started.stream, started.hub, started.arbiter);
     let seed = (!config.no_generator).then(|| config.seed.unwrap_or_else(rand::random));
     if let Some(seed) = seed {
         let generator_hub = hub.clone();
@@ -198,7 +153,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         teams_json,
         admin: SessionDeps::new(hub.clone(), tokens, &config, &metrics),
         next_session: AtomicU64::new(1),
-        data_dir: (!config.in_memory).then(|| config.data_dir.clone()),
+        data_dir: (!config.in_memory && config.database_url.is_none())
+            .then(|| config.data_dir.clone()),
+        pg: started.pg,
         stream: stream.clone(),
         config: Arc::new(config.clone()),
         metrics,

@@ -1,0 +1,83 @@
+//! A node's start in cluster mode: open (or create) the shared stream, load the newest snapshot,
+//! replay the log after it, and join at the log's head.
+
+use std::sync::Arc;
+
+use crate::feed::{Envelope, EventLog, FeedState, RingLog};
+use crate::ids::{Seq, StreamId};
+use crate::store::postgres::PgLog;
+
+/// Events read per page while replaying.
+const PAGE: usize = 1024;
+
+/// Everything the hub needs to join the cluster's stream.
+pub struct Joined {
+    pub log: Arc<PgLog>,
+    pub state: FeedState,
+    /// The newest events, for replay from memory.
+    pub ring: RingLog,
+    pub last_snapshot: Seq,
+    /// The oldest seq a viewer may resume after from the database.
+    pub oldest_stored: Seq,
+    /// Events replayed over the snapshot (for the start-up log line).
+    pub replayed: usize,
+}
+
+/// Connect to `url` and join its stream (created from `fixtures` if the database holds none).
+/// Errors name the server (never its password) and the cause.
+pub async fn join(url: &str, fixtures: FeedState, log_capacity: usize) -> Result<Joined, String> {
+    let mut log = PgLog::connect(url).await.map_err(|e| e.to_string())?;
+    let initial = serde_json::to_string(&fixtures).expect("feed state serializes");
+    let opened = log
+        .create_or_open_stream(&StreamId::random(), &initial)
+        .await
+        .map_err(|e| e.to_string())?;
+    let target = log.target().to_owned();
+    let snapshot = log
+        .latest_snapshot()
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("PostgreSQL at {target}: the stream has no snapshot"))?;
+    let mut state: FeedState = serde_json::from_str(&snapshot.state).map_err(|e| {
+        format!(
+            "PostgreSQL at {target}: the snapshot at seq {} cannot be read: {e}",
+            snapshot.seq
+        )
+    })?;
+    state.adopt_squads(&fixtures);
+
+    let head = opened.head;
+    let mut ring = RingLog::new(opened.stream, log_capacity, snapshot.seq);
+    let mut replayed = 0;
+    while ring.last_seq() < head {
+        let page = log
+            .page(ring.last_seq(), Some(head), PAGE, usize::MAX)
+            .await
+            .map_err(|e| e.to_string())?;
+        if page.is_empty() {
+            return Err(format!(
+                "PostgreSQL at {target}: the log ends at seq {} before its head {head}",
+                ring.last_seq()
+            ));
+        }
+        for event in page {
+            let envelope: Envelope = serde_json::from_slice(&event.json).map_err(|e| {
+                format!(
+                    "PostgreSQL at {target}: event {} cannot be read: {e}",
+                    event.seq
+                )
+            })?;
+            state.apply(&envelope.event);
+            ring.append(Arc::new(event));
+            replayed += 1;
+        }
+    }
+    Ok(Joined {
+        log: Arc::new(log),
+        state,
+        ring,
+        last_snapshot: snapshot.seq,
+        oldest_stored: snapshot.seq,
+        replayed,
+    })
+}

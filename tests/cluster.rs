@@ -1,0 +1,150 @@
+//! Cluster mode: several nodes on one PostgreSQL serve one stream in one total order. Real nodes
+//! (each a server on its own port and actix system), a real throwaway PostgreSQL, real sockets.
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use common::postgres;
+use common::process::post_command_to;
+use common::*;
+use serde_json::{Value, json};
+
+/// A node of a cluster on `url`, with alice and bob as admins and no rate limit in the way.
+fn node(url: &str) -> TestServer {
+    let url = url.to_owned();
+    TestServer::start(move |c| {
+        with_admins(c);
+        c.in_memory = false;
+        c.database_url = Some(livescore::config::Secret(url));
+        c.admin_rate = 1e6;
+        c.admin_burst = 1_000_000;
+    })
+}
+
+/// Every event a viewer receives up to `last`, as (id, data) pairs, after its snapshot.
+async fn record(mut viewer: SseClient, last: u64) -> Vec<(String, String)> {
+    let mut seen = Vec::new();
+    loop {
+        let frame = viewer.next_event().await.expect("the stream goes on");
+        if frame.event.as_deref() == Some("snapshot") {
+            continue;
+        }
+        let id = frame.id.clone().expect("events carry ids");
+        let seq = seq_of(&id);
+        seen.push((id, frame.data.clone().unwrap()));
+        if seq >= last {
+            return seen;
+        }
+    }
+}
+
+#[actix_rt::test]
+async fn three_nodes_deliver_the_same_events_in_the_same_order_whoever_wrote_them() {
+    let pg = postgres::shared();
+    let url = pg.fresh_database().await;
+    let nodes = [node(&url), node(&url), node(&url)];
+    assert!(
+        nodes.iter().all(|n| n.stream == nodes[0].stream),
+        "one stream for every node"
+    );
+    let urls: Vec<String> = nodes.iter().map(|n| n.url("/events")).collect();
+    let viewers =
+        futures_util::future::join_all(urls.iter().map(|u| SseClient::connect(u, None))).await;
+
+    const EACH: usize = 60;
+    let writes = |n: &TestServer, who: &'static str| {
+        let url = n.url("/api/admin/commands");
+        async move {
+            for i in 0..EACH {
+                let body = json!({"type": "news.publish", "headline": format!("{who} {i}"), "tags": ["epl"]});
+                let (status, reply) = post_command_to(&url, body).await;
+                assert_eq!(status, StatusCode::OK, "{reply}");
+            }
+        }
+    };
+    futures_util::future::join(writes(&nodes[0], "A"), writes(&nodes[1], "B")).await;
+
+    let total = (2 * EACH) as u64;
+    let recorded =
+        futures_util::future::join_all(viewers.into_iter().map(|v| record(v, total))).await;
+    let seqs: Vec<u64> = recorded[0].iter().map(|(id, _)| seq_of(id)).collect();
+    assert_eq!(seqs, (1..=total).collect::<Vec<_>>(), "contiguous, from 1");
+    assert_eq!(recorded[0], recorded[1], "node 2 saw what node 1 saw");
+    assert_eq!(recorded[0], recorded[2], "node 3 saw what node 1 saw");
+    let headlines: HashSet<String> = recorded[0]
+        .iter()
+        .map(|(_, data)| {
+            serde_json::from_str::<Value>(data).unwrap()["news"]["headline"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        headlines.len(),
+        2 * EACH,
+        "every acknowledged command's event exactly once"
+    );
+
+    // A long-poll on the third node reads the same log.
+    let mut polled = Vec::new();
+    let mut since = format!("{}.0", nodes[2].stream);
+    while polled.len() < total as usize {
+        let events: Vec<Value> =
+            get_json(&nodes[2].url(&format!("/api/events?since={since}&wait=5"))).await;
+        since = events.last().unwrap()["id"].as_str().unwrap().to_owned();
+        polled.extend(events.into_iter().map(|e| e.to_string()));
+    }
+    let live: Vec<String> = recorded[0]
+        .iter()
+        .map(|(_, data)| serde_json::from_str::<Value>(data).unwrap().to_string())
+        .collect();
+    assert_eq!(polled, live, "long-poll equals SSE");
+}
+
+#[actix_rt::test]
+async fn the_same_expected_version_on_two_nodes_gets_one_ack_and_one_conflict() {
+    let pg = postgres::shared();
+    let url = pg.fresh_database().await;
+    let (a, b) = (node(&url), node(&url));
+    let (status, reply) = post_command_to(
+        &a.url("/api/admin/commands"),
+        json!({"type": "match.status", "match_id": 1, "status": "live"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    let mut version = reply["version"].as_u64().unwrap();
+    for round in 1..=15u64 {
+        let command = json!({"type": "score.set", "match_id": 1, "home": round, "away": 0, "expected_version": version});
+        let (on_a, on_b) = futures_util::future::join(
+            post_command_to(&a.url("/api/admin/commands"), command.clone()),
+            post_command_to(&b.url("/api/admin/commands"), command),
+        )
+        .await;
+        let mut statuses = [on_a.0, on_b.0];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [StatusCode::OK, StatusCode::CONFLICT],
+            "round {round}: {} / {}",
+            on_a.1,
+            on_b.1
+        );
+        let winner = if on_a.0 == StatusCode::OK {
+            on_a.1
+        } else {
+            on_b.1
+        };
+        version = winner["version"].as_u64().unwrap();
+    }
+    // Both nodes end with the same match.
+    eventually("both nodes agree", Duration::from_secs(10), || async {
+        let on_a: Value = get_json(&a.url("/api/matches/1")).await;
+        let on_b: Value = get_json(&b.url("/api/matches/1")).await;
+        on_a == on_b && on_a["version"] == json!(version)
+    })
+    .await;
+}
