@@ -5,7 +5,10 @@
 //! - **Non-reading resumers**: the store is filled with news, then many connections ask
 //!   `GET /events` with `Last-Event-ID: <stream>.1` (a replay of the whole store) and never read.
 //! - **Stalled admins**: authenticated admin WebSockets that never read while another admin
-//!   floods large edits, so the hub has frames for them all the time.
+//!   floods large edits, so the hub has frames for them all the time. The edits rewrite one news
+//!   item and the event log is small, so the feed's own memory stays flat and what grows is what
+//!   the server holds for the sessions (new items would grow the feed by ~55 KB per 8 KB item:
+//!   the item, its event, JSON and SSE frame in the log, and the periodic snapshots).
 //!
 //! For each: the server's RSS before, at its peak and at the end (from `/proc`), and whether
 //! `/healthz` still answers during the attack.
@@ -45,6 +48,9 @@ pub struct HostileArgs {
     /// Seconds the edits flow past the stalled admins.
     #[arg(long, default_value_t = 20)]
     pub flood_secs: u64,
+    /// The server's `--admin-buffer-bytes` during the stalled-admins attack.
+    #[arg(long, default_value_t = 1 << 20)]
+    pub admin_buffer_bytes: usize,
     /// Where the store lives during the run.
     #[arg(long, default_value = "target/bench/hostile-store")]
     pub dir: PathBuf,
@@ -195,9 +201,18 @@ async fn resumers(args: &HostileArgs) -> anyhow::Result<Attack> {
 }
 
 async fn stalled_admins(args: &HostileArgs) -> anyhow::Result<Attack> {
-    let server = fresh_server(args, &[]).await?;
+    let buffer = args.admin_buffer_bytes.to_string();
+    let flags = ["--log-capacity", "1000", "--admin-buffer-bytes", &buffer];
+    let server = fresh_server(args, &flags).await?;
     let ws = format!("{}/ws/admin", server.url.replacen("http", "ws", 1));
     let mut editor = admin::connect(&ws, TOKEN).await?;
+    let publish = serde_json::json!({
+        "type": "news.publish", "id": "p", "headline": "Edited", "tags": ["epl"],
+    });
+    editor.send(Message::text(publish.to_string())).await?;
+    let news_id = admin::reply(&mut editor, Some("p")).await?["news_id"]
+        .as_u64()
+        .context("news.publish is acked with a news_id")?;
     let before = procfs::read(&[server.pid]).rss;
     eprintln!(
         "{} admin sessions that never read, edits flowing for {} s...",
@@ -215,8 +230,8 @@ async fn stalled_admins(args: &HostileArgs) -> anyhow::Result<Attack> {
         while started.elapsed() < Duration::from_secs(args.flood_secs) {
             let id = format!("e{n}");
             let command = serde_json::json!({
-                "type": "news.publish", "id": id, "headline": format!("Edit {n}"),
-                "body": body, "tags": ["epl"],
+                "type": "news.update", "id": id, "news_id": news_id,
+                "headline": format!("Edit {n}"), "body": body,
             });
             editor.send(Message::text(command.to_string())).await?;
             admin::reply(&mut editor, Some(&id)).await?;
