@@ -148,3 +148,103 @@ async fn the_same_expected_version_on_two_nodes_gets_one_ack_and_one_conflict() 
     })
     .await;
 }
+
+/// The next `want` events from `node`, resuming after `last` (an id) over SSE (header or query
+/// parameter) or the viewer WebSocket; `None` for `last` starts from a snapshot, which is
+/// skipped. Returns (id, data) pairs; a snapshot after a resume is a failure.
+async fn hop(
+    node: &TestServer,
+    last: Option<&str>,
+    how: usize,
+    want: usize,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let resumed = last.is_some();
+    let take = |out: &mut Vec<(String, String)>, frame: livescore::sse::Frame| {
+        if frame.event.as_deref() == Some("snapshot") {
+            assert!(
+                !resumed,
+                "a resume got a snapshot instead of its missed events"
+            );
+            return;
+        }
+        if let (Some(id), Some(data)) = (frame.id, frame.data) {
+            out.push((id, data));
+        }
+    };
+    match how % 3 {
+        0 | 1 => {
+            let (url, header) = match (how % 3, last) {
+                (1, Some(id)) => (node.url(&format!("/events?lastEventId={id}")), None),
+                (_, id) => (node.url("/events"), id),
+            };
+            let mut viewer = SseClient::connect(&url, header).await;
+            while out.len() < want {
+                take(
+                    &mut out,
+                    viewer.next_event().await.expect("the stream goes on"),
+                );
+            }
+        }
+        _ => {
+            use futures_util::StreamExt;
+            let query = last
+                .map(|id| format!("?lastEventId={id}"))
+                .unwrap_or_default();
+            let url = node
+                .url(&format!("/ws/feed{query}"))
+                .replace("http://", "ws://");
+            let (_, mut socket) = client().ws(url).connect().await.expect("viewer WebSocket");
+            let mut parser = livescore::sse::Parser::new();
+            while out.len() < want {
+                let message = tokio::time::timeout(Duration::from_secs(20), socket.next())
+                    .await
+                    .expect("a message within 20 s")
+                    .expect("the socket stays open")
+                    .expect("a good frame");
+                if let awc::ws::Frame::Text(text) = message {
+                    for frame in parser.feed(&text) {
+                        take(&mut out, frame);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[actix_rt::test]
+async fn viewers_hopping_between_nodes_miss_nothing_and_see_nothing_twice() {
+    let pg = postgres::shared();
+    let url = pg.fresh_database().await;
+    let nodes = [node(&url), node(&url), node(&url)];
+    const WRITES: usize = 150;
+    let command_urls: Vec<String> = nodes.iter().map(|n| n.url("/api/admin/commands")).collect();
+    let writer = async {
+        for i in 0..WRITES {
+            let body =
+                json!({"type": "news.publish", "headline": format!("hop {i}"), "tags": ["epl"]});
+            let (status, reply) = post_command_to(&command_urls[i % 3], body).await;
+            assert_eq!(status, StatusCode::OK, "{reply}");
+        }
+    };
+    let hopper = async {
+        let mut seen: Vec<(String, String)> = Vec::new();
+        let mut hops = 0;
+        while seen.len() < WRITES {
+            let last = seen.last().map(|(id, _)| id.clone());
+            let want = (1 + hops % 7).min(WRITES - seen.len());
+            seen.extend(hop(&nodes[hops % 3], last.as_deref(), hops / 3, want).await);
+            hops += 1;
+        }
+        (seen, hops)
+    };
+    let ((), (seen, hops)) = futures_util::future::join(writer, hopper).await;
+    let seqs: Vec<u64> = seen.iter().map(|(id, _)| seq_of(id)).collect();
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as u64).collect::<Vec<_>>(),
+        "no gap, no duplicate over {hops} hops"
+    );
+    assert!(hops > 30, "enough hops to cross nodes many times");
+}

@@ -48,6 +48,10 @@ pub fn pieces(frame: Bytes) -> impl Iterator<Item = Bytes> {
         .map(move |at| frame.slice(at..(at + WRITE_PIECE).min(len)))
 }
 
+/// Longest a viewer resuming from an id this node has not reached yet (a shared log) waits for
+/// this node to catch up before it gets a snapshot instead.
+const AHEAD_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Seconds a refused viewer is asked to wait before trying again.
 const FULL_RETRY_AFTER_SECS: u64 = 5;
 
@@ -102,22 +106,32 @@ pub async fn subscribe(
     ApiError,
 > {
     let config = &app.config;
-    let (tx, rx) = viewer_queue::channel(config.viewer_buffer, config.viewer_buffer_bytes);
-    let initial = app
-        .hub
-        .send(Subscribe {
+    let mut resume = resume;
+    let ahead_until = tokio::time::Instant::now() + AHEAD_WAIT;
+    loop {
+        let (tx, rx) = viewer_queue::channel(config.viewer_buffer, config.viewer_buffer_bytes);
+        let subscribe = Subscribe {
             filter: filter.clone(),
-            resume,
+            resume: resume.clone(),
             tx,
-        })
-        .await?;
-    let first = match initial {
-        Initial::Snapshot(frame) => stream::iter(Some(Ok(frame))).left_stream(),
-        Initial::Replay { first, upto } => {
-            replay::sse_frames(Replay::new(app.clone(), filter, first, upto)).right_stream()
-        }
-    };
-    Ok((first, rx))
+        };
+        let first = match app.hub.send(subscribe).await? {
+            Initial::Snapshot(frame) => stream::iter(Some(Ok(frame))).left_stream(),
+            Initial::Replay { first, upto } => {
+                let replay = Replay::new(app.clone(), filter, first, upto);
+                replay::sse_frames(replay).right_stream()
+            }
+            // Resumed from a node that is ahead of this one: wait for this one to catch up;
+            // if it does not in time, the id is no id of this stream's, and a snapshot it is.
+            Initial::Ahead(more) => {
+                if tokio::time::timeout_at(ahead_until, more).await.is_err() {
+                    resume = None;
+                }
+                continue;
+            }
+        };
+        return Ok((first, rx));
+    }
 }
 
 #[get("/events")]

@@ -42,6 +42,10 @@ pub trait LogWriter: Send {
     fn snapshot(&self, seq: Seq, at: DateTime<Utc>, state: String, prune_upto: Option<Seq>);
     /// Finish the work sent so far and close the store; the receiver fires once it is closed.
     fn close(&self) -> tokio::sync::oneshot::Receiver<()>;
+    /// Whether other writers append to this log too (so an id past our head may be real).
+    fn shared(&self) -> bool {
+        false
+    }
 }
 
 /// Why a batch was not appended.

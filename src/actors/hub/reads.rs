@@ -52,6 +52,8 @@ pub const PAGE_BYTES: usize = 64 * 1024;
 enum Resume {
     /// After this seq: replay from the log (memory, then the store).
     After(Seq),
+    /// Past our head in a shared log: another node is ahead of us; catch up, then replay.
+    Ahead,
     /// Nowhere: another stream, the future, garbage, older than anything kept, or further
     /// behind than `--max-replay-events`.
     Gone,
@@ -116,11 +118,36 @@ impl Hub {
         snapshot
     }
 
+    /// A receiver that fires at the next commit, with a catch-up on its way to bring one.
+    fn wait_for_more(&mut self) -> oneshot::Receiver<()> {
+        let (tx, rx) = oneshot::channel();
+        self.waiters.retain(|w| !w.is_closed());
+        self.waiters.push(tx);
+        if let Some(d) = &mut self.durable {
+            d.catch_up_wanted = true;
+        }
+        self.catch_up_if_wanted();
+        rx
+    }
+
     fn resume(&self, resume: &str) -> Resume {
         let Ok(id) = resume.parse::<EventId>() else {
             return Resume::Gone;
         };
         let last = self.log.last_seq();
+        let shared = self
+            .durable
+            .as_ref()
+            .is_some_and(|d| d.settings.writer.shared());
+        if id.stream == *self.stream() && id.seq > last && shared {
+            // A viewer that read further on a faster node: catch up to it rather than hand it a
+            // snapshot (within the replay bound: further ahead is no id of ours).
+            return if id.seq.0 - last.0 <= self.max_replay {
+                Resume::Ahead
+            } else {
+                Resume::Gone
+            };
+        }
         if id.stream != *self.stream() || id.seq > last || last.0 - id.seq.0 > self.max_replay {
             return Resume::Gone;
         }
@@ -176,6 +203,9 @@ pub enum Initial {
     /// Replay what it missed, `(after, upto]`, page by page ([`ReadPage`]); the first page, if
     /// memory held it, comes along.
     Replay { first: Page, upto: Seq },
+    /// It has seen more than this node has yet (a shared log): not registered; ask again when
+    /// the receiver fires (at the next commit, a catch-up is under way).
+    Ahead(oneshot::Receiver<()>),
 }
 
 impl Handler<Subscribe> for Hub {
@@ -188,6 +218,7 @@ impl Handler<Subscribe> for Hub {
         };
         let upto = self.log.last_seq();
         let initial = match resume {
+            Resume::Ahead => return MessageResult(Initial::Ahead(self.wait_for_more())),
             Resume::After(after) => Initial::Replay {
                 first: match self.page(after, upto, &msg.filter, PAGE_EVENTS) {
                     PageAnswer::Memory(page) => page,
@@ -275,6 +306,7 @@ impl Handler<PollEvents> for Hub {
         };
         let upto = self.log.last_seq();
         let poll = match resume {
+            Resume::Ahead => Poll::Wait(self.wait_for_more()),
             Resume::After(after) if after < upto => Poll::Replay { after, upto },
             Resume::After(_) => {
                 let (tx, rx) = oneshot::channel();

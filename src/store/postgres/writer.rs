@@ -119,6 +119,10 @@ impl LogWriter for PgWriter {
         });
     }
 
+    fn shared(&self) -> bool {
+        true
+    }
+
     fn close(&self) -> oneshot::Receiver<()> {
         let (tx, rx) = oneshot::channel();
         if self.jobs.send(Job::Close(tx)).is_err() {
