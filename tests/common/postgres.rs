@@ -24,6 +24,8 @@ pub struct PgServer {
 
 struct Cluster {
     bin: PathBuf,
+    /// `pg_ctl -o` options (port, socket directory, address), to start it again the same way.
+    options: String,
     /// Holds the data directory (and the socket); removed after the server stops.
     dir: tempfile::TempDir,
 }
@@ -101,7 +103,7 @@ impl PgServer {
             if started.status.success() {
                 return PgServer {
                     admin_url: format!("postgresql://postgres@127.0.0.1:{port}/postgres"),
-                    cluster: Some(Cluster { bin, dir }),
+                    cluster: Some(Cluster { bin, options, dir }),
                 };
             }
             last_error = format!(
@@ -131,6 +133,73 @@ impl PgServer {
             .await
             .expect("create a test database");
         with_database(&self.admin_url, &name)
+    }
+}
+
+impl PgServer {
+    /// Crash the server: SIGKILL the postmaster and every backend at once, as a power cut
+    /// would (killing the postmaster alone leaves backends holding its shared memory).
+    pub fn crash(&self) {
+        let cluster = self
+            .cluster
+            .as_ref()
+            .expect("a server this harness started");
+        let pid_file = cluster.dir.path().join("data/postmaster.pid");
+        let pid = std::fs::read_to_string(&pid_file).expect("postmaster.pid");
+        let pid = pid.lines().next().unwrap().trim().to_owned();
+        let _ = Command::new("pkill").args(["-KILL", "-P", &pid]).status();
+        let _ = Command::new("kill").args(["-KILL", &pid]).status();
+        // Wait until every backend is gone, so the restart does not find them.
+        for _ in 0..100 {
+            let alive = Command::new("pgrep")
+                .args(["-P", &pid])
+                .stdout(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            let master = std::path::Path::new(&format!("/proc/{pid}")).exists();
+            if !alive && !master {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("PostgreSQL did not die");
+    }
+
+    /// Start the server again on the same port after [`PgServer::crash`] (it recovers from its
+    /// write-ahead log).
+    pub fn restart(&self) {
+        let cluster = self
+            .cluster
+            .as_ref()
+            .expect("a server this harness started");
+        let data = cluster.dir.path().join("data");
+        let as_root = unsafe { libc::geteuid() } == 0;
+        let status = command(as_root, &cluster.bin.join("pg_ctl"))
+            .args(["-D", data.to_str().unwrap(), "-w", "-l"])
+            .arg(cluster.dir.path().join("server.log"))
+            .args(["-o", &cluster.options, "start"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("pg_ctl runs");
+        assert!(status.success(), "PostgreSQL restarts");
+    }
+
+    /// Terminate every client backend (as an operator or a failover would).
+    pub async fn terminate_clients(&self) -> u64 {
+        let (client, connection) = tokio_postgres::connect(&self.admin_url, tokio_postgres::NoTls)
+            .await
+            .expect("connect to the test server");
+        tokio::spawn(connection);
+        let rows = client
+            .query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                 WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+                &[],
+            )
+            .await
+            .expect("terminate the backends");
+        rows.len() as u64
     }
 }
 

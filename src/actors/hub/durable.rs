@@ -3,6 +3,7 @@
 //! events other writers appended (a shared log), and periodic snapshots with pruning.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use chrono::Utc;
@@ -12,7 +13,59 @@ use crate::feed::{CommandError, Committed, Envelope};
 use crate::ids::Seq;
 use crate::store::log_writer::{Batch, CatchUp, Tailed, WriteError, Written};
 
+/// How long a write may go unanswered before the commands waiting behind it are refused (the
+/// store is not answering: a database that is down, a disk that hangs). The write itself is
+/// answered only once its outcome is known.
+pub const WRITE_STALL: Duration = Duration::from_secs(3);
+
+/// How often the hub looks for a stalled write.
+pub const STALL_CHECK: Duration = Duration::from_secs(1);
+
 impl Hub {
+    /// Why a new command must be refused at once: the write under way has stalled.
+    pub(super) fn write_stalled(&self) -> Option<CommandError> {
+        let since = self.durable.as_ref()?.writing_since?;
+        (since.elapsed() >= WRITE_STALL).then(|| {
+            CommandError::Unavailable(format!(
+                "the store has not answered for {} s; try again shortly",
+                since.elapsed().as_secs()
+            ))
+        })
+    }
+
+    /// Refuse the commands waiting behind a stalled write, and take their effects out of the
+    /// working state (which is then the committed state plus the write under way).
+    pub(super) fn refuse_stalled(&mut self) {
+        let Some(error) = self.write_stalled() else {
+            return;
+        };
+        let Some(d) = &mut self.durable else { return };
+        if d.pending.is_empty() {
+            return;
+        }
+        let refused = std::mem::take(&mut d.pending);
+        let mut state = d.state.clone();
+        let mut head = self.log.last_seq();
+        for accepted in &d.writing {
+            for event in &accepted.events {
+                state.apply(event);
+            }
+            head = accepted.committed.last().map_or(head, |e| e.seq);
+        }
+        (self.state, self.head) = (state, head);
+        tracing::warn!(
+            commands = refused.len(),
+            "refusing commands behind a stalled write"
+        );
+        for mut accepted in refused {
+            let result = Err(error.clone());
+            self.count(accepted.name, &result);
+            if let Some(reply) = accepted.reply.take() {
+                let _ = reply.send(result);
+            }
+        }
+    }
+
     /// Start writing what is pending, unless a write is already under way.
     pub(super) fn write_next(&mut self) {
         let Some(d) = &mut self.durable else { return };
@@ -33,6 +86,7 @@ impl Hub {
                 result: Ok(()),
             });
         } else {
+            d.writing_since = Some(Instant::now());
             d.settings.writer.append(Batch {
                 expected_head: self.log.last_seq(),
                 events,
@@ -44,6 +98,7 @@ impl Hub {
     /// The writer finished a batch: commit it, or reject everything not yet committed.
     pub(super) fn on_written(&mut self, written: Written) {
         let Some(d) = &mut self.durable else { return };
+        d.writing_since = None;
         let batch = std::mem::take(&mut d.writing);
         match written.result {
             Ok(()) => {

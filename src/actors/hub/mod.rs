@@ -67,6 +67,8 @@ struct Durable {
     writing: Vec<Accepted>,
     /// Other writers' events are waiting: catch up once the current write is done.
     catch_up_wanted: bool,
+    /// When the write under way was handed to the writer.
+    writing_since: Option<std::time::Instant>,
 }
 
 /// A command that passed validation, with its encoded events and the ack it will get.
@@ -153,6 +155,7 @@ impl Hub {
             pending: Vec::new(),
             writing: Vec::new(),
             catch_up_wanted: false,
+            writing_since: None,
         });
         self
     }
@@ -266,6 +269,11 @@ impl Hub {
     /// Run a command to its reply: at once in memory, after the write with a store.
     fn execute(&mut self, command: Command, author: &str) -> Reply {
         let name = command.name();
+        if let Some(error) = self.write_stalled() {
+            let result = Err(error);
+            self.count(name, &result);
+            return Reply::Now(result);
+        }
         let mut accepted = match self.accept(command, author) {
             Ok(accepted) => accepted,
             Err(e) => {
@@ -344,6 +352,7 @@ impl Actor for Hub {
         // The hub is the system's bottleneck by design; a deep mailbox absorbs bursts of commands
         // instead of making senders wait.
         ctx.set_mailbox_capacity(4096);
+        ctx.run_interval(durable::STALL_CHECK, |hub, _| hub.refuse_stalled());
     }
 }
 
