@@ -211,3 +211,61 @@ async fn a_killed_node_s_viewer_resumes_on_another_without_a_gap() {
         assert_eq!(frame.id.as_deref().map(seq_of), Some(seq), "{frame:?}");
     }
 }
+
+#[actix_rt::test]
+async fn a_database_restored_behind_the_nodes_rotates_the_stream() {
+    let pg = common::postgres::shared();
+    let url = pg.fresh_database().await;
+    let (a, b) = (node(&url), node(&url));
+    write_until(&[&a, &b], "kept", |n| n >= 20).await;
+    assert_eq!(settled_head(&a, &b).await, 20);
+    let old = a.stream.clone();
+
+    // An older backup put back: the log as it was at seq 10.
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    actix_rt::spawn(connection);
+    client
+        .batch_execute(
+            "BEGIN;
+             DELETE FROM livescore_events WHERE seq > 10;
+             DELETE FROM livescore_batches WHERE head > 10;
+             UPDATE livescore_meta SET head = 10;
+             COMMIT;",
+        )
+        .await
+        .unwrap();
+
+    let stream_of = |n: &TestServer| {
+        let url = n.url("/healthz");
+        async move { get_json::<Value>(&url).await }
+    };
+    eventually(
+        "both nodes move to one new stream at seq 10",
+        Duration::from_secs(15),
+        || async {
+            let (ha, hb) = (stream_of(&a).await, stream_of(&b).await);
+            ha["stream"] != json!(old)
+                && ha["stream"] == hb["stream"]
+                && ha["seq"] == 10
+                && hb["seq"] == 10
+        },
+    )
+    .await;
+    let new = stream_of(&a).await["stream"].as_str().unwrap().to_owned();
+
+    // An id of the old stream names events that are gone: a snapshot, never a different replay.
+    let mut viewer = SseClient::connect(&b.url("/events"), Some(&format!("{old}.15"))).await;
+    let first = viewer.next_event().await.unwrap();
+    assert_eq!(first.event.as_deref(), Some("snapshot"));
+    assert_eq!(first.id, Some(format!("{new}.10")));
+
+    // And the feed goes on from there.
+    let body = json!({"type": "news.publish", "headline": "after the restore", "tags": ["epl"]});
+    let (status, reply) = post_command_to(&a.url("/api/admin/commands"), body).await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    assert_eq!(reply["seq"], 11);
+    let next = viewer.next_event().await.unwrap();
+    assert_eq!(next.id, Some(format!("{new}.11")));
+}

@@ -36,8 +36,8 @@ pub async fn open(config: &Config, fixtures: &FeedState) -> Result<Opened, Start
             .map_err(StartError::Database)?;
         tracing::info!(
             database = joined.log.target(),
-            seq = %joined.ring.last_seq(),
-            replayed = joined.replayed,
+            seq = %joined.loaded.ring.last_seq(),
+            replayed = joined.loaded.replayed,
             "joined the cluster's stream"
         );
         return Ok(Opened::Postgres {
@@ -116,15 +116,17 @@ pub fn start_hub(
             (stream, address, None)
         }
         Opened::Postgres { joined, url } => {
-            let j = *joined;
+            let Joined { log, loaded: j } = *joined;
             let stream = j.ring.stream_id().clone();
-            let log = j.log.clone();
+            let shared = log.clone();
+            let capacity = config.log_capacity;
             let address = Hub::start_in_arbiter(arbiter, move |ctx| {
                 let reports = Reports {
                     written: ctx.address().recipient(),
                     tailed: ctx.address().recipient(),
+                    reloaded: ctx.address().recipient(),
                 };
-                let writer = PgWriter::spawn(j.log, reports);
+                let writer = PgWriter::spawn(log, reports, fixtures, capacity);
                 follow(url, ctx.address().recipient());
                 hub(j.state, Box::new(j.ring)).durable(Durability {
                     writer: Box::new(writer),
@@ -134,7 +136,7 @@ pub fn start_hub(
                     last_snapshot: j.last_snapshot,
                 })
             });
-            (stream, address, Some(log))
+            (stream, address, Some(shared))
         }
     };
     Started {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use actix::Message;
 use chrono::{DateTime, Utc};
 
-use crate::feed::Committed;
+use crate::feed::{Committed, FeedState, RingLog};
 use crate::ids::Seq;
 
 /// One group commit: the events of every command accepted since the last write, numbered from
@@ -83,3 +83,14 @@ pub struct Tailed {
 #[derive(Message, Debug, Clone, Copy)]
 #[rtype(result = "()")]
 pub struct CatchUp;
+
+/// The shared log went back (a restore, a failover that lost commits) and its stream was
+/// rotated: start over from this state and log, under the new stream id.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Reloaded {
+    pub state: FeedState,
+    pub log: RingLog,
+    pub last_snapshot: Seq,
+    pub oldest_stored: Seq,
+}

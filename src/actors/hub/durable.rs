@@ -1,6 +1,7 @@
 //! The hub's side of durability: handing accepted batches to the log writer one at a time (group
-//! commit), committing them when the writer reports back, rolling back when it fails, taking in
-//! events other writers appended (a shared log), and periodic snapshots with pruning.
+//! commit), committing them when the writer reports back, validating them again when another
+//! writer got there first, rolling back when the store fails or stalls, and periodic snapshots
+//! with pruning.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,9 +10,9 @@ use actix::prelude::*;
 use chrono::Utc;
 
 use super::{Accepted, Hub};
-use crate::feed::{CommandError, Committed, Envelope};
+use crate::feed::{CommandError, Committed};
 use crate::ids::Seq;
-use crate::store::log_writer::{Batch, CatchUp, Tailed, WriteError, Written};
+use crate::store::log_writer::{Batch, WriteError, Written};
 
 /// How long a write may go unanswered before the commands waiting behind it are refused (the
 /// store is not answering: a database that is down, a disk that hangs). The write itself is
@@ -154,7 +155,7 @@ impl Hub {
 
     /// Refuse the batch that failed and everything accepted after it, and roll the working state
     /// back to the committed one.
-    fn refuse_all(&mut self, batch: Vec<Accepted>, message: &str) {
+    pub(super) fn refuse_all(&mut self, batch: Vec<Accepted>, message: &str) {
         let Some(d) = &mut self.durable else { return };
         let rejected: Vec<Accepted> = batch
             .into_iter()
@@ -175,7 +176,7 @@ impl Hub {
     /// Validate `commands` again, in order, against the committed state (which other writers
     /// have moved on): those still valid wait for the next write, with new seqs; the others are
     /// answered now (an `expected_version` that lost the race gets `conflict`).
-    fn revalidate(&mut self, commands: Vec<Accepted>) {
+    pub(super) fn revalidate(&mut self, commands: Vec<Accepted>) {
         let Some(d) = &self.durable else { return };
         self.state = d.state.clone();
         self.head = self.log.last_seq();
@@ -197,53 +198,6 @@ impl Hub {
                 }
             }
         }
-    }
-
-    /// Apply events another writer committed: they join the committed state, the log and the
-    /// broadcast like our own. Events we already have are skipped; a gap stops the intake (the
-    /// next catch-up starts again from our head).
-    fn take_in(&mut self, events: Vec<Committed>) {
-        for event in events {
-            let head = self.log.last_seq();
-            if event.seq <= head {
-                continue;
-            }
-            if event.seq != head.next() {
-                tracing::error!(%head, next = %event.seq, "a gap in the shared log; catching up again");
-                break;
-            }
-            let envelope: Envelope = match serde_json::from_slice(&event.json) {
-                Ok(envelope) => envelope,
-                Err(e) => {
-                    tracing::error!(seq = %event.seq, error = %e, "an event in the shared log cannot be read");
-                    break;
-                }
-            };
-            if let Some(d) = &mut self.durable {
-                d.state.apply(&envelope.event);
-            }
-            self.commit(&[Arc::new(event)]);
-        }
-        if self
-            .durable
-            .as_ref()
-            .is_some_and(|d| d.writing.is_empty() && d.pending.is_empty())
-        {
-            self.state = self.visible().clone();
-            self.head = self.log.last_seq();
-        }
-    }
-
-    /// Ask the writer for other writers' events, unless a write is under way (its outcome will
-    /// show whether we are behind; asked again once it is done).
-    pub(super) fn catch_up_if_wanted(&mut self) {
-        let after = self.log.last_seq();
-        let Some(d) = &mut self.durable else { return };
-        if !d.catch_up_wanted || !d.writing.is_empty() {
-            return;
-        }
-        d.catch_up_wanted = false;
-        d.settings.writer.catch_up(after);
     }
 
     /// Every `snapshot_every` committed events, write a snapshot and let the store forget what
@@ -289,26 +243,5 @@ impl Handler<Written> for Hub {
 
     fn handle(&mut self, msg: Written, _: &mut Context<Self>) {
         self.on_written(msg);
-    }
-}
-
-impl Handler<Tailed> for Hub {
-    type Result = ();
-
-    fn handle(&mut self, msg: Tailed, _: &mut Context<Self>) {
-        self.take_in(msg.events);
-        self.maybe_snapshot();
-        self.flush();
-    }
-}
-
-impl Handler<CatchUp> for Hub {
-    type Result = ();
-
-    fn handle(&mut self, _: CatchUp, _: &mut Context<Self>) {
-        if let Some(d) = &mut self.durable {
-            d.catch_up_wanted = true;
-        }
-        self.catch_up_if_wanted();
     }
 }

@@ -15,6 +15,7 @@
 mod admins;
 mod durable;
 mod reads;
+mod shared;
 
 pub use admins::{AdminJoined, AdminLeft, AttachGenerator, CloseAdmins, ToAdmin};
 pub use durable::CloseStore;

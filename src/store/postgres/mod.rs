@@ -33,6 +33,7 @@ pub mod follow;
 mod listen;
 mod read;
 pub mod recover;
+mod rotate;
 mod schema;
 pub mod writer;
 
@@ -91,8 +92,8 @@ pub struct PgLog {
     /// The writer connection; `None` after it was lost, until the next write reconnects.
     writer: Mutex<Option<Client>>,
     readers: Pool,
-    /// The stream opened by [`PgLog::create_or_open_stream`].
-    stream: Option<StreamId>,
+    /// The stream opened by [`PgLog::create_or_open_stream`] (or moved to by [`PgLog::rejoin`]).
+    stream: std::sync::RwLock<Option<StreamId>>,
     /// The highest head this node has seen, to notice one that goes back.
     seen_head: AtomicU64,
 }
@@ -132,7 +133,7 @@ impl PgLog {
             target,
             writer: Mutex::new(Some(writer)),
             readers,
-            stream: None,
+            stream: std::sync::RwLock::new(None),
             seen_head: AtomicU64::new(0),
         })
     }
@@ -198,7 +199,7 @@ impl PgLog {
         let head = Seq(row.get::<_, i64>(1) as u64);
         let epoch = row.get::<_, i64>(2) as u64;
         self.seen_head.store(head.0, Ordering::Relaxed);
-        self.stream = Some(stream.clone());
+        *self.stream.write().expect("stream lock") = Some(stream.clone());
         tracing::info!(%stream, head = head.0, epoch, created, "stream opened");
         Ok(Opened {
             stream,
@@ -209,8 +210,9 @@ impl PgLog {
     }
 
     /// The opened stream.
-    pub fn stream(&self) -> Result<&StreamId, PgError> {
-        self.stream.as_ref().ok_or_else(|| PgError::NoStream {
+    pub fn stream(&self) -> Result<StreamId, PgError> {
+        let stream = self.stream.read().expect("stream lock");
+        stream.clone().ok_or_else(|| PgError::NoStream {
             target: self.target.clone(),
         })
     }
@@ -228,7 +230,7 @@ impl PgLog {
         if found != expected.as_str() {
             return Err(PgError::StreamChanged {
                 target: self.target.clone(),
-                expected: expected.clone(),
+                expected,
                 found,
             });
         }

@@ -13,14 +13,7 @@ const PAGE: usize = 1024;
 /// Everything the hub needs to join the cluster's stream.
 pub struct Joined {
     pub log: Arc<PgLog>,
-    pub state: FeedState,
-    /// The newest events, for replay from memory.
-    pub ring: RingLog,
-    pub last_snapshot: Seq,
-    /// The oldest seq a viewer may resume after from the database.
-    pub oldest_stored: Seq,
-    /// Events replayed over the snapshot (for the start-up log line).
-    pub replayed: usize,
+    pub loaded: Loaded,
 }
 
 /// Connect to `url` and join its stream (created from `fixtures` if the database holds none).
@@ -32,6 +25,31 @@ pub async fn join(url: &str, fixtures: FeedState, log_capacity: usize) -> Result
         .create_or_open_stream(&StreamId::random(), &initial)
         .await
         .map_err(|e| e.to_string())?;
+    let log = Arc::new(log);
+    let loaded = load(&log, opened.stream, opened.head, &fixtures, log_capacity).await?;
+    Ok(Joined { log, loaded })
+}
+
+/// The feed as the database holds it: the newest snapshot, with the log after it replayed.
+pub struct Loaded {
+    pub state: FeedState,
+    /// The newest events, for replay from memory.
+    pub ring: RingLog,
+    pub last_snapshot: Seq,
+    /// The oldest seq a viewer may resume after from the database.
+    pub oldest_stored: Seq,
+    /// Events replayed over the snapshot (for the start-up log line).
+    pub replayed: usize,
+}
+
+/// Load `stream` up to `head` from the database: at start-up, and again after a rotation.
+pub async fn load(
+    log: &PgLog,
+    stream: StreamId,
+    head: Seq,
+    fixtures: &FeedState,
+    log_capacity: usize,
+) -> Result<Loaded, String> {
     let target = log.target().to_owned();
     let snapshot = log
         .latest_snapshot()
@@ -44,10 +62,8 @@ pub async fn join(url: &str, fixtures: FeedState, log_capacity: usize) -> Result
             snapshot.seq
         )
     })?;
-    state.adopt_squads(&fixtures);
-
-    let head = opened.head;
-    let mut ring = RingLog::new(opened.stream, log_capacity, snapshot.seq);
+    state.adopt_squads(fixtures);
+    let mut ring = RingLog::new(stream, log_capacity, snapshot.seq);
     let mut replayed = 0;
     while ring.last_seq() < head {
         let page = log
@@ -72,8 +88,7 @@ pub async fn join(url: &str, fixtures: FeedState, log_capacity: usize) -> Result
             replayed += 1;
         }
     }
-    Ok(Joined {
-        log: Arc::new(log),
+    Ok(Loaded {
         state,
         ring,
         last_snapshot: snapshot.seq,

@@ -14,9 +14,10 @@ use actix::Recipient;
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::feed::Committed;
+use crate::feed::{Committed, FeedState};
 use crate::ids::Seq;
-use crate::store::log_writer::{Batch, LogWriter, Tailed, WriteError, Written};
+use crate::store::log_writer::{Batch, LogWriter, Reloaded, Tailed, WriteError, Written};
+use crate::store::postgres::recover::load;
 use crate::store::postgres::{AppendOutcome, BatchId, PgError, PgLog};
 
 /// Events read per page when catching up.
@@ -52,11 +53,18 @@ pub struct PgWriter {
 pub struct Reports {
     pub written: Recipient<Written>,
     pub tailed: Recipient<Tailed>,
+    pub reloaded: Recipient<Reloaded>,
 }
 
 impl PgWriter {
-    /// Start the task on the current actix arbiter.
-    pub fn spawn(log: Arc<PgLog>, reports: Reports) -> PgWriter {
+    /// Start the task on the current actix arbiter. `fixtures` and `log_capacity` are for
+    /// reloading after a rotation.
+    pub fn spawn(
+        log: Arc<PgLog>,
+        reports: Reports,
+        fixtures: FeedState,
+        log_capacity: usize,
+    ) -> PgWriter {
         // The hub sends one batch at a time and a catch-up only between batches, so this queue
         // holds a handful of jobs at most.
         let (jobs, mut rx) = mpsc::unbounded_channel();
@@ -64,14 +72,20 @@ impl PgWriter {
             while let Some(job) = rx.recv().await {
                 match job {
                     Job::Append(batch) => {
-                        let written = append(&log, batch).await;
+                        let (written, went_back) = append(&log, batch).await;
                         reports.written.do_send(written);
+                        if went_back {
+                            reload(&log, &reports, &fixtures, log_capacity).await;
+                        }
                     }
                     Job::CatchUp(after) => match catch_up(&log, after).await {
                         Ok(events) if !events.is_empty() => {
                             reports.tailed.do_send(Tailed { after, events });
                         }
                         Ok(_) => {}
+                        Err(PgError::HeadWentBack { .. } | PgError::StreamChanged { .. }) => {
+                            reload(&log, &reports, &fixtures, log_capacity).await;
+                        }
                         Err(e) => tracing::warn!(error = %e, %after, "could not catch up"),
                     },
                     Job::Snapshot {
@@ -134,14 +148,56 @@ impl LogWriter for PgWriter {
     }
 }
 
-/// Append one batch and say what became of it.
-async fn append(log: &PgLog, batch: Batch) -> Written {
+/// Rotate to the database's stream and hand the hub the feed reloaded from it; retried until it
+/// works, since the node cannot serve its old stream any more.
+async fn reload(log: &PgLog, reports: &Reports, fixtures: &FeedState, capacity: usize) {
+    let mut wait = Duration::from_millis(100);
+    loop {
+        let loaded = match log.rejoin().await {
+            Ok((stream, head)) => load(log, stream, head.seq, fixtures, capacity).await,
+            Err(e) => Err(e.to_string()),
+        };
+        match loaded {
+            Ok(loaded) => {
+                reports.reloaded.do_send(Reloaded {
+                    state: loaded.state,
+                    log: loaded.ring,
+                    last_snapshot: loaded.last_snapshot,
+                    oldest_stored: loaded.oldest_stored,
+                });
+                return;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot reload from the rotated stream; retrying");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(LOOKUP_BACKOFF_MAX);
+            }
+        }
+    }
+}
+
+/// Append one batch and say what became of it, and whether the log was found to have gone back
+/// (the caller then reloads).
+async fn append(log: &PgLog, batch: Batch) -> (Written, bool) {
     let upto = batch.events.last().map_or(batch.expected_head, |e| e.seq);
     let id = BatchId::random();
-    let result = match log
+    let outcome = log
         .append(batch.expected_head, &id, batch.epoch, &batch.events)
-        .await
-    {
+        .await;
+    let went_back = match &outcome {
+        Ok(AppendOutcome::Conflict { head }) => *head < batch.expected_head,
+        Err(e) => matches!(
+            e,
+            PgError::HeadWentBack { .. } | PgError::StreamChanged { .. }
+        ),
+        Ok(_) => false,
+    };
+    let result = match outcome {
+        _ if went_back => Err(WriteError::Failed(
+            "the shared log went back (a restore, or a failover that lost commits); \
+             the stream is rotated"
+                .into(),
+        )),
         Ok(AppendOutcome::Appended { head }) => {
             // After the commit, as a statement of its own: a NOTIFY inside the append would
             // serialise every commit in the database.
@@ -160,7 +216,7 @@ async fn append(log: &PgLog, batch: Batch) -> Written {
         Err(PgError::OutcomeUnknown { .. }) => settle(log, &id).await,
         Err(e) => Err(WriteError::Failed(e.to_string())),
     };
-    Written { upto, result }
+    (Written { upto, result }, went_back)
 }
 
 /// The committed events in `(after, upto]`, at most about `most` of them.
