@@ -57,7 +57,7 @@ async fn put(
     n: usize,
     tag: &str,
 ) -> Result<AppendOutcome, PgError> {
-    let events = batch(log.stream().unwrap(), head, n, tag);
+    let events = batch(&log.stream().unwrap(), head, n, tag);
     log.append(head, &BatchId::random(), epoch, &events).await
 }
 
