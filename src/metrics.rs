@@ -1,7 +1,10 @@
 //! Prometheus metrics, kept in a registry owned by the server (no process-wide globals), so that
 //! several servers in one test process count separately.
 
-use prometheus::{Encoder, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, Gauge, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
+};
 
 /// Every metric the server exports on `GET /metrics`.
 #[derive(Clone)]
@@ -34,6 +37,12 @@ pub struct Metrics {
     pub viewers_refused_address: IntCounter,
     /// Replay pages read from the store (resumes older than the in-memory log).
     pub store_replay_pages: IntCounter,
+    /// Seconds from handing a batch to the store to hearing it committed (SQLite or
+    /// PostgreSQL: the store's round trip as the hub sees it).
+    pub commit_seconds: Histogram,
+    /// Seconds between another node committing an event and this node taking it in (cluster
+    /// mode), for the newest event taken in.
+    pub tail_lag_seconds: Gauge,
 }
 
 impl Metrics {
@@ -61,7 +70,31 @@ impl Metrics {
                 .expect("unique metric");
             c
         };
+        let histogram = |name: &str, help: &str| {
+            let buckets = vec![
+                0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+            ];
+            let h = Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets))
+                .expect("valid metric");
+            registry
+                .register(Box::new(h.clone()))
+                .expect("unique metric");
+            h
+        };
+        let tail_lag = Gauge::new(
+            "tail_lag_seconds",
+            "seconds from another node's commit to this node taking the event in (newest event)",
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(tail_lag.clone()))
+            .expect("unique metric");
         Metrics {
+            commit_seconds: histogram(
+                "commit_seconds",
+                "seconds from handing a batch to the store to its commit",
+            ),
+            tail_lag_seconds: tail_lag,
             viewers: gauge("viewers", "SSE viewers connected now"),
             viewers_connected: counter("viewers_connected_total", "SSE viewers accepted"),
             viewers_dropped_slow: counter(

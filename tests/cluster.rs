@@ -103,6 +103,10 @@ async fn three_nodes_deliver_the_same_events_in_the_same_order_whoever_wrote_the
         .map(|(_, data)| serde_json::from_str::<Value>(data).unwrap().to_string())
         .collect();
     assert_eq!(polled, live, "long-poll equals SSE");
+
+    // The writers timed their commits; the node that only followed measured how far behind.
+    assert_eq!(metric(&nodes[0], "commit_seconds_count").await, EACH as f64);
+    assert!(metric(&nodes[2], "tail_lag_seconds").await > 0.0);
 }
 
 #[actix_rt::test]

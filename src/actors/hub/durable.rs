@@ -99,7 +99,13 @@ impl Hub {
     /// The writer finished a batch: commit it, or reject everything not yet committed.
     pub(super) fn on_written(&mut self, written: Written) {
         let Some(d) = &mut self.durable else { return };
-        d.writing_since = None;
+        if let Some(since) = d.writing_since.take()
+            && written.result.is_ok()
+        {
+            self.metrics
+                .commit_seconds
+                .observe(since.elapsed().as_secs_f64());
+        }
         let batch = std::mem::take(&mut d.writing);
         match written.result {
             Ok(()) => {

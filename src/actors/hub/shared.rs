@@ -39,6 +39,10 @@ impl Hub {
             if let Some(d) = &mut self.durable {
                 d.state.apply(&envelope.event);
             }
+            let lag = chrono::Utc::now() - event.at;
+            self.metrics
+                .tail_lag_seconds
+                .set(lag.num_microseconds().unwrap_or(0) as f64 / 1e6);
             self.commit(&[Arc::new(event)]);
         }
         if self
