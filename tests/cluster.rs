@@ -252,3 +252,26 @@ async fn viewers_hopping_between_nodes_miss_nothing_and_see_nothing_twice() {
     );
     assert!(hops > 30, "enough hops to cross nodes many times");
 }
+
+#[actix_rt::test]
+async fn admins_on_different_nodes_see_each_other_come_and_go() {
+    let pg = postgres::shared();
+    let url = pg.fresh_database().await;
+    let (a, b) = (node(&url), node(&url));
+    let (mut alice, _) = AdminClient::login(&a, ALICE).await;
+    let (bob, _) = AdminClient::login(&b, BOB).await;
+    // Presence frames come on every change anywhere; wait for the one that shows both.
+    loop {
+        let presence = alice.next_of("presence").await;
+        if presence["admins"] == json!(["alice", "bob"]) {
+            break;
+        }
+    }
+    drop(bob);
+    loop {
+        let presence = alice.next_of("presence").await;
+        if presence["admins"] == json!(["alice"]) {
+            break;
+        }
+    }
+}

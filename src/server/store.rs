@@ -126,8 +126,15 @@ pub fn start_hub(
                     tailed: ctx.address().recipient(),
                     reloaded: ctx.address().recipient(),
                 };
-                let writer = PgWriter::spawn(log, reports, fixtures, capacity);
-                follow(url, ctx.address().recipient());
+                // Presence needs a name that is unique in the cluster while the node runs.
+                let node = format!("{}-{:08x}", std::process::id(), rand::random::<u32>());
+                let writer = PgWriter::spawn(log, reports, fixtures, capacity, node.clone());
+                follow(
+                    url,
+                    node,
+                    ctx.address().recipient(),
+                    ctx.address().recipient(),
+                );
                 hub(j.state, Box::new(j.ring)).durable(Durability {
                     writer: Box::new(writer),
                     snapshot_every,

@@ -46,6 +46,10 @@ pub trait LogWriter: Send {
     fn shared(&self) -> bool {
         false
     }
+    /// Tell the other writers' nodes which admins are connected here (a shared log only).
+    fn share_presence(&self, admins: Vec<String>) {
+        let _ = admins;
+    }
 }
 
 /// Why a batch was not appended.
@@ -93,4 +97,12 @@ pub struct Reloaded {
     pub log: RingLog,
     pub last_snapshot: Seq,
     pub oldest_stored: Seq,
+}
+
+/// The admins connected to another node, as it last said (cluster-wide presence).
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct RemotePresence {
+    pub node: String,
+    pub admins: Vec<String>,
 }

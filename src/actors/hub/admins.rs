@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use bytestring::ByteString;
@@ -12,6 +13,13 @@ use crate::actors::admin_session::close;
 use crate::actors::generator::Steer;
 use crate::actors::outbound::{Offer, Outbound, frame_cost};
 use crate::protocol::{GeneratorState, Outgoing};
+use crate::store::log_writer::RemotePresence;
+
+/// How often this node repeats to the others which admins it has (a shared log).
+pub const PRESENCE_EVERY: Duration = Duration::from_secs(3);
+
+/// How long another node's word on its admins stays good without being repeated.
+const PRESENCE_TTL: Duration = Duration::from_secs(10);
 
 impl Hub {
     /// Send one text frame to every admin session whose queue has room for it. A session
@@ -40,14 +48,53 @@ impl Hub {
         }
     }
 
-    /// Tell every admin who is connected (each name once, sorted).
+    /// Tell every admin who is connected, here and on the other nodes of a shared log (each
+    /// name once, sorted).
     fn announce_presence(&self) {
-        let names: BTreeSet<&str> = self.admins.values().map(|a| a.name.as_str()).collect();
+        let here = self.admins.values().map(|a| a.name.as_str());
+        let elsewhere = self.remote_admins.values().flat_map(|(names, _)| names);
+        let names: BTreeSet<&str> = here.chain(elsewhere.map(String::as_str)).collect();
         let frame = Outgoing::Presence {
             admins: names.into_iter().map(str::to_owned).collect(),
         };
         self.tell_admins(ByteString::from(frame.to_json()));
         self.metrics.admins.set(self.admins.len() as i64);
+    }
+
+    /// Tell the other nodes of a shared log which admins are here.
+    fn share_presence(&self) {
+        if let Some(d) = &self.durable {
+            let names: BTreeSet<&str> = self.admins.values().map(|a| a.name.as_str()).collect();
+            let names = names.into_iter().map(str::to_owned).collect();
+            d.settings.writer.share_presence(names);
+        }
+    }
+
+    /// Repeat our presence to the other nodes, and forget nodes that have gone quiet.
+    pub(super) fn refresh_presence(&mut self) {
+        self.share_presence();
+        let before = self.remote_admins.len();
+        self.remote_admins
+            .retain(|_, (_, heard)| heard.elapsed() < PRESENCE_TTL);
+        if self.remote_admins.len() != before {
+            self.announce_presence();
+        }
+    }
+}
+
+impl Handler<RemotePresence> for Hub {
+    type Result = ();
+
+    fn handle(&mut self, msg: RemotePresence, _: &mut Context<Self>) {
+        let changed = self
+            .remote_admins
+            .get(&msg.node)
+            .is_none_or(|(names, _)| *names != msg.admins);
+        self.remote_admins
+            .insert(msg.node, (msg.admins, Instant::now()));
+        if changed {
+            self.announce_presence();
+        }
     }
 }
 
@@ -113,6 +160,7 @@ impl Handler<AdminJoined> for Hub {
             },
         );
         self.announce_presence();
+        self.share_presence();
     }
 }
 
@@ -130,6 +178,7 @@ impl Handler<AdminLeft> for Hub {
         if let Some(admin) = self.admins.remove(&msg.session) {
             tracing::debug!(session = msg.session, admin = %admin.name, "admin left");
             self.announce_presence();
+            self.share_presence();
         }
     }
 }

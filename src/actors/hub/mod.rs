@@ -13,11 +13,14 @@
 //! and rolls the working state back to the committed one. Without a store, commit is immediate.
 
 mod admins;
+mod commands;
 mod durable;
 mod reads;
 mod shared;
 
 pub use admins::{AdminJoined, AdminLeft, AttachGenerator, CloseAdmins, ToAdmin};
+use commands::Reply;
+pub use commands::{Execute, ExecuteAll};
 pub use durable::CloseStore;
 pub use reads::{
     Initial, PAGE_BYTES, PAGE_EVENTS, Page, PageAnswer, Poll, PollEvents, Read, ReadPage,
@@ -109,6 +112,8 @@ pub struct Hub {
     outbox: Vec<Arc<Committed>>,
     snapshot_cache: Option<reads::CachedSnapshot>,
     admins: BTreeMap<u64, Admin>,
+    /// Admins on other nodes of a shared log, as each node last said, and when.
+    remote_admins: BTreeMap<String, (Vec<String>, std::time::Instant)>,
     /// The generator's settings as last set, shown to admins.
     generator_state: Option<GeneratorState>,
     /// The largest gap a resuming viewer is replayed (`--max-replay-events`).
@@ -136,6 +141,7 @@ impl Hub {
             outbox: Vec::new(),
             snapshot_cache: None,
             admins: BTreeMap::new(),
+            remote_admins: BTreeMap::new(),
             generator_state: None,
             max_replay: u64::MAX,
             metrics,
@@ -327,25 +333,6 @@ impl Hub {
     }
 }
 
-/// A command's reply: known now, or when its events are on disk.
-enum Reply {
-    Now(Result<Ack, CommandError>),
-    Later(oneshot::Receiver<Result<Ack, CommandError>>),
-}
-
-impl Reply {
-    async fn wait(self) -> Result<Ack, CommandError> {
-        match self {
-            Reply::Now(result) => result,
-            Reply::Later(rx) => rx.await.unwrap_or_else(|_| {
-                Err(CommandError::Unavailable(
-                    "the feed is shutting down".into(),
-                ))
-            }),
-        }
-    }
-}
-
 impl Actor for Hub {
     type Context = Context<Self>;
 
@@ -354,47 +341,6 @@ impl Actor for Hub {
         // instead of making senders wait.
         ctx.set_mailbox_capacity(4096);
         ctx.run_interval(durable::STALL_CHECK, |hub, _| hub.refuse_stalled());
-    }
-}
-
-/// Carry out a command on behalf of `author` (an admin's name, or `generator`).
-#[derive(Message)]
-#[rtype(result = "Result<Ack, CommandError>")]
-pub struct Execute {
-    pub command: Command,
-    pub author: String,
-}
-
-impl Handler<Execute> for Hub {
-    type Result = ResponseFuture<Result<Ack, CommandError>>;
-
-    fn handle(&mut self, msg: Execute, _: &mut Context<Self>) -> Self::Result {
-        let reply = self.execute(msg.command, &msg.author);
-        self.flush();
-        Box::pin(reply.wait())
-    }
-}
-
-/// Carry out several commands in order, as one message (the generator's batch of a tick).
-#[derive(Message)]
-#[rtype(result = "Vec<Result<Ack, CommandError>>")]
-pub struct ExecuteAll {
-    pub commands: Vec<Command>,
-    pub author: String,
-}
-
-impl Handler<ExecuteAll> for Hub {
-    type Result = ResponseFuture<Vec<Result<Ack, CommandError>>>;
-
-    fn handle(&mut self, msg: ExecuteAll, _: &mut Context<Self>) -> Self::Result {
-        let replies: Vec<Reply> = msg
-            .commands
-            .into_iter()
-            .map(|command| self.execute(command, &msg.author))
-            .collect();
-        self.flush();
-        Box::pin(futures_util::future::join_all(
-            replies.into_iter().map(Reply::wait),
-        ))
+        ctx.run_interval(admins::PRESENCE_EVERY, |hub, _| hub.refresh_presence());
     }
 }

@@ -1,4 +1,5 @@
-//! Waking on new heads: a dedicated connection that `LISTEN`s on the head channel.
+//! Waking on new heads: a dedicated connection that `LISTEN`s on the head channel (and on the
+//! presence channel, where nodes say which admins they have).
 //!
 //! A notification is a hint, not a delivery: those sent while the connection is down are gone.
 //! So the listener only says "the head is now at least this"; the reader then reads the log by
@@ -7,16 +8,21 @@
 use std::str::FromStr;
 
 use futures_util::StreamExt;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use tokio_postgres::{AsyncMessage, Client, Config, NoTls};
 
 use crate::ids::Seq;
-use crate::store::postgres::{HEAD_CHANNEL, PgError, describe_target};
+use crate::store::postgres::{HEAD_CHANNEL, PRESENCE_CHANNEL, PgError, describe_target};
+
+/// Presence notifications held for a slow reader; more are dropped (each node repeats its own
+/// every few seconds).
+const PRESENCE_BACKLOG: usize = 64;
 
 /// A `LISTEN` connection on [`HEAD_CHANNEL`]. Notifications are coalesced: a slow reader sees
 /// the latest head, not every one.
 pub struct HeadListener {
     heads: watch::Receiver<Option<Seq>>,
+    presence: mpsc::Receiver<String>,
     /// Keeps the connection open.
     _client: Client,
 }
@@ -41,6 +47,7 @@ impl HeadListener {
                     source,
                 })?;
         let (tx, heads) = watch::channel(None);
+        let (presence_tx, presence) = mpsc::channel(PRESENCE_BACKLOG);
         let task_target = target.clone();
         tokio::spawn(async move {
             let mut messages = futures_util::stream::poll_fn(|cx| connection.poll_message(cx));
@@ -57,6 +64,9 @@ impl HeadListener {
                             ),
                         }
                     }
+                    Ok(AsyncMessage::Notification(n)) if n.channel() == PRESENCE_CHANNEL => {
+                        let _ = presence_tx.try_send(n.payload().to_owned());
+                    }
                     Ok(_) => {}
                     Err(error) => {
                         tracing::warn!(target = %task_target, %error, "LISTEN connection lost");
@@ -67,7 +77,7 @@ impl HeadListener {
         });
         client
             .batch_execute(&format!(
-                "SET tcp_keepalives_idle = {}; LISTEN {HEAD_CHANNEL}",
+                "SET tcp_keepalives_idle = {}; LISTEN {HEAD_CHANNEL}; LISTEN {PRESENCE_CHANNEL}",
                 super::KEEPALIVE_IDLE.as_secs()
             ))
             .await
@@ -78,6 +88,7 @@ impl HeadListener {
             })?;
         Ok(HeadListener {
             heads,
+            presence,
             _client: client,
         })
     }
@@ -90,6 +101,34 @@ impl HeadListener {
             if let Some(head) = *self.heads.borrow_and_update() {
                 return Some(head);
             }
+        }
+    }
+}
+
+/// What a listener heard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Heard {
+    /// The head is now at least this.
+    Head(Seq),
+    /// A node's presence announcement (JSON).
+    Presence(String),
+}
+
+impl HeadListener {
+    /// The next head or presence notification; `None` once the connection is lost.
+    pub async fn next(&mut self) -> Option<Heard> {
+        let heads = &mut self.heads;
+        let head = async {
+            loop {
+                heads.changed().await.ok()?;
+                if let Some(head) = *heads.borrow_and_update() {
+                    return Some(Heard::Head(head));
+                }
+            }
+        };
+        tokio::select! {
+            head = head => head,
+            presence = self.presence.recv() => presence.map(Heard::Presence),
         }
     }
 }

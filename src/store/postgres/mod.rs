@@ -31,6 +31,7 @@ mod append;
 mod error;
 pub mod follow;
 mod listen;
+pub mod presence;
 mod read;
 pub mod recover;
 mod rotate;
@@ -49,12 +50,16 @@ use crate::ids::{Seq, StreamId};
 
 pub use append::{AppendOutcome, BatchId};
 pub use error::{PgError, describe_target};
-pub use listen::HeadListener;
+pub use listen::{HeadListener, Heard};
 pub use read::StoredSnapshot;
 pub use schema::MIGRATIONS;
 
 /// The `LISTEN`/`NOTIFY` channel that carries the head seq after each commit.
 pub const HEAD_CHANNEL: &str = "livescore_head";
+
+/// The `LISTEN`/`NOTIFY` channel on which each node says which admins it has (cluster-wide
+/// presence): a JSON payload `{"node": .., "admins": [..]}`.
+pub const PRESENCE_CHANNEL: &str = "livescore_presence";
 
 /// Reader connections per node: replays are paged and short, so a few suffice.
 pub const READERS: usize = 4;

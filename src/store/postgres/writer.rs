@@ -17,6 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::feed::{Committed, FeedState};
 use crate::ids::Seq;
 use crate::store::log_writer::{Batch, LogWriter, Reloaded, Tailed, WriteError, Written};
+use crate::store::postgres::presence::NodePresence;
 use crate::store::postgres::recover::load;
 use crate::store::postgres::{AppendOutcome, BatchId, PgError, PgLog};
 
@@ -34,6 +35,7 @@ const LOOKUP_BACKOFF_MAX: Duration = Duration::from_secs(2);
 
 enum Job {
     Append(Batch),
+    Presence(Vec<String>),
     CatchUp(Seq),
     Snapshot {
         seq: Seq,
@@ -58,12 +60,13 @@ pub struct Reports {
 
 impl PgWriter {
     /// Start the task on the current actix arbiter. `fixtures` and `log_capacity` are for
-    /// reloading after a rotation.
+    /// reloading after a rotation; `node` names this node in presence announcements.
     pub fn spawn(
         log: Arc<PgLog>,
         reports: Reports,
         fixtures: FeedState,
         log_capacity: usize,
+        node: String,
     ) -> PgWriter {
         // The hub sends one batch at a time and a catch-up only between batches, so this queue
         // holds a handful of jobs at most.
@@ -104,6 +107,15 @@ impl PgWriter {
                             tracing::warn!(error = %e, "could not prune the event log");
                         }
                     }
+                    Job::Presence(admins) => {
+                        let presence = NodePresence {
+                            node: node.clone(),
+                            admins,
+                        };
+                        if let Err(e) = log.announce_presence(&presence).await {
+                            tracing::debug!(error = %e, "could not announce the admins here");
+                        }
+                    }
                     Job::Close(done) => {
                         let _ = done.send(());
                         break;
@@ -135,6 +147,10 @@ impl LogWriter for PgWriter {
 
     fn shared(&self) -> bool {
         true
+    }
+
+    fn share_presence(&self, admins: Vec<String>) {
+        let _ = self.jobs.send(Job::Presence(admins));
     }
 
     fn close(&self) -> oneshot::Receiver<()> {
