@@ -1,5 +1,5 @@
 //! The SSE wire judged by a parser the server's code did not write (`eventsource-stream`): the
-//! stream opens with `retry`, a snapshot and numbered events, and a resume with `Last-Event-ID`
+//! stream opens with a snapshot and numbered events, and a resume with `Last-Event-ID`
 //! carries on exactly after it, also when the replay runs over several pages and when a replay
 //! starts in the store.
 
