@@ -37,6 +37,7 @@ impl Config {
             no_generator: false,
             heartbeat_secs: 15,
             log_capacity: 10_000,
+            log_max_mb: 64,
             max_viewers: 50_000,
             viewer_buffer: 256,
             viewer_buffer_bytes: 256 * 1024,
@@ -85,6 +86,7 @@ impl Config {
         for (name, value) in [
             ("heartbeat-secs", self.heartbeat_secs as usize),
             ("log-capacity", self.log_capacity),
+            ("log-max-mb", self.log_max_mb),
             ("viewer-buffer", self.viewer_buffer),
             ("viewer-buffer-bytes", self.viewer_buffer_bytes),
             ("max-replay-events", self.max_replay_events as usize),

@@ -44,6 +44,11 @@ pub struct Config {
     #[arg(long, env = "LIVESCORE_LOG_CAPACITY", default_value_t = 10_000)]
     pub log_capacity: usize,
 
+    /// Most MiB of encoded events the in-memory log keeps (older ones are then replayed from the
+    /// store, or get a snapshot in memory), whatever `--log-capacity` allows.
+    #[arg(long, env = "LIVESCORE_LOG_MAX_MB", default_value_t = 64)]
+    pub log_max_mb: usize,
+
     /// SSE viewers held at once; past it, new viewers get 503 with Retry-After.
     #[arg(long, env = "LIVESCORE_MAX_VIEWERS", default_value_t = 50_000)]
     pub max_viewers: usize,

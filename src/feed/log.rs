@@ -43,13 +43,22 @@ pub trait EventLog: Send {
     fn since(&self, after: Seq) -> Option<Box<dyn Iterator<Item = &Arc<Committed>> + '_>>;
 }
 
-/// A bounded in-memory log: the newest `capacity` events.
+/// A bounded in-memory log: the newest `capacity` events, and no more than `max_bytes` of
+/// encoded events (it always keeps the newest one).
 #[derive(Debug)]
 pub struct RingLog {
     stream: StreamId,
     events: VecDeque<Arc<Committed>>,
     capacity: usize,
+    /// The JSON and SSE bytes the kept events hold.
+    bytes: usize,
+    max_bytes: usize,
     last: Seq,
+}
+
+/// What an event costs the log: both of its encodings.
+fn size(event: &Committed) -> usize {
+    event.json.len() + event.sse.len()
 }
 
 impl RingLog {
@@ -59,7 +68,28 @@ impl RingLog {
             stream,
             events: VecDeque::with_capacity(capacity.min(1 << 16)),
             capacity: capacity.max(1),
+            bytes: 0,
+            max_bytes: usize::MAX,
             last: start,
+        }
+    }
+
+    /// The same log, keeping no more than `max_bytes` of encoded events (a few large events
+    /// must not hold as much memory as `capacity` small ones would).
+    pub fn with_max_bytes(mut self, max_bytes: usize) -> RingLog {
+        self.max_bytes = max_bytes;
+        self.trim();
+        self
+    }
+
+    /// Drop the oldest events while the log is over either bound.
+    fn trim(&mut self) {
+        while self.events.len() > 1
+            && (self.events.len() > self.capacity || self.bytes > self.max_bytes)
+        {
+            if let Some(oldest) = self.events.pop_front() {
+                self.bytes -= size(&oldest);
+            }
         }
     }
 
@@ -84,10 +114,9 @@ impl EventLog for RingLog {
     fn append(&mut self, event: Arc<Committed>) {
         debug_assert_eq!(event.seq, self.last.next(), "log seqs must be contiguous");
         self.last = event.seq;
-        if self.events.len() == self.capacity {
-            self.events.pop_front();
-        }
+        self.bytes += size(&event);
         self.events.push_back(event);
+        self.trim();
     }
 
     fn since(&self, after: Seq) -> Option<Box<dyn Iterator<Item = &Arc<Committed>> + '_>> {
@@ -134,6 +163,33 @@ mod tests {
         assert_eq!(seqs(log.since(Seq(12))), Some(vec![13, 14, 15]));
         assert_eq!(seqs(log.since(Seq(14))), Some(vec![15]));
         assert_eq!(seqs(log.since(Seq(15))), Some(vec![]));
+    }
+
+    #[test]
+    fn ring_keeps_no_more_bytes_than_allowed_but_always_the_newest_event() {
+        let big = |seq: u64| {
+            let mut event = (*committed(seq)).clone();
+            event.json = Bytes::from(vec![b'j'; 600]);
+            event.sse = Bytes::from(vec![b's'; 400]);
+            Arc::new(event)
+        };
+        let mut log = RingLog::new(StreamId::random(), 100, Seq(0)).with_max_bytes(2500);
+        for s in 1..=5 {
+            log.append(big(s));
+        }
+        assert_eq!(
+            seqs(log.since(Seq(3))),
+            Some(vec![4, 5]),
+            "two of 1000 bytes fit"
+        );
+        assert!(log.since(Seq(2)).is_none());
+        let mut tiny = RingLog::new(StreamId::random(), 100, Seq(0)).with_max_bytes(10);
+        tiny.append(big(1));
+        assert_eq!(
+            seqs(tiny.since(Seq(0))),
+            Some(vec![1]),
+            "the newest is kept however large"
+        );
     }
 
     #[test]

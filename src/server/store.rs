@@ -85,6 +85,7 @@ pub fn start_hub(
     arbiter: &ArbiterHandle,
 ) -> Started {
     let (snapshot_every, retention) = (config.snapshot_every, config.retention);
+    let log_bytes = config.log_max_mb << 20;
     let max_replay = config.max_replay_events;
     let hub = move |state, log: Box<dyn EventLog>| {
         Hub::new(state, log, broadcaster, metrics).max_replay(max_replay)
@@ -92,7 +93,8 @@ pub fn start_hub(
     let (stream, address, pg) = match opened {
         Opened::Memory => {
             let stream = StreamId::random();
-            let log = RingLog::new(stream.clone(), config.log_capacity, Seq(0));
+            let log =
+                RingLog::new(stream.clone(), config.log_capacity, Seq(0)).with_max_bytes(log_bytes);
             let address = Hub::start_in_arbiter(arbiter, move |_| hub(fixtures, Box::new(log)));
             (stream, address, None)
         }
@@ -105,7 +107,7 @@ pub fn start_hub(
                     seq: r.log.last_seq(),
                 };
                 let writer = Writer::spawn(r.store, head, ctx.address().recipient());
-                hub(r.state, Box::new(r.log)).durable(Durability {
+                hub(r.state, Box::new(r.log.with_max_bytes(log_bytes))).durable(Durability {
                     writer: Box::new(writer),
                     snapshot_every,
                     retention,
@@ -135,7 +137,7 @@ pub fn start_hub(
                     ctx.address().recipient(),
                     ctx.address().recipient(),
                 );
-                hub(j.state, Box::new(j.ring)).durable(Durability {
+                hub(j.state, Box::new(j.ring.with_max_bytes(log_bytes))).durable(Durability {
                     writer: Box::new(writer),
                     snapshot_every,
                     retention,
