@@ -8,7 +8,7 @@ pub mod log_writer;
 pub mod marker;
 pub mod postgres;
 pub mod recover;
-mod replay;
+pub(crate) mod replay;
 pub mod sqlite;
 pub mod writer;
 

@@ -100,30 +100,19 @@ impl Store {
                 break;
             }
             let (seq, at, name, kind, match_id, leagues, json) = row.map_err(|e| self.err(e))?;
-            let bad = |what: &str| StoreError::new(&self.path, format!("event {seq}: {what}"));
-            let name = static_name(&name).ok_or_else(|| bad("unknown type"))?;
-            let kind = EventKind::parse(&kind).ok_or_else(|| bad("unknown kind"))?;
-            let at = DateTime::parse_from_rfc3339(&at)
-                .map_err(|_| bad("bad time"))?
-                .with_timezone(&Utc);
             bytes += json.len();
-            let id = format!("{stream}.{seq}");
-            events.push(Committed {
-                seq: Seq(seq),
-                at,
-                name,
-                scope: Scope {
-                    kind,
-                    match_id: match_id.map(MatchId),
-                    leagues: leagues
-                        .split(',')
-                        .filter(|l| !l.is_empty())
-                        .map(LeagueId::from)
-                        .collect(),
-                },
-                sse: sse::event(&id, name, json.as_bytes()),
-                json: json.into(),
-            });
+            let row = StoredRow {
+                seq,
+                at: &at,
+                name: &name,
+                kind: &kind,
+                match_id,
+                leagues: &leagues,
+                json,
+            };
+            let event = rebuild(stream, row)
+                .map_err(|what| StoreError::new(&self.path, format!("event {seq}: {what}")))?;
+            events.push(event);
         }
         Ok(events)
     }
@@ -139,6 +128,46 @@ impl Store {
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
+}
+
+/// A stored event as both stores keep it: the columns of one row.
+pub(crate) struct StoredRow<'a> {
+    pub seq: u64,
+    pub at: &'a str,
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub match_id: Option<u32>,
+    /// Comma-separated league ids.
+    pub leagues: &'a str,
+    pub json: String,
+}
+
+/// A stored row rebuilt as a committed event of `stream`: its SSE frame re-framed from the JSON
+/// as sent, never re-encoded. The error says which column is wrong.
+pub(crate) fn rebuild(stream: &StreamId, row: StoredRow<'_>) -> Result<Committed, &'static str> {
+    let name = static_name(row.name).ok_or("unknown type")?;
+    let kind = EventKind::parse(row.kind).ok_or("unknown kind")?;
+    let at = DateTime::parse_from_rfc3339(row.at)
+        .map_err(|_| "bad time")?
+        .with_timezone(&Utc);
+    let id = format!("{stream}.{}", row.seq);
+    Ok(Committed {
+        seq: Seq(row.seq),
+        at,
+        name,
+        scope: Scope {
+            kind,
+            match_id: row.match_id.map(MatchId),
+            leagues: row
+                .leagues
+                .split(',')
+                .filter(|l| !l.is_empty())
+                .map(LeagueId::from)
+                .collect(),
+        },
+        sse: sse::event(&id, name, row.json.as_bytes()),
+        json: row.json.into(),
+    })
 }
 
 /// The event type names as `'static` strings (the `Committed` type carries them that way).

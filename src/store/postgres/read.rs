@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::feed::{Committed, EventKind, Scope};
-use crate::ids::{LeagueId, MatchId, Seq};
-use crate::sse;
+use crate::feed::Committed;
+use crate::ids::Seq;
 use crate::store::postgres::{PgError, PgLog, writer_of};
+use crate::store::replay::{StoredRow, rebuild};
 use crate::store::sqlite::KEPT_SNAPSHOTS;
 
 /// A stored snapshot of the feed state.
@@ -78,36 +78,23 @@ impl PgLog {
                 seq,
                 reason,
             };
-            let name = static_name(row.get(2)).ok_or_else(|| bad("unknown type"))?;
-            let kind = EventKind::parse(row.get(3)).ok_or_else(|| bad("unknown kind"))?;
-            let at = DateTime::parse_from_rfc3339(row.get(1))
-                .map_err(|_| bad("bad time"))?
-                .with_timezone(&Utc);
             let match_id: Option<i64> = row.get(4);
             let match_id = match match_id {
-                Some(m) => Some(MatchId(u32::try_from(m).map_err(|_| bad("bad match id"))?)),
+                Some(m) => Some(u32::try_from(m).map_err(|_| bad("bad match id"))?),
                 None => None,
             };
-            let leagues: &str = row.get(5);
             let json: String = row.get(6);
             bytes += json.len();
-            let id = format!("{stream}.{seq}");
-            events.push(Committed {
-                seq: Seq(seq as u64),
-                at,
-                name,
-                scope: Scope {
-                    kind,
-                    match_id,
-                    leagues: leagues
-                        .split(',')
-                        .filter(|l| !l.is_empty())
-                        .map(LeagueId::from)
-                        .collect(),
-                },
-                sse: sse::event(&id, name, json.as_bytes()),
-                json: json.into(),
-            });
+            let stored = StoredRow {
+                seq: seq as u64,
+                at: row.get(1),
+                name: row.get(2),
+                kind: row.get(3),
+                match_id,
+                leagues: row.get(5),
+                json,
+            };
+            events.push(rebuild(&stream, stored).map_err(bad)?);
         }
         Ok(events)
     }
@@ -202,18 +189,4 @@ impl PgLog {
             after,
         }
     }
-}
-
-/// The event type names as `'static` strings (the `Committed` type carries them that way).
-fn static_name(name: &str) -> Option<&'static str> {
-    [
-        "score",
-        "status",
-        "incident",
-        "match",
-        "news",
-        "news_retracted",
-    ]
-    .into_iter()
-    .find(|n| *n == name)
 }
