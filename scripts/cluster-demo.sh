@@ -136,7 +136,13 @@ fail() {
 trap 'fail "line $LINENO of $0: a command failed"' ERR
 
 wait_for() { # <url> <what>
-  for _ in $(seq 100); do curl -sf -o /dev/null --max-time 1 "$1" && return 0; sleep 0.1; done
+  for _ in $(seq 100); do
+    curl -sf -o /dev/null --max-time 1 "$1" && return 0
+    for port in "${!NODE_PID[@]}"; do
+      kill -0 "${NODE_PID[$port]}" 2>/dev/null || fail "the node on port $port exited"
+    done
+    sleep 0.1
+  done
   fail "$2 did not answer at $1"
 }
 
