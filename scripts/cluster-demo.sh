@@ -75,6 +75,7 @@ read -r -a PORTS <<<"$NODE_PORTS"
 LB="http://127.0.0.1:$LB_PORT"
 TOKEN="cluster-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 
+command -v curl >/dev/null || need_package curl curl
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_package postgresql "PostgreSQL's initdb"
 PGBIN="$(dirname "$(ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n1)")"
 if ! command -v nginx >/dev/null && ! [ -x /usr/sbin/nginx ]; then
