@@ -4,7 +4,7 @@ CARGO ?= cargo
 BIND  ?= 127.0.0.1:8080
 SPEED ?= 10
 
-.PHONY: help run demo admin-demo build postgres test e2e lint fmt bench bench-hub bench-hostile compare release clean
+.PHONY: help run demo admin-demo cluster-demo cluster-check build postgres test e2e lint fmt bench bench-hub bench-hostile compare release clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -19,6 +19,12 @@ demo: ## like run, with the generator at 60x so matches fly by
 admin-demo: ## a scripted match driven through the admin CLI, watched by an SSE viewer
 	bash scripts/admin-demo.sh
 
+cluster-demo: ## three release nodes on one throwaway PostgreSQL behind nginx on 127.0.0.1:8080 (Ctrl-C stops)
+	bash scripts/cluster-demo.sh
+
+cluster-check: ## the cluster demo as a test: through nginx, SIGKILL a node, resume without a gap (debug build)
+	bash scripts/cluster-demo.sh --check
+
 build: ## debug build
 	$(CARGO) build --locked
 
@@ -27,8 +33,9 @@ postgres: ## PostgreSQL's server programs for the cluster tests (Debian's postgr
 		(echo "installing postgresql (apt-get)..." && apt-get update -qq && \
 		 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null)
 
-test: postgres ## every test: unit, integration (real sockets, a throwaway PostgreSQL), property, browser (debug build)
+test: postgres ## every test: unit, integration (real sockets, a throwaway PostgreSQL), property, cluster, browser (debug build)
 	$(CARGO) test --locked
+	$(MAKE) cluster-check
 	$(MAKE) e2e
 
 e2e: ## browser tests in Debian's Chromium via playwright-core (installed here when absent)
