@@ -34,6 +34,10 @@ pub struct Metrics {
     pub viewers_refused_address: IntCounter,
     /// Replay pages read from the store (resumes older than the in-memory log).
     pub store_replay_pages: IntCounter,
+    /// 1 while this node's generator leads (alone, or elected in a cluster), else 0.
+    pub generator_leader: IntGauge,
+    /// Generator batches refused because a newer leader had taken over (cluster mode).
+    pub generator_fenced_batches: IntCounter,
 }
 
 impl Metrics {
@@ -105,6 +109,14 @@ impl Metrics {
             auth_throttled: counter(
                 "auth_throttled_total",
                 "admin login attempts refused while their address must wait",
+            ),
+            generator_leader: gauge(
+                "generator_leader",
+                "1 while this node's generator leads, else 0",
+            ),
+            generator_fenced_batches: counter(
+                "generator_fenced_batches_total",
+                "generator batches refused because a newer leader had taken over",
             ),
             registry,
         }

@@ -12,6 +12,7 @@ use crate::actors::admin_session::close;
 use crate::actors::generator::Steer;
 use crate::actors::outbound::{Offer, Outbound, frame_cost};
 use crate::protocol::{GeneratorState, Outgoing};
+use crate::store::postgres::leader::Leadership;
 
 impl Hub {
     /// Send one text frame to every admin session whose queue has room for it. A session
@@ -57,6 +58,8 @@ impl Hub {
 #[rtype(result = "()")]
 pub struct AttachGenerator {
     pub generator: Recipient<Steer>,
+    /// Told when a batch of the generator's was fenced by a newer leader (cluster mode).
+    pub leadership: Recipient<Leadership>,
     pub state: GeneratorState,
 }
 
@@ -65,6 +68,7 @@ impl Handler<AttachGenerator> for Hub {
 
     fn handle(&mut self, msg: AttachGenerator, _: &mut Context<Self>) {
         self.generator = Some(msg.generator);
+        self.leadership = Some(msg.leadership);
         self.generator_state = Some(msg.state);
     }
 }

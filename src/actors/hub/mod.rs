@@ -42,6 +42,7 @@ use crate::metrics::Metrics;
 use crate::protocol::{GeneratorState, Outgoing, event_frame};
 use crate::sse;
 use crate::store::log_writer::LogWriter;
+use crate::store::postgres::leader::Leadership;
 
 /// Durability settings for a hub backed by a store.
 pub struct Durability {
@@ -75,6 +76,9 @@ struct Accepted {
     /// The command as sent, to validate again if another writer overtakes its batch.
     command: Command,
     author: String,
+    /// The generator's leadership epoch, for its commands in a cluster: they are written in
+    /// batches of their own, which a newer leader fences.
+    epoch: Option<u64>,
     events: Vec<Event>,
     committed: Vec<Arc<Committed>>,
     ack: Ack,
@@ -100,6 +104,8 @@ pub struct Hub {
     log: Box<dyn EventLog>,
     broadcaster: Addr<Broadcaster>,
     generator: Option<Recipient<Steer>>,
+    /// Told when the generator's batch was fenced by a newer leader.
+    leadership: Option<Recipient<Leadership>>,
     /// Long-poll requests waiting for the next commit.
     waiters: Vec<oneshot::Sender<()>>,
     /// Events committed while handling the current message, published together at its end.
@@ -129,6 +135,7 @@ impl Hub {
             log,
             broadcaster,
             generator: None,
+            leadership: None,
             waiters: Vec::new(),
             outbox: Vec::new(),
             snapshot_cache: None,
@@ -175,7 +182,12 @@ impl Hub {
     }
 
     /// Validate and apply `command` to the working state, numbering and encoding its events.
-    fn accept(&mut self, command: Command, author: &str) -> Result<Accepted, CommandError> {
+    fn accept(
+        &mut self,
+        command: Command,
+        author: &str,
+        epoch: Option<u64>,
+    ) -> Result<Accepted, CommandError> {
         let at = Utc::now();
         let name = command.name();
         let planned = self.state.validate(&command, author, at)?;
@@ -204,6 +216,7 @@ impl Hub {
             name,
             command,
             author: author.to_owned(),
+            epoch,
             events: planned.events,
             committed,
             ack,
@@ -264,9 +277,9 @@ impl Hub {
     }
 
     /// Run a command to its reply: at once in memory, after the write with a store.
-    fn execute(&mut self, command: Command, author: &str) -> Reply {
+    fn execute(&mut self, command: Command, author: &str, epoch: Option<u64>) -> Reply {
         let name = command.name();
-        let mut accepted = match self.accept(command, author) {
+        let mut accepted = match self.accept(command, author, epoch) {
             Ok(accepted) => accepted,
             Err(e) => {
                 let result = Err(e);
@@ -359,7 +372,7 @@ impl Handler<Execute> for Hub {
     type Result = ResponseFuture<Result<Ack, CommandError>>;
 
     fn handle(&mut self, msg: Execute, _: &mut Context<Self>) -> Self::Result {
-        let reply = self.execute(msg.command, &msg.author);
+        let reply = self.execute(msg.command, &msg.author, None);
         self.flush();
         Box::pin(reply.wait())
     }
@@ -371,6 +384,9 @@ impl Handler<Execute> for Hub {
 pub struct ExecuteAll {
     pub commands: Vec<Command>,
     pub author: String,
+    /// The generator's leadership epoch in a cluster: the commands are refused if a newer
+    /// leader has taken over.
+    pub epoch: Option<u64>,
 }
 
 impl Handler<ExecuteAll> for Hub {
@@ -380,7 +396,7 @@ impl Handler<ExecuteAll> for Hub {
         let replies: Vec<Reply> = msg
             .commands
             .into_iter()
-            .map(|command| self.execute(command, &msg.author))
+            .map(|command| self.execute(command, &msg.author, msg.epoch))
             .collect();
         self.flush();
         Box::pin(futures_util::future::join_all(
