@@ -22,8 +22,9 @@ use tokio_postgres::Client;
 use crate::ids::Seq;
 use crate::store::postgres::{PgError, PgLog, spawn_connection};
 
-/// The advisory lock whose holder leads the generator ("livescor" in ASCII).
-pub const LOCK_KEY: i64 = 0x6c69_7665_7363_6f72;
+/// The advisory lock whose holder leads the generator ("livegen1" in ASCII; not the
+/// migration lock, which every starting node takes).
+pub const LOCK_KEY: i64 = 0x6c69_7665_6765_6e31;
 
 /// How often a standby asks for the lock, and a leader checks it still holds it.
 pub const POLL_EVERY: Duration = Duration::from_secs(1);
