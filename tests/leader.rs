@@ -11,7 +11,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::postgres;
-use common::process::Proc;
+use common::process::{Proc, post_command_to};
 use common::*;
 use serde_json::Value;
 use tokio_postgres::{Client, NoTls};
@@ -196,6 +196,10 @@ async fn a_paused_leader_is_replaced_and_stands_down_when_it_wakes() {
     );
 
     signal(&nodes[old], "-CONT");
+    // An admin's command on the woken node is written, whatever becomes of its generator's.
+    let body = serde_json::json!({"type": "news.publish", "headline": "woken", "tags": ["epl"]});
+    let (status, reply) = post_command_to(&nodes[old].url("/api/admin/commands"), body).await;
+    assert_eq!(status, actix_web::http::StatusCode::OK, "{reply}");
     let deadline = Instant::now() + Duration::from_secs(10);
     while roles(&[&nodes[old]]).await[0].as_deref() != Some("standby") {
         assert!(
