@@ -43,6 +43,10 @@ pub struct Metrics {
     /// Seconds between another node committing an event and this node taking it in (cluster
     /// mode), for the newest event taken in.
     pub tail_lag_seconds: Gauge,
+    /// 1 while this node's generator leads (alone, or elected in a cluster), else 0.
+    pub generator_leader: IntGauge,
+    /// Generator batches refused because a newer leader had taken over (cluster mode).
+    pub generator_fenced_batches: IntCounter,
 }
 
 impl Metrics {
@@ -138,6 +142,14 @@ impl Metrics {
             auth_throttled: counter(
                 "auth_throttled_total",
                 "admin login attempts refused while their address must wait",
+            ),
+            generator_leader: gauge(
+                "generator_leader",
+                "1 while this node's generator leads, else 0",
+            ),
+            generator_fenced_batches: counter(
+                "generator_fenced_batches_total",
+                "generator batches refused because a newer leader had taken over",
             ),
             registry,
         }

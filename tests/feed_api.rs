@@ -21,6 +21,11 @@ async fn replaying_the_log_over_a_snapshot_gives_the_live_state() {
         serde_json::from_value(serde_json::Value::Array(poll(&server, "").await)).unwrap();
     let start = start.into_iter().next().expect("no since: one snapshot");
     assert_eq!(start.kind, "snapshot");
+    let health: serde_json::Value = get_json(&server.url("/healthz")).await;
+    assert_eq!(
+        health["generator"], "leader",
+        "alone, the generator just runs"
+    );
 
     // Let the generator play for a while, then take the live state.
     eventually("300 events", Duration::from_secs(60), || async {
@@ -105,6 +110,15 @@ async fn read_api_serves_matches_news_health_and_metrics() {
     let health: serde_json::Value = get_json(&server.url("/healthz")).await;
     assert_eq!(health["status"], "ok");
     assert_eq!(health["stream"], server.stream.as_str());
+    assert_eq!(
+        health["generator"], "off",
+        "the test server runs without one"
+    );
+    let port = format!(":{}", server.addr.port());
+    assert!(
+        health["node"].as_str().unwrap().ends_with(&port),
+        "the node is named after the host and port: {health}"
+    );
     let (status, body) = get(&server.url("/metrics")).await;
     assert_eq!(status, StatusCode::OK);
     let text = String::from_utf8_lossy(&body);
@@ -112,6 +126,8 @@ async fn read_api_serves_matches_news_health_and_metrics() {
         "livescore_viewers ",
         "livescore_deliveries_total",
         "livescore_seq ",
+        "livescore_generator_leader 0",
+        "livescore_generator_fenced_batches_total 0",
     ] {
         assert!(text.contains(name), "metrics lack {name}");
     }

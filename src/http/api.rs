@@ -205,11 +205,21 @@ pub async fn teams(app: web::Data<AppState>) -> HttpResponse {
     json(app.teams_json.clone())
 }
 
-/// `GET /healthz`: the process is up and the hub answers.
+/// `GET /healthz`: the process is up and the hub answers; which node this is, and whether its
+/// generator leads (`leader`), waits to (`standby`, in a cluster) or is `off`.
 #[get("/healthz")]
-pub async fn healthz(app: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn healthz(
+    app: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let body = app.hub.send(Read::Health).await?.unwrap_or_default();
-    Ok(json(body))
+    let mut health: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&body).unwrap_or_default();
+    let node = crate::server::node_name(&app.config, req.app_config().local_addr().port());
+    health.insert("node".into(), node.into());
+    health.insert("generator".into(), app.generator.name().into());
+    let body = serde_json::to_vec(&health).expect("JSON serializes");
+    Ok(json(bytes::Bytes::from(body)))
 }
 
 /// `GET /metrics`: Prometheus text format.

@@ -46,6 +46,8 @@ pub struct AppState {
     pub stream: crate::ids::StreamId,
     /// The shared log in cluster mode, for replays older than memory holds.
     pub pg: Option<Arc<crate::store::postgres::PgLog>>,
+    /// What this node's generator is doing (`/healthz`).
+    pub generator: crate::actors::generator::Role,
     /// Turns for reading replay pages from the store (`--max-store-replays`).
     pub store_replays: Arc<tokio::sync::Semaphore>,
 }

@@ -13,7 +13,7 @@ use std::sync::atomic::AtomicU64;
 
 use crate::actors::admin_session::{SessionDeps, close};
 use crate::actors::broadcaster::{Broadcaster, CloseAll};
-use crate::actors::generator::Generator;
+use crate::actors::generator::{Generator, Role};
 use crate::actors::hub::{AttachGenerator, CloseAdmins, CloseStore, Hub};
 use crate::auth::{AdminTokens, TokenError};
 use crate::config::{Config, ConfigError};
@@ -26,6 +26,7 @@ use crate::metrics::Metrics;
 use crate::model::TeamWithSquad;
 use crate::protocol::GeneratorState;
 use crate::store::StoreError;
+use crate::store::postgres::leader::campaign;
 
 /// Why the server did not start.
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +84,23 @@ pub fn initial_state(config: &Config) -> Result<FeedState, FixtureError> {
     fixtures.into_state(Utc::now())
 }
 
+/// This node's name in `/healthz` and the logs: `--node-name`, else the host name and `port`.
+pub fn node_name(config: &Config, port: u16) -> String {
+    if let Some(name) = &config.node_name {
+        return name.clone();
+    }
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is writable for its whole length, and gethostname writes at most that.
+    let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0;
+    let len = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    let host = if ok {
+        String::from_utf8_lossy(&buf[..len]).into_owned()
+    } else {
+        "localhost".to_owned()
+    };
+    format!("{host}:{port}")
+}
+
 /// The configured admin tokens, or one generated token (returned so it can be shown).
 fn admin_tokens(config: &Config) -> Result<(AdminTokens, Option<String>), TokenError> {
     let tokens = match (&config.admin_tokens, &config.admin_tokens_file) {
@@ -128,16 +146,27 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         metrics.clone(),
         &Arbiter::new().handle(),
     );
-    let (stream, hub, hub_arbiter) = (started.stream, started.hub, started.arbiter);
+    let (stream, hub, hub_arbiter, pg) = (started.stream, started.hub, started.arbiter, started.pg);
     let seed = (!config.no_generator).then(|| config.seed.unwrap_or_else(rand::random));
+    let role = Role::new(metrics.generator_leader.clone());
+    let mut elected = None;
     if let Some(seed) = seed {
         let generator_hub = hub.clone();
         let speed = config.speed;
+        let generator_role = role.clone();
+        let clustered = pg.is_some();
         let generator = Generator::start_in_arbiter(&hub_arbiter, move |_| {
-            Generator::new(generator_hub, seed, speed)
+            let generator = Generator::new(generator_hub, seed, speed, generator_role);
+            if clustered {
+                generator.clustered()
+            } else {
+                generator
+            }
         });
+        elected = Some(generator.clone().recipient());
         hub.do_send(AttachGenerator {
-            generator: generator.recipient(),
+            generator: generator.clone().recipient(),
+            leadership: generator.recipient(),
             state: GeneratorState {
                 running: true,
                 speed,
@@ -155,7 +184,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         next_session: AtomicU64::new(1),
         data_dir: (!config.in_memory && config.database_url.is_none())
             .then(|| config.data_dir.clone()),
-        pg: started.pg,
+        pg: pg.clone(),
+        generator: role,
         stream: stream.clone(),
         config: Arc::new(config.clone()),
         metrics,
@@ -192,6 +222,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             source,
         })?;
     let addr = server.addrs()[0];
+    if let (Some(log), Some(elected)) = (pg, elected) {
+        let node = node_name(&config, addr.port());
+        hub_arbiter.spawn(async move { campaign(log, node, elected) });
+    }
     Ok(Running {
         addr,
         stream,

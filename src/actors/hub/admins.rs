@@ -20,6 +20,7 @@ pub const PRESENCE_EVERY: Duration = Duration::from_secs(3);
 
 /// How long another node's word on its admins stays good without being repeated.
 const PRESENCE_TTL: Duration = Duration::from_secs(10);
+use crate::store::postgres::leader::Leadership;
 
 impl Hub {
     /// Send one text frame to every admin session whose queue has room for it. A session
@@ -104,6 +105,8 @@ impl Handler<RemotePresence> for Hub {
 #[rtype(result = "()")]
 pub struct AttachGenerator {
     pub generator: Recipient<Steer>,
+    /// Told when a batch of the generator's was fenced by a newer leader (cluster mode).
+    pub leadership: Recipient<Leadership>,
     pub state: GeneratorState,
 }
 
@@ -112,6 +115,7 @@ impl Handler<AttachGenerator> for Hub {
 
     fn handle(&mut self, msg: AttachGenerator, _: &mut Context<Self>) {
         self.generator = Some(msg.generator);
+        self.leadership = Some(msg.leadership);
         self.generator_state = Some(msg.state);
     }
 }

@@ -38,7 +38,7 @@ impl Handler<Execute> for Hub {
     type Result = ResponseFuture<Result<Ack, CommandError>>;
 
     fn handle(&mut self, msg: Execute, _: &mut Context<Self>) -> Self::Result {
-        let reply = self.execute(msg.command, &msg.author);
+        let reply = self.execute(msg.command, &msg.author, None);
         self.flush();
         Box::pin(reply.wait())
     }
@@ -50,6 +50,9 @@ impl Handler<Execute> for Hub {
 pub struct ExecuteAll {
     pub commands: Vec<Command>,
     pub author: String,
+    /// The generator's leadership epoch in a cluster: the commands are refused if a newer
+    /// leader has taken over.
+    pub epoch: Option<u64>,
 }
 
 impl Handler<ExecuteAll> for Hub {
@@ -59,7 +62,7 @@ impl Handler<ExecuteAll> for Hub {
         let replies: Vec<Reply> = msg
             .commands
             .into_iter()
-            .map(|command| self.execute(command, &msg.author))
+            .map(|command| self.execute(command, &msg.author, msg.epoch))
             .collect();
         self.flush();
         Box::pin(futures_util::future::join_all(

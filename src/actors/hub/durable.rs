@@ -2,6 +2,10 @@
 //! commit), committing them when the writer reports back, validating them again when another
 //! writer got there first, rolling back when the store fails or stalls, and periodic snapshots
 //! with pruning.
+//!
+//! The generator's commands in a cluster carry its leadership epoch and are written in batches
+//! of their own (the run of same-epoch commands at the front of what is pending), so that a
+//! fenced generator batch never takes an admin's command down with it.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,6 +17,7 @@ use super::{Accepted, Hub};
 use crate::feed::{CommandError, Committed};
 use crate::ids::Seq;
 use crate::store::log_writer::{Batch, WriteError, Written};
+use crate::store::postgres::leader::Leadership;
 
 /// How long a write may go unanswered before the commands waiting behind it are refused (the
 /// store is not answering: a database that is down, a disk that hangs). The write itself is
@@ -73,7 +78,15 @@ impl Hub {
         if !d.writing.is_empty() || d.pending.is_empty() {
             return;
         }
-        d.writing = std::mem::take(&mut d.pending);
+        // The run of commands at the front that share the first one's epoch (admins' have none).
+        let epoch = d.pending[0].epoch;
+        let run = d
+            .pending
+            .iter()
+            .position(|a| a.epoch != epoch)
+            .unwrap_or(d.pending.len());
+        let rest = d.pending.split_off(run);
+        d.writing = std::mem::replace(&mut d.pending, rest);
         let events: Vec<Arc<Committed>> = d
             .writing
             .iter()
@@ -91,7 +104,7 @@ impl Hub {
             d.settings.writer.append(Batch {
                 expected_head: self.log.last_seq(),
                 events,
-                epoch: None,
+                epoch,
             });
         }
     }
@@ -145,10 +158,22 @@ impl Hub {
                 self.revalidate(retry);
             }
             Err(WriteError::Fenced { epoch }) => {
+                self.metrics.generator_fenced_batches.inc();
+                if let Some(leadership) = &self.leadership {
+                    leadership.do_send(Leadership::Fenced { epoch });
+                }
                 let message = format!(
                     "a newer generator leader (epoch {epoch}) has taken over; this one stands down"
                 );
-                self.refuse_all(batch, &message);
+                // Refuse the stale generator's commands; the others (admins', and a newer
+                // epoch's) were validated after them, so validate them again.
+                let (stale, others): (Vec<Accepted>, Vec<Accepted>) = batch
+                    .into_iter()
+                    .chain(std::mem::take(&mut d.pending))
+                    .partition(|a| a.epoch.is_some_and(|e| e < epoch));
+                tracing::warn!(commands = stale.len(), epoch, "generator batch fenced");
+                self.refuse(stale, &message);
+                self.revalidate(others);
             }
             Err(WriteError::Failed(message)) => {
                 self.refuse_all(batch, &format!("the change could not be saved: {message}"));
@@ -170,7 +195,12 @@ impl Hub {
         tracing::error!(commands = rejected.len(), error = %message, "rolling back commands that could not be saved");
         self.state = d.state.clone();
         self.head = self.log.last_seq();
-        for mut accepted in rejected {
+        self.refuse(rejected, message);
+    }
+
+    /// Answer `commands` with `message` (the caller rolls the working state back).
+    fn refuse(&mut self, commands: Vec<Accepted>, message: &str) {
+        for mut accepted in commands {
             let result = Err(CommandError::Unavailable(message.to_owned()));
             self.count(accepted.name, &result);
             if let Some(reply) = accepted.reply.take() {
@@ -188,7 +218,7 @@ impl Hub {
         self.head = self.log.last_seq();
         for old in commands {
             let reply = old.reply;
-            match self.accept(old.command, &old.author) {
+            match self.accept(old.command, &old.author, old.epoch) {
                 Ok(mut accepted) => {
                     accepted.reply = reply;
                     if let Some(d) = &mut self.durable {

@@ -46,6 +46,7 @@ use crate::metrics::Metrics;
 use crate::protocol::{GeneratorState, Outgoing, event_frame};
 use crate::sse;
 use crate::store::log_writer::LogWriter;
+use crate::store::postgres::leader::Leadership;
 
 /// Durability settings for a hub backed by a store.
 pub struct Durability {
@@ -81,6 +82,9 @@ struct Accepted {
     /// The command as sent, to validate again if another writer overtakes its batch.
     command: Command,
     author: String,
+    /// The generator's leadership epoch, for its commands in a cluster: they are written in
+    /// batches of their own, which a newer leader fences.
+    epoch: Option<u64>,
     events: Vec<Event>,
     committed: Vec<Arc<Committed>>,
     ack: Ack,
@@ -106,6 +110,8 @@ pub struct Hub {
     log: Box<dyn EventLog>,
     broadcaster: Addr<Broadcaster>,
     generator: Option<Recipient<Steer>>,
+    /// Told when the generator's batch was fenced by a newer leader.
+    leadership: Option<Recipient<Leadership>>,
     /// Long-poll requests waiting for the next commit.
     waiters: Vec<oneshot::Sender<()>>,
     /// Events committed while handling the current message, published together at its end.
@@ -137,6 +143,7 @@ impl Hub {
             log,
             broadcaster,
             generator: None,
+            leadership: None,
             waiters: Vec::new(),
             outbox: Vec::new(),
             snapshot_cache: None,
@@ -185,7 +192,12 @@ impl Hub {
     }
 
     /// Validate and apply `command` to the working state, numbering and encoding its events.
-    fn accept(&mut self, command: Command, author: &str) -> Result<Accepted, CommandError> {
+    fn accept(
+        &mut self,
+        command: Command,
+        author: &str,
+        epoch: Option<u64>,
+    ) -> Result<Accepted, CommandError> {
         let at = Utc::now();
         let name = command.name();
         let planned = self.state.validate(&command, author, at)?;
@@ -214,6 +226,7 @@ impl Hub {
             name,
             command,
             author: author.to_owned(),
+            epoch,
             events: planned.events,
             committed,
             ack,
@@ -274,14 +287,14 @@ impl Hub {
     }
 
     /// Run a command to its reply: at once in memory, after the write with a store.
-    fn execute(&mut self, command: Command, author: &str) -> Reply {
+    fn execute(&mut self, command: Command, author: &str, epoch: Option<u64>) -> Reply {
         let name = command.name();
         if let Some(error) = self.write_stalled() {
             let result = Err(error);
             self.count(name, &result);
             return Reply::Now(result);
         }
-        let mut accepted = match self.accept(command, author) {
+        let mut accepted = match self.accept(command, author, epoch) {
             Ok(accepted) => accepted,
             Err(e) => {
                 let result = Err(e);

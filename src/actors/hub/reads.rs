@@ -350,15 +350,16 @@ impl Handler<Read> for Hub {
     }
 }
 
-/// The committed state itself (for the generator's plan and for tests in the same process).
+/// The committed state itself and the seq it is at (for the generator's plan and for tests in
+/// the same process).
 #[derive(Message)]
-#[rtype(result = "FeedState")]
+#[rtype(result = "(Seq, FeedState)")]
 pub struct ReadState;
 
 impl Handler<ReadState> for Hub {
     type Result = MessageResult<ReadState>;
 
     fn handle(&mut self, _: ReadState, _: &mut Context<Self>) -> Self::Result {
-        MessageResult(self.visible().clone())
+        MessageResult((self.log.last_seq(), self.visible().clone()))
     }
 }

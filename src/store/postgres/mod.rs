@@ -30,6 +30,7 @@
 mod append;
 mod error;
 pub mod follow;
+pub mod leader;
 mod listen;
 pub mod presence;
 mod read;
