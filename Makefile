@@ -4,7 +4,7 @@ CARGO ?= cargo
 BIND  ?= 127.0.0.1:8080
 SPEED ?= 10
 
-.PHONY: help run demo admin-demo cluster-demo cluster-check build postgres test e2e lint fmt bench bench-hub bench-hostile compare release clean
+.PHONY: help run demo admin-demo cluster-demo cluster-check build postgres test e2e lint fmt bench bench-hub bench-hostile bench-cluster compare release clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -56,9 +56,12 @@ fmt: ## format the code
 release: ## release build of the server and the load generator
 	$(CARGO) build --release --locked --bin livescore --bin loadgen
 
-bench: release ## the benchmark suite (fan-out, idle hold, churn, slow viewers, admin, nchan peer, hostile clients)
+bench: release postgres ## the benchmark suite (fan-out, idle hold, churn, slow viewers, admin, cluster, nchan peer, hostile clients)
 	./target/release/loadgen suite
 	./target/release/loadgen hostile
+
+bench-cluster: release postgres ## cluster mode on a throwaway PostgreSQL: durable admin, cross-node delay, 3-node fan-out
+	./target/release/loadgen cluster
 
 bench-hostile: release ## memory under 1 000 non-reading resumers and 100 stalled admins
 	./target/release/loadgen hostile

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use crate::run::Report;
-use crate::servers::{self, TOKEN};
+use crate::servers::{self, Store, TOKEN};
 use crate::suite::machine;
 use crate::viewer::Transport;
 use crate::{RunArgs, spec};
@@ -48,9 +48,10 @@ pub async fn run(args: CompareArgs) -> anyhow::Result<()> {
     let mut reports = Vec::new();
     for (transport, name) in TRANSPORTS {
         eprintln!("== {name}");
-        let server = servers::livescore(&args.bin, 10_000, None, &[]).await?;
+        let server = servers::livescore(&args.bin, 10_000, Store::Memory, &[]).await?;
         let run = RunArgs {
             url: server.url.clone(),
+            viewer_url: Vec::new(),
             transport,
             sub_path: None,
             viewers: args.viewers,

@@ -26,7 +26,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::admin;
 use crate::procfs;
-use crate::servers::{self, Server, TOKEN};
+use crate::servers::{self, Server, Store, TOKEN};
 
 #[derive(Args)]
 pub struct HostileArgs {
@@ -106,7 +106,7 @@ pub fn table(attacks: &[Attack]) -> String {
 async fn fresh_server(args: &HostileArgs, extra: &[&str]) -> anyhow::Result<Server> {
     let _ = std::fs::remove_dir_all(&args.dir);
     std::fs::create_dir_all(&args.dir)?;
-    servers::livescore(&args.bin, 60_000, Some(&args.dir), extra).await
+    servers::livescore(&args.bin, 60_000, Store::Sqlite(&args.dir), extra).await
 }
 
 /// The body of `GET path` (HTTP/1.0, so the server closes when it is done).

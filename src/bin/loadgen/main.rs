@@ -2,14 +2,17 @@
 //! (or WebSocket, long-poll and polling viewers), publishes marked events at a steady rate through
 //! an HTTP endpoint, and reports what every viewer received: publish-to-receive latency, loss,
 //! duplicates, and the server's CPU and memory. `run` measures one scenario against any server
-//! (livescore, or a peer such as nchan); `suite` is `make bench`; `compare` is `make compare`.
+//! (livescore, or a peer such as nchan); `suite` is `make bench`; `compare` is `make compare`;
+//! `cluster` is `make bench-cluster`.
 
 mod admin;
 mod chunked;
+mod cluster;
 mod compare;
 mod hostile;
 mod marker;
 mod net;
+mod pg;
 mod procfs;
 mod publisher;
 mod run;
@@ -53,6 +56,9 @@ enum Command {
     Admin(AdminArgs),
     /// Memory under clients that never read: resumers from far back, stalled admins.
     Hostile(hostile::HostileArgs),
+    /// Cluster mode on a throwaway PostgreSQL: durable admin commands, the delay another node
+    /// adds, fan-out over three nodes (`make bench-cluster`).
+    Cluster(cluster::ClusterArgs),
 }
 
 #[derive(Args)]
@@ -76,6 +82,10 @@ pub struct RunArgs {
     /// The server's base URL.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     url: String,
+    /// Spread the viewers round robin over these servers' base URLs instead of --url, which
+    /// still takes the publishes (cluster nodes on one stream; repeatable).
+    #[arg(long)]
+    viewer_url: Vec<String>,
     #[arg(long, value_enum, default_value = "sse")]
     transport: Transport,
     /// Path and query viewers subscribe to (default: the transport's livescore endpoint).
@@ -162,21 +172,30 @@ fn default_sub_path(transport: Transport) -> &'static str {
 
 /// Turn command-line arguments into a run specification.
 pub async fn spec(args: &RunArgs, label: String) -> anyhow::Result<run::Spec> {
-    let (addr, host, _) = split_url(&args.url).await?;
     let sub_path = args
         .sub_path
         .clone()
         .unwrap_or_else(|| default_sub_path(args.transport).to_owned());
-    let shared = Arc::new(Shared {
-        addr,
-        host,
-        path: sub_path,
-        sources: Sources::for_connections(args.viewers + args.slow, 1),
-        traffic: Arc::new(Traffic::default()),
-        markers: Markers::new(),
-        connected: AtomicUsize::new(0),
-        connect_errors: AtomicUsize::new(0),
-    });
+    let urls = if args.viewer_url.is_empty() {
+        std::slice::from_ref(&args.url)
+    } else {
+        &args.viewer_url[..]
+    };
+    let (traffic, markers) = (Arc::new(Traffic::default()), Markers::new());
+    let mut nodes = Vec::with_capacity(urls.len());
+    for url in urls {
+        let (addr, host, _) = split_url(url).await?;
+        nodes.push(Arc::new(Shared {
+            addr,
+            host,
+            path: sub_path.clone(),
+            sources: Sources::for_connections(args.viewers + args.slow, 1),
+            traffic: traffic.clone(),
+            markers: markers.clone(),
+            connected: AtomicUsize::new(0),
+            connect_errors: AtomicUsize::new(0),
+        }));
+    }
     let publish = if args.idle {
         None
     } else {
@@ -209,7 +228,7 @@ pub async fn spec(args: &RunArgs, label: String) -> anyhow::Result<run::Spec> {
     };
     Ok(run::Spec {
         label,
-        shared,
+        nodes,
         transport: args.transport,
         viewers: args.viewers,
         connect_rate: args.connect_rate,
@@ -259,6 +278,7 @@ fn main() -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Hostile(args) => hostile::run(args).await.map(drop),
+            Command::Cluster(args) => cluster::run(args).await,
         }
     })
 }

@@ -1,7 +1,7 @@
 //! One load run: connect the viewers, publish (or just hold), then tally what every viewer got.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use rand::seq::IndexedRandom;
@@ -16,7 +16,9 @@ use crate::viewer::{self, Shared, Transport};
 /// What to do.
 pub struct Spec {
     pub label: String,
-    pub shared: Arc<Shared>,
+    /// One per server the viewers connect to (viewer `i` goes to `nodes[i % len]`); they share
+    /// one marker format and one traffic count.
+    pub nodes: Vec<Arc<Shared>>,
     pub transport: Transport,
     pub viewers: usize,
     pub connect_rate: f64,
@@ -62,6 +64,9 @@ pub struct Report {
     pub duplicates: u64,
     pub reconnects: u64,
     pub latency_ms: Latency,
+    /// The same per server, in the order of `Spec::nodes`, when the viewers were spread.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub per_node_ms: Vec<Latency>,
     pub deliveries_per_sec: f64,
     pub server_cpu_secs: f64,
     pub server_peak_rss_mb: f64,
@@ -79,8 +84,27 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize] as f64 / 1000.0
 }
 
+fn latency(mut sorted: Vec<u32>) -> Latency {
+    sorted.sort_unstable();
+    Latency {
+        p50: percentile(&sorted, 0.50),
+        p90: percentile(&sorted, 0.90),
+        p99: percentile(&sorted, 0.99),
+        max: percentile(&sorted, 1.0),
+    }
+}
+
+fn sum(nodes: &[Arc<Shared>], counter: impl Fn(&Shared) -> &AtomicUsize) -> usize {
+    nodes
+        .iter()
+        .map(|n| counter(n).load(Ordering::Relaxed))
+        .sum()
+}
+
 pub async fn run(spec: Spec) -> anyhow::Result<Report> {
-    let shared = spec.shared.clone();
+    anyhow::ensure!(!spec.nodes.is_empty(), "no server to connect viewers to");
+    let nodes = spec.nodes.clone();
+    let shared = nodes[0].clone();
     let before = procfs::read(&spec.server_pids);
     let (stop_tx, stop_rx) = watch::channel(false);
 
@@ -96,15 +120,14 @@ pub async fn run(spec: Spec) -> anyhow::Result<Report> {
         let churn = Arc::new(Notify::new());
         churn_handles.push(churn.clone());
         tasks.push(tokio::spawn(viewer::run(
-            shared.clone(),
+            nodes[i % nodes.len()].clone(),
             spec.transport,
             churn,
             stop_rx.clone(),
         )));
     }
     let deadline = Instant::now() + Duration::from_secs(60);
-    while shared.connected.load(Ordering::Relaxed) + shared.connect_errors.load(Ordering::Relaxed)
-        < spec.viewers
+    while sum(&nodes, |n| &n.connected) + sum(&nodes, |n| &n.connect_errors) < spec.viewers
         && Instant::now() < deadline
     {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -169,11 +192,23 @@ pub async fn run(spec: Spec) -> anyhow::Result<Report> {
     }
 
     let reading = records.len() as u64;
-    let mut latencies: Vec<u32> = records
+    let of_node = |node: usize| -> Vec<u32> {
+        records
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % nodes.len() == node)
+            .flat_map(|(_, r)| r.latencies_us.iter().copied())
+            .collect()
+    };
+    let per_node_ms = if nodes.len() > 1 {
+        (0..nodes.len()).map(|n| latency(of_node(n))).collect()
+    } else {
+        Vec::new()
+    };
+    let latencies: Vec<u32> = records
         .iter()
         .flat_map(|r| r.latencies_us.iter().copied())
         .collect();
-    latencies.sort_unstable();
     let delivered = latencies.len() as u64;
     let expected = published.accepted * reading;
     let requests: u64 = records.iter().map(|r| r.requests).sum();
@@ -182,8 +217,8 @@ pub async fn run(spec: Spec) -> anyhow::Result<Report> {
         label: spec.label,
         transport: Some(spec.transport),
         viewers: spec.viewers,
-        connected: shared.connected.load(Ordering::Relaxed),
-        connect_errors: shared.connect_errors.load(Ordering::Relaxed),
+        connected: sum(&nodes, |n| &n.connected),
+        connect_errors: sum(&nodes, |n| &n.connect_errors),
         slow_viewers: spec.slow,
         churn_per_sec: spec.churn,
         rate: spec.rate,
@@ -196,12 +231,8 @@ pub async fn run(spec: Spec) -> anyhow::Result<Report> {
             .sum(),
         duplicates: records.iter().map(|r| r.duplicates).sum(),
         reconnects: records.iter().map(|r| r.reconnects).sum(),
-        latency_ms: Latency {
-            p50: percentile(&latencies, 0.50),
-            p90: percentile(&latencies, 0.90),
-            p99: percentile(&latencies, 0.99),
-            max: percentile(&latencies, 1.0),
-        },
+        latency_ms: latency(latencies),
+        per_node_ms,
         deliveries_per_sec: delivered as f64 / secs,
         server_cpu_secs: after.cpu_secs - connected.cpu_secs,
         server_peak_rss_mb: after.peak_rss as f64 / 1e6,
@@ -247,6 +278,16 @@ impl Report {
             self.latency_ms.max,
             self.deliveries_per_sec
         );
+        for (i, l) in self.per_node_ms.iter().enumerate() {
+            println!(
+                "  viewers on server {}: p50 {:.2} ms  p90 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
+                i + 1,
+                l.p50,
+                l.p90,
+                l.p99,
+                l.max
+            );
+        }
         println!(
             "  server CPU {:.2} s, peak RSS {:.1} MB, {:.1} KB/viewer; {:.0} bytes/update, {:.0} requests/min",
             self.server_cpu_secs,

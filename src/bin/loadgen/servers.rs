@@ -67,21 +67,33 @@ async fn wait_ready(port: u16, path: &str) -> anyhow::Result<()> {
     }
 }
 
+/// Where a livescore under test keeps its feed.
+#[derive(Debug, Clone, Copy)]
+pub enum Store<'a> {
+    /// `--in-memory`: nothing on disk.
+    Memory,
+    /// `--data-dir`: the SQLite store in this directory.
+    Sqlite(&'a Path),
+    /// `--database-url`: a cluster node on this PostgreSQL database.
+    Postgres(&'a str),
+}
+
 /// Start `bin` (a release livescore) on a free port with the generator off and limits that let
-/// the load through (every viewer comes from this one machine); in memory, or durable in
-/// `data_dir`; with `extra` flags.
+/// the load through (every viewer comes from this one machine); with its feed in `store`, and
+/// `extra` flags.
 pub async fn livescore(
     bin: &Path,
     max_viewers: usize,
-    data_dir: Option<&Path>,
+    store: Store<'_>,
     extra: &[&str],
 ) -> anyhow::Result<Server> {
     let port = free_port()?;
     let mut command = Command::new(bin);
     command.args(["--bind", &format!("127.0.0.1:{port}"), "--no-generator"]);
-    match data_dir {
-        Some(dir) => command.arg("--data-dir").arg(dir),
-        None => command.arg("--in-memory"),
+    match store {
+        Store::Memory => command.arg("--in-memory"),
+        Store::Sqlite(dir) => command.arg("--data-dir").arg(dir),
+        Store::Postgres(url) => command.args(["--database-url", url]),
     };
     let child = command
         .args(["--max-viewers", &max_viewers.to_string()])

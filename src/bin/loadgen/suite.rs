@@ -8,8 +8,9 @@ use anyhow::Context as _;
 use serde::Serialize;
 
 use crate::admin::{self, AdminReport};
+use crate::cluster::{self, ClusterArgs};
 use crate::run::Report;
-use crate::servers::{self, Server, TOKEN};
+use crate::servers::{self, Server, Store, TOKEN};
 use crate::viewer::Transport;
 use crate::{RunArgs, spec};
 
@@ -30,15 +31,19 @@ pub struct SuiteArgs {
     /// Skip the nchan comparison.
     #[arg(long)]
     no_peer: bool,
+    /// Skip the cluster figures (PostgreSQL).
+    #[arg(long)]
+    no_cluster: bool,
     /// Seconds each fan-out publishes for.
     #[arg(long, default_value_t = 30.0)]
     duration: f64,
 }
 
 /// Arguments for one run against `server`, before per-scenario changes.
-fn base(server: &Server, viewers: usize) -> RunArgs {
+pub fn base(server: &Server, viewers: usize) -> RunArgs {
     RunArgs {
         url: server.url.clone(),
+        viewer_url: Vec::new(),
         transport: Transport::Sse,
         sub_path: None,
         viewers,
@@ -59,7 +64,7 @@ fn base(server: &Server, viewers: usize) -> RunArgs {
     }
 }
 
-async fn measure(name: &str, args: RunArgs) -> anyhow::Result<Report> {
+pub async fn measure(name: &str, args: RunArgs) -> anyhow::Result<Report> {
     eprintln!("== {name}");
     let report = crate::run::run(spec(&args, name.to_owned()).await?).await?;
     report.print();
@@ -72,22 +77,22 @@ where
     F: FnOnce(Server) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<(Report, Server)>>,
 {
-    let server = servers::livescore(bin, max_viewers, None, &[]).await?;
+    let server = servers::livescore(bin, max_viewers, Store::Memory, &[]).await?;
     let (report, server) = f(server).await?;
     server.stop().await;
     Ok(report)
 }
 
-/// Admin round trips against a fresh server, in memory or durable in `store`.
-async fn admin_run(
+/// Admin round trips against a fresh server with its feed in `store`.
+pub async fn admin_run(
     bin: &Path,
-    store: Option<&Path>,
+    store: Store<'_>,
     commands: usize,
 ) -> anyhow::Result<AdminReport> {
-    let mode = if store.is_some() {
-        "durable: SQLite, fsync per group commit"
-    } else {
-        "in memory"
+    let mode = match store {
+        Store::Memory => "in memory",
+        Store::Sqlite(_) => "durable: SQLite, fsync per group commit",
+        Store::Postgres(_) => "durable: PostgreSQL, one node",
     };
     eprintln!("== admin round trip ({mode})");
     let server = servers::livescore(bin, 1000, store, &[]).await?;
@@ -176,11 +181,27 @@ pub async fn run(args: SuiteArgs) -> anyhow::Result<()> {
             .await?,
         );
     }
-    let admin = admin_run(&bin, None, 10_000).await?;
+    let admin = admin_run(&bin, Store::Memory, 10_000).await?;
     let store = args.out.join("durable-store");
     let _ = std::fs::remove_dir_all(&store);
-    let durable = admin_run(&bin, Some(&store), 2_000).await?;
+    let durable = admin_run(&bin, Store::Sqlite(&store), 2_000).await?;
     let _ = std::fs::remove_dir_all(&store);
+
+    let cluster = if args.no_cluster {
+        None
+    } else {
+        let cluster_args = ClusterArgs {
+            bin: bin.clone(),
+            out: args.out.clone(),
+            doc: args.doc.clone(),
+            duration: secs.min(20.0),
+            viewers: 3_000,
+            cross_viewers: 1_000,
+            commands: durable.commands,
+        };
+        let results = cluster::measure(&cluster_args, Some(durable.clone())).await?;
+        Some((cluster_args, results))
+    };
 
     if !args.no_peer {
         for viewers in [1_000, 10_000] {
@@ -225,12 +246,15 @@ pub async fn run(args: SuiteArgs) -> anyhow::Result<()> {
     )?;
     let table = table(&results);
     println!("\n{table}");
-    write_doc(&args.doc, &table)?;
+    write_section(&args.doc, BEGIN, END, &table)?;
     eprintln!(
         "results in {}; table written to {}",
         args.out.display(),
         args.doc.display()
     );
+    if let Some((cluster_args, results)) = cluster {
+        cluster::write(&results, &cluster_args.out, &cluster_args.doc)?;
+    }
     Ok(())
 }
 
@@ -350,16 +374,17 @@ fn table(r: &Results) -> String {
 const BEGIN: &str = "<!-- bench:begin -->";
 const END: &str = "<!-- bench:end -->";
 
-/// Replace the results section of `doc` (between the markers), keeping the prose around it.
-fn write_doc(doc: &Path, table: &str) -> anyhow::Result<()> {
+/// Replace the section of `doc` between the markers `begin` and `end`, keeping the prose around
+/// it.
+pub fn write_section(doc: &Path, begin: &str, end: &str, table: &str) -> anyhow::Result<()> {
     let old = std::fs::read_to_string(doc)
-        .unwrap_or_else(|_| format!("# Benchmarks\n\n{BEGIN}\n{END}\n"));
+        .unwrap_or_else(|_| format!("# Benchmarks\n\n{begin}\n{end}\n"));
     let (head, rest) = old
-        .split_once(BEGIN)
-        .context("docs/benchmarks.md lacks the bench:begin marker")?;
+        .split_once(begin)
+        .with_context(|| format!("{} lacks the {begin} marker", doc.display()))?;
     let (_, tail) = rest
-        .split_once(END)
-        .context("docs/benchmarks.md lacks the bench:end marker")?;
-    std::fs::write(doc, format!("{head}{BEGIN}\n{table}{END}{tail}"))?;
+        .split_once(end)
+        .with_context(|| format!("{} lacks the {end} marker", doc.display()))?;
+    std::fs::write(doc, format!("{head}{begin}\n{table}{end}{tail}"))?;
     Ok(())
 }
