@@ -269,3 +269,69 @@ async fn a_database_restored_behind_the_nodes_rotates_the_stream() {
     let next = viewer.next_event().await.unwrap();
     assert_eq!(next.id, Some(format!("{new}.11")));
 }
+
+#[actix_rt::test]
+async fn a_node_away_while_its_gap_was_pruned_reloads_from_the_newest_snapshot() {
+    let pg = common::postgres::shared();
+    let url = pg.fresh_database().await;
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "--no-generator",
+        "--database-url",
+        url.as_str(),
+        "--snapshot-every",
+        "20",
+        "--retention",
+        "20",
+        "--admin-rate",
+        "1000000",
+        "--admin-burst",
+        "1000000",
+    ];
+    let writer = Proc::start(dir.path(), &args);
+    let away = Proc::start(dir.path(), &args);
+    let post = |i: usize| {
+        let url = writer.url("/api/admin/commands");
+        async move {
+            let body =
+                json!({"type": "news.publish", "headline": format!("g {i}"), "tags": ["epl"]});
+            let (status, reply) = post_command_to(&url, body).await;
+            assert_eq!(status, StatusCode::OK, "{reply}");
+        }
+    };
+    let seq_on = |p: &Proc| {
+        let url = p.url("/healthz");
+        async move { get_json::<Value>(&url).await["seq"].as_u64().unwrap() }
+    };
+    for i in 0..5 {
+        post(i).await;
+    }
+    eventually(
+        "the other node follows",
+        Duration::from_secs(10),
+        || async { seq_on(&away).await == 5 },
+    )
+    .await;
+    let pid = away.child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-STOP", &pid])
+        .status()
+        .unwrap();
+    for i in 5..120 {
+        post(i).await;
+    }
+    std::process::Command::new("kill")
+        .args(["-CONT", &pid])
+        .status()
+        .unwrap();
+    // Events 6 and on were pruned while it slept: it must reload, not stay stuck at 5.
+    eventually(
+        "the node that was away catches up",
+        Duration::from_secs(15),
+        || async { seq_on(&away).await == 120 },
+    )
+    .await;
+    let a: Value = get_json(&writer.url("/api/news")).await;
+    let b: Value = get_json(&away.url("/api/news")).await;
+    assert_eq!(a, b, "both nodes hold the same news");
+}

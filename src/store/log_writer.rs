@@ -88,11 +88,14 @@ pub struct Tailed {
 #[rtype(result = "()")]
 pub struct CatchUp;
 
-/// The shared log went back (a restore, a failover that lost commits) and its stream was
-/// rotated: start over from this state and log, under the new stream id.
+/// Start over from this state and log: the shared log went back (a restore, a failover that lost
+/// commits) and its stream was rotated, or the events after our head were pruned while this node
+/// was away.
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct Reloaded {
+    /// Why, for the log and for the readers sent away.
+    pub why: &'static str,
     pub state: FeedState,
     pub log: RingLog,
     pub last_snapshot: Seq,

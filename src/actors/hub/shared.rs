@@ -67,8 +67,9 @@ impl Hub {
         d.settings.writer.catch_up(after);
     }
 
-    /// Start over from a reloaded feed under a rotated stream: every reader's position named
-    /// the old stream, so viewers and admins are sent away to reconnect (and get a snapshot).
+    /// Start over from a reloaded feed (a rotated stream, or a gap pruned while this node was
+    /// away): what every reader was sent no longer leads on to what follows, so viewers and
+    /// admins are sent away to reconnect (and resume, or get a snapshot).
     fn reload(&mut self, reloaded: Reloaded) {
         let Some(d) = &mut self.durable else { return };
         let writing = std::mem::take(&mut d.writing);
@@ -91,13 +92,13 @@ impl Hub {
         for admin in self.admins.values() {
             admin.session.do_send(ToAdmin::Close(
                 SERVICE_RESTART,
-                "the stream was rotated; reconnect".into(),
+                format!("{}; reconnect", reloaded.why),
             ));
         }
         for waiter in self.waiters.drain(..) {
             let _ = waiter.send(());
         }
-        tracing::warn!(stream = %self.stream(), seq = %self.head, "reloaded from the rotated stream");
+        tracing::warn!(stream = %self.stream(), seq = %self.head, why = reloaded.why, "reloaded from the database");
     }
 }
 

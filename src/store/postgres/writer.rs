@@ -78,7 +78,7 @@ impl PgWriter {
                         let (written, went_back) = append(&log, batch).await;
                         reports.written.do_send(written);
                         if went_back {
-                            reload(&log, &reports, &fixtures, log_capacity).await;
+                            reload(&log, &reports, &fixtures, log_capacity, Reload::Rotate).await;
                         }
                     }
                     Job::CatchUp(after) => match catch_up(&log, after).await {
@@ -87,7 +87,11 @@ impl PgWriter {
                         }
                         Ok(_) => {}
                         Err(PgError::HeadWentBack { .. } | PgError::StreamChanged { .. }) => {
-                            reload(&log, &reports, &fixtures, log_capacity).await;
+                            reload(&log, &reports, &fixtures, log_capacity, Reload::Rotate).await;
+                        }
+                        Err(PgError::Pruned { .. }) => {
+                            tracing::warn!(%after, "the events after our head were pruned; reloading from the newest snapshot");
+                            reload(&log, &reports, &fixtures, log_capacity, Reload::Gap).await;
                         }
                         Err(e) => tracing::warn!(error = %e, %after, "could not catch up"),
                     },
@@ -164,18 +168,44 @@ impl LogWriter for PgWriter {
     }
 }
 
-/// Rotate to the database's stream and hand the hub the feed reloaded from it; retried until it
-/// works, since the node cannot serve its old stream any more.
-async fn reload(log: &PgLog, reports: &Reports, fixtures: &FeedState, capacity: usize) {
+/// Why the hub must start over from the database.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reload {
+    /// The log went back: rotate the stream first.
+    Rotate,
+    /// The events after our head were pruned while we were away: load the newest snapshot.
+    Gap,
+}
+
+/// Hand the hub the feed reloaded from the database (after rotating the stream when the log
+/// went back); retried until it works, since the node cannot carry on from where it was.
+async fn reload(
+    log: &PgLog,
+    reports: &Reports,
+    fixtures: &FeedState,
+    capacity: usize,
+    why: Reload,
+) {
     let mut wait = Duration::from_millis(100);
     loop {
-        let loaded = match log.rejoin().await {
+        let head = match why {
+            Reload::Rotate => log.rejoin().await,
+            Reload::Gap => match (log.stream(), log.head().await) {
+                (Ok(stream), Ok(head)) => Ok((stream, head)),
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            },
+        };
+        let loaded = match head {
             Ok((stream, head)) => load(log, stream, head.seq, fixtures, capacity).await,
             Err(e) => Err(e.to_string()),
         };
         match loaded {
             Ok(loaded) => {
                 reports.reloaded.do_send(Reloaded {
+                    why: match why {
+                        Reload::Rotate => "the stream was rotated",
+                        Reload::Gap => "this node fell too far behind",
+                    },
                     state: loaded.state,
                     log: loaded.ring,
                     last_snapshot: loaded.last_snapshot,
@@ -184,7 +214,7 @@ async fn reload(log: &PgLog, reports: &Reports, fixtures: &FeedState, capacity: 
                 return;
             }
             Err(e) => {
-                tracing::error!(error = %e, "cannot reload from the rotated stream; retrying");
+                tracing::error!(error = %e, "cannot reload from the database; retrying");
                 tokio::time::sleep(wait).await;
                 wait = (wait * 2).min(LOOKUP_BACKOFF_MAX);
             }
