@@ -293,3 +293,82 @@ async fn a_killed_leader_is_replaced_within_seconds_and_the_matches_go_on() {
     }
     assert_one_generator_at_a_time(&db).await;
 }
+
+#[actix_rt::test]
+async fn generator_control_sent_to_any_node_steers_the_leader() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let url = postgres::shared().fresh_database().await;
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = three_nodes(&url, &dir);
+    let all: Vec<&Proc> = nodes.iter().collect();
+    let leader = leader_among(&all, Duration::from_secs(10)).await;
+    let standby = (leader + 1) % 3;
+    let seq = |node: &Proc| {
+        let node_url = node.url("/healthz");
+        async move {
+            let mut resp = client().get(node_url).send().await.unwrap();
+            resp.json::<Value>().await.unwrap()["seq"].as_u64().unwrap()
+        }
+    };
+    let control = |running: bool| {
+        let command_url = all[standby].url("/api/admin/commands");
+        async move {
+            let body = serde_json::json!({"type": "generator.control", "running": running});
+            let (status, reply) = common::process::post_command_to(&command_url, body).await;
+            assert_eq!(status, 200, "{reply}");
+        }
+    };
+
+    // Paused through a standby node: the leader says so to its admins, and its matches stop
+    // (at this speed a live match makes an event every few simulated seconds, so five real
+    // seconds without one means the generator is paused).
+    control(false).await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while ready_generator(all[leader]).await["running"] != Value::Bool(false) {
+        assert!(
+            Instant::now() < deadline,
+            "the leader was not told to pause"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let paused_at = loop {
+        let before = seq(all[leader]).await;
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        if seq(all[leader]).await == before {
+            break before;
+        }
+        assert!(Instant::now() < deadline, "the leader did not pause");
+    };
+    // Resumed the same way: they go on.
+    control(true).await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while seq(all[leader]).await <= paused_at {
+        assert!(Instant::now() < deadline, "the leader did not resume");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The generator settings an admin of `node` is shown on login.
+async fn ready_generator(node: &Proc) -> Value {
+    use futures_util::{SinkExt, StreamExt};
+    let (_, mut socket) = client()
+        .ws(node.ws())
+        .connect()
+        .await
+        .expect("admin WebSocket");
+    let auth = serde_json::json!({"type": "auth", "token": ALICE}).to_string();
+    socket
+        .send(awc::ws::Message::Text(auth.into()))
+        .await
+        .unwrap();
+    loop {
+        let frame = socket.next().await.expect("a frame").expect("a good frame");
+        if let awc::ws::Frame::Text(text) = frame {
+            let v: Value = serde_json::from_slice(&text).unwrap();
+            if v["type"] == "ready" {
+                return v["generator"].clone();
+            }
+        }
+    }
+}

@@ -224,7 +224,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let addr = server.addrs()[0];
     if let (Some(log), Some(elected)) = (pg, elected) {
         let node = node_name(&config, addr.port());
-        hub_arbiter.spawn(async move { campaign(log, node, elected) });
+        let settings = hub.clone().recipient();
+        hub_arbiter.spawn(async move { campaign(log, node, elected, settings) });
     }
     Ok(Running {
         addr,

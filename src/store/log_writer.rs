@@ -46,6 +46,12 @@ pub trait LogWriter: Send {
     fn shared(&self) -> bool {
         false
     }
+    /// Record the generator's settings for every node of a shared log (the leader, whichever it
+    /// is, follows them); `false` when the log is not shared, and the caller steers its own.
+    fn share_generator_control(&self, running: Option<bool>, speed: Option<f64>) -> bool {
+        let _ = (running, speed);
+        false
+    }
     /// Tell the other writers' nodes which admins are connected here (a shared log only).
     fn share_presence(&self, admins: Vec<String>) {
         let _ = admins;

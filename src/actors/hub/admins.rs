@@ -20,7 +20,7 @@ pub const PRESENCE_EVERY: Duration = Duration::from_secs(3);
 
 /// How long another node's word on its admins stays good without being repeated.
 const PRESENCE_TTL: Duration = Duration::from_secs(10);
-use crate::store::postgres::leader::Leadership;
+use crate::store::postgres::leader::{GeneratorSettings, Leadership};
 
 impl Hub {
     /// Send one text frame to every admin session whose queue has room for it. A session
@@ -205,5 +205,29 @@ impl Handler<CloseAdmins> for Hub {
                 .do_send(ToAdmin::Close(msg.code, msg.reason.clone()));
         }
         self.admins.len()
+    }
+}
+
+/// The cluster's generator settings changed (or were first read): steer this node's generator
+/// (it follows them when it leads) and show them to this node's admins.
+impl Handler<GeneratorSettings> for Hub {
+    type Result = ();
+
+    fn handle(&mut self, msg: GeneratorSettings, _: &mut Context<Self>) {
+        if msg.running.is_none() && msg.speed.is_none() {
+            return;
+        }
+        if let Some(generator) = &self.generator {
+            generator.do_send(Steer {
+                running: msg.running,
+                speed: msg.speed,
+            });
+        }
+        if let Some(state) = &mut self.generator_state {
+            state.running = msg.running.unwrap_or(state.running);
+            state.speed = msg.speed.unwrap_or(state.speed);
+            let frame = Outgoing::Generator(*state).to_json();
+            self.tell_admins(ByteString::from(frame));
+        }
     }
 }

@@ -271,6 +271,13 @@ impl Hub {
         running: Option<bool>,
         speed: Option<f64>,
     ) -> Result<(), CommandError> {
+        // In a cluster the settings are shared: whichever node leads follows them, and every
+        // node hears of them (and tells its admins) within a second.
+        if let Some(d) = &self.durable
+            && d.settings.writer.share_generator_control(running, speed)
+        {
+            return Ok(());
+        }
         let generator = self.generator.as_ref().ok_or_else(|| {
             CommandError::Unavailable(
                 "the generator is not running (the server was started with --no-generator)".into(),

@@ -46,13 +46,50 @@ pub enum Leadership {
     Fenced { epoch: u64 },
 }
 
-/// Campaign for the generator on the current actix arbiter until `generator` is gone.
-pub fn campaign(log: Arc<PgLog>, node: String, generator: Recipient<Leadership>) {
+/// The generator's settings as the cluster shares them (`generator.control` taken by any node),
+/// read every [`POLL_EVERY`] by each node's campaign and told to its hub when they change.
+#[derive(Message, Debug, Clone, Copy, PartialEq)]
+#[rtype(result = "()")]
+pub struct GeneratorSettings {
+    pub running: Option<bool>,
+    pub speed: Option<f64>,
+}
+
+impl PgLog {
+    /// Record the generator's settings for the whole cluster (`None` leaves one as it is).
+    pub async fn steer_generator(
+        &self,
+        running: Option<bool>,
+        speed: Option<f64>,
+    ) -> Result<(), PgError> {
+        let client = self.reader().await?;
+        client
+            .execute(
+                "UPDATE livescore_meta SET generator_running = COALESCE($1, generator_running),
+                        generator_speed = COALESCE($2, generator_speed) WHERE singleton",
+                &[&running, &speed],
+            )
+            .await
+            .map_err(|source| self.query_error("record the generator's settings", source))?;
+        Ok(())
+    }
+}
+
+/// Campaign for the generator on the current actix arbiter until `generator` is gone; tell
+/// `settings` the cluster's generator settings whenever they change.
+pub fn campaign(
+    log: Arc<PgLog>,
+    node: String,
+    generator: Recipient<Leadership>,
+    settings: Recipient<GeneratorSettings>,
+) {
     actix::spawn(async move {
+        let mut known = None;
         loop {
             match connect(&log).await {
                 Ok(client) => {
-                    let (leading, error) = hold(&client, &node, &generator).await;
+                    let (leading, error) =
+                        hold(&client, &node, &generator, &settings, &mut known).await;
                     if leading {
                         generator.do_send(Leadership::StandDown);
                     }
@@ -94,6 +131,8 @@ async fn hold(
     client: &Client,
     node: &str,
     generator: &Recipient<Leadership>,
+    settings: &Recipient<GeneratorSettings>,
+    known: &mut Option<GeneratorSettings>,
 ) -> (bool, Option<tokio_postgres::Error>) {
     let mut leading: Option<u64> = None;
     let mut every = tokio::time::interval(POLL_EVERY);
@@ -102,6 +141,14 @@ async fn hold(
         every.tick().await;
         if !generator.connected() {
             return (leading.is_some(), None);
+        }
+        match read_settings(client).await {
+            Ok(now) if *known != Some(now) => {
+                *known = Some(now);
+                settings.do_send(now);
+            }
+            Ok(_) => {}
+            Err(error) => return (leading.is_some(), Some(error)),
         }
         match leading {
             None => match try_lead(client).await {
@@ -155,4 +202,18 @@ async fn still_leading(client: &Client, epoch: u64) -> Result<bool, tokio_postgr
         .await?
         .get(0);
     Ok(now as u64 == epoch)
+}
+
+/// The generator's settings as the cluster shares them.
+async fn read_settings(client: &Client) -> Result<GeneratorSettings, tokio_postgres::Error> {
+    let row = client
+        .query_one(
+            "SELECT generator_running, generator_speed FROM livescore_meta",
+            &[],
+        )
+        .await?;
+    Ok(GeneratorSettings {
+        running: row.get(0),
+        speed: row.get(1),
+    })
 }

@@ -14,7 +14,7 @@ const MIGRATION_LOCK: i64 = 0x6c69_7665_7363_6f72;
 
 /// Schema versions, applied in order; version `n` is `MIGRATIONS[n - 1]`. Never edit one that
 /// has shipped: add the next.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// 1: the stream's head row, the event log, the batch index, snapshots, and the append
 /// function that is the only way events get in.
@@ -114,6 +114,14 @@ BEGIN
     RETURN QUERY SELECT 'appended'::text, expected_head + n, meta.epoch;
 END
 $fn$;
+"#;
+
+/// 2: the generator's settings as shared state (`generator.control` taken by any node; the
+/// leader, whichever it is, follows them). NULL: not set, each node's own flags apply.
+const V2: &str = r#"
+ALTER TABLE livescore_meta
+    ADD COLUMN generator_running boolean,
+    ADD COLUMN generator_speed double precision;
 "#;
 
 /// Bring the schema up to date; returns the version it is at. Refuses a schema newer than this

@@ -36,6 +36,7 @@ const LOOKUP_BACKOFF_MAX: Duration = Duration::from_secs(2);
 enum Job {
     Append(Batch),
     Presence(Vec<String>),
+    Control(Option<bool>, Option<f64>),
     CatchUp(Seq),
     Snapshot {
         seq: Seq,
@@ -111,6 +112,11 @@ impl PgWriter {
                             tracing::warn!(error = %e, "could not prune the event log");
                         }
                     }
+                    Job::Control(running, speed) => {
+                        if let Err(e) = log.steer_generator(running, speed).await {
+                            tracing::warn!(error = %e, "could not record the generator's settings");
+                        }
+                    }
                     Job::Presence(admins) => {
                         let presence = NodePresence {
                             node: node.clone(),
@@ -151,6 +157,10 @@ impl LogWriter for PgWriter {
 
     fn shared(&self) -> bool {
         true
+    }
+
+    fn share_generator_control(&self, running: Option<bool>, speed: Option<f64>) -> bool {
+        self.jobs.send(Job::Control(running, speed)).is_ok()
     }
 
     fn share_presence(&self, admins: Vec<String>) {
