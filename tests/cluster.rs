@@ -12,18 +12,6 @@ use common::process::post_command_to;
 use common::*;
 use serde_json::{Value, json};
 
-/// A node of a cluster on `url`, with alice and bob as admins and no rate limit in the way.
-fn node(url: &str) -> TestServer {
-    let url = url.to_owned();
-    TestServer::start(move |c| {
-        with_admins(c);
-        c.in_memory = false;
-        c.database_url = Some(livescore::config::Secret(url));
-        c.admin_rate = 1e6;
-        c.admin_burst = 1_000_000;
-    })
-}
-
 /// Every event a viewer receives up to `last`, as (id, data) pairs, after its snapshot.
 async fn record(mut viewer: SseClient, last: u64) -> Vec<(String, String)> {
     let mut seen = Vec::new();
@@ -45,7 +33,11 @@ async fn record(mut viewer: SseClient, last: u64) -> Vec<(String, String)> {
 async fn three_nodes_deliver_the_same_events_in_the_same_order_whoever_wrote_them() {
     let pg = postgres::shared();
     let url = pg.fresh_database().await;
-    let nodes = [node(&url), node(&url), node(&url)];
+    let nodes = [
+        postgres::cluster_node(&url),
+        postgres::cluster_node(&url),
+        postgres::cluster_node(&url),
+    ];
     assert!(
         nodes.iter().all(|n| n.stream == nodes[0].stream),
         "one stream for every node"
@@ -113,7 +105,7 @@ async fn three_nodes_deliver_the_same_events_in_the_same_order_whoever_wrote_the
 async fn the_same_expected_version_on_two_nodes_gets_one_ack_and_one_conflict() {
     let pg = postgres::shared();
     let url = pg.fresh_database().await;
-    let (a, b) = (node(&url), node(&url));
+    let (a, b) = (postgres::cluster_node(&url), postgres::cluster_node(&url));
     let (status, reply) = post_command_to(
         &a.url("/api/admin/commands"),
         json!({"type": "match.status", "match_id": 1, "status": "live"}),
@@ -221,7 +213,11 @@ async fn hop(
 async fn viewers_hopping_between_nodes_miss_nothing_and_see_nothing_twice() {
     let pg = postgres::shared();
     let url = pg.fresh_database().await;
-    let nodes = [node(&url), node(&url), node(&url)];
+    let nodes = [
+        postgres::cluster_node(&url),
+        postgres::cluster_node(&url),
+        postgres::cluster_node(&url),
+    ];
     const WRITES: usize = 150;
     let command_urls: Vec<String> = nodes.iter().map(|n| n.url("/api/admin/commands")).collect();
     let writer = async {
@@ -257,7 +253,7 @@ async fn viewers_hopping_between_nodes_miss_nothing_and_see_nothing_twice() {
 async fn admins_on_different_nodes_see_each_other_come_and_go() {
     let pg = postgres::shared();
     let url = pg.fresh_database().await;
-    let (a, b) = (node(&url), node(&url));
+    let (a, b) = (postgres::cluster_node(&url), postgres::cluster_node(&url));
     let (mut alice, _) = AdminClient::login(&a, ALICE).await;
     let (bob, _) = AdminClient::login(&b, BOB).await;
     // Presence frames come on every change anywhere; wait for the one that shows both.

@@ -8,22 +8,10 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use actix_web::http::StatusCode;
-use common::postgres::PgServer;
+use common::postgres::{self, PgServer};
 use common::process::{Proc, post_command_to};
 use common::*;
 use serde_json::{Value, json};
-
-/// A node of a cluster on `url` in this process.
-fn node(url: &str) -> TestServer {
-    let url = url.to_owned();
-    TestServer::start(move |c| {
-        with_admins(c);
-        c.in_memory = false;
-        c.database_url = Some(livescore::config::Secret(url));
-        c.admin_rate = 1e6;
-        c.admin_burst = 1_000_000;
-    })
-}
 
 /// The head both nodes agree on once the writes are over.
 async fn settled_head(a: &TestServer, b: &TestServer) -> u64 {
@@ -111,7 +99,7 @@ fn assert_log_holds_each_once(log: &[(u64, String)], acked: &[String]) {
 async fn a_database_crash_under_load_loses_nothing_acknowledged_and_the_feed_carries_on() {
     let pg = PgServer::start();
     let url = pg.fresh_database().await;
-    let (a, b) = (node(&url), node(&url));
+    let (a, b) = (postgres::cluster_node(&url), postgres::cluster_node(&url));
     let (mut acked, _) = write_until(&[&a, &b], "before", |n| n >= 30).await;
 
     pg.crash();
@@ -147,7 +135,7 @@ async fn a_database_crash_under_load_loses_nothing_acknowledged_and_the_feed_car
 async fn terminated_database_connections_are_reconnected_without_loss() {
     let pg = common::postgres::shared();
     let url = pg.fresh_database().await;
-    let (a, b) = (node(&url), node(&url));
+    let (a, b) = (postgres::cluster_node(&url), postgres::cluster_node(&url));
     let mut acked = Vec::new();
     for round in 0..3 {
         let (batch, _) = write_until(&[&a, &b], &format!("round {round}"), |n| n >= 20).await;
@@ -169,15 +157,7 @@ async fn a_killed_node_s_viewer_resumes_on_another_without_a_gap() {
     let pg = common::postgres::shared();
     let url = pg.fresh_database().await;
     let dir = tempfile::tempdir().unwrap();
-    let args = [
-        "--no-generator",
-        "--database-url",
-        url.as_str(),
-        "--admin-rate",
-        "1000000",
-        "--admin-burst",
-        "1000000",
-    ];
+    let args = postgres::node_args(&url, &[]);
     let doomed = Proc::start(dir.path(), &args);
     let survivor = Proc::start(dir.path(), &args);
     let post = |p: &Proc, i: usize| {
@@ -216,7 +196,7 @@ async fn a_killed_node_s_viewer_resumes_on_another_without_a_gap() {
 async fn a_database_restored_behind_the_nodes_rotates_the_stream() {
     let pg = common::postgres::shared();
     let url = pg.fresh_database().await;
-    let (a, b) = (node(&url), node(&url));
+    let (a, b) = (postgres::cluster_node(&url), postgres::cluster_node(&url));
     write_until(&[&a, &b], "kept", |n| n >= 20).await;
     assert_eq!(settled_head(&a, &b).await, 20);
     let old = a.stream.clone();
@@ -275,19 +255,7 @@ async fn a_node_away_while_its_gap_was_pruned_reloads_from_the_newest_snapshot()
     let pg = common::postgres::shared();
     let url = pg.fresh_database().await;
     let dir = tempfile::tempdir().unwrap();
-    let args = [
-        "--no-generator",
-        "--database-url",
-        url.as_str(),
-        "--snapshot-every",
-        "20",
-        "--retention",
-        "20",
-        "--admin-rate",
-        "1000000",
-        "--admin-burst",
-        "1000000",
-    ];
+    let args = postgres::node_args(&url, &["--snapshot-every", "20", "--retention", "20"]);
     let writer = Proc::start(dir.path(), &args);
     let away = Proc::start(dir.path(), &args);
     let post = |i: usize| {

@@ -30,6 +30,35 @@ struct Cluster {
     dir: tempfile::TempDir,
 }
 
+/// A node of a cluster on the database at `url`, in this process, with alice and bob as admins
+/// and no rate limit in the way.
+pub fn cluster_node(url: &str) -> super::TestServer {
+    let url = url.to_owned();
+    super::TestServer::start(move |c| {
+        super::with_admins(c);
+        c.in_memory = false;
+        c.database_url = Some(livescore::config::Secret(url));
+        c.admin_rate = 1e6;
+        c.admin_burst = 1_000_000;
+    })
+}
+
+/// The flags of a node of a cluster on `url` started as a process ([`super::process::Proc`]),
+/// generator off, no rate limit in the way, then `extra`.
+pub fn node_args<'a>(url: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "--no-generator",
+        "--database-url",
+        url,
+        "--admin-rate",
+        "1000000",
+        "--admin-burst",
+        "1000000",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 /// The server shared by the tests of one test binary: started by the first test that asks,
 /// stopped when the binary exits.
 pub fn shared() -> Arc<PgServer> {
