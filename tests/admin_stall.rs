@@ -8,9 +8,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use common::*;
@@ -26,26 +26,14 @@ struct Spawned {
 
 impl Spawned {
     fn start(extra: &[&str]) -> Spawned {
-        let mut child = Command::new(BIN)
+        let mut command = Command::new(BIN);
+        command
             .args(["--bind", "127.0.0.1:0", "--in-memory", "--no-generator"])
             .args(["--admin-rate", "100000", "--admin-burst", "100000"])
             .args(extra)
             .env("LIVESCORE_ADMIN_TOKENS", format!("alice:{ALICE},bob:{BOB}"))
-            .env_remove("LIVESCORE_BIND")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        stdout.read_line(&mut first).unwrap();
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        let url = first
-            .trim()
-            .strip_prefix("livescore listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-            .trim_end_matches('/')
-            .to_owned();
+            .env_remove("LIVESCORE_BIND");
+        let (child, url) = common::process::spawn(command);
         Spawned { child, url }
     }
 

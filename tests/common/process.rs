@@ -16,28 +16,37 @@ pub struct Proc {
     pub base: String,
 }
 
+/// Start `command` (the binary, its flags set, bound to port 0) and read its base URL from the
+/// first line it prints; the rest of its output is drained, as a terminal would.
+pub fn spawn(mut command: Command) -> (Child, String) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    let base = first
+        .trim()
+        .strip_prefix("livescore listening on ")
+        .unwrap_or_else(|| panic!("the server did not start: {first:?}"))
+        .trim_end_matches('/')
+        .to_owned();
+    (child, base)
+}
+
 impl Proc {
     pub fn start(dir: &Path, extra: &[&str]) -> Proc {
-        let mut child = Command::new(BIN)
+        let mut command = Command::new(BIN);
+        command
             .args(["--bind", "127.0.0.1:0", "--data-dir"])
             .arg(dir)
             .args(extra)
             .env("LIVESCORE_ADMIN_TOKENS", format!("alice:{ALICE},bob:{BOB}"))
-            .env("LIVESCORE_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        out.read_line(&mut first).unwrap();
-        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-        let base = first
-            .trim()
-            .strip_prefix("livescore listening on ")
-            .unwrap_or_else(|| panic!("the server did not start: {first:?}"))
-            .trim_end_matches('/')
-            .to_owned();
+            .env("LIVESCORE_LOG", "warn");
+        let (child, base) = spawn(command);
         Proc { child, base }
     }
 
