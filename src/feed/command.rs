@@ -4,7 +4,7 @@
 //! shape only (types, required fields); whether the change is allowed is decided by
 //! [`FeedState::validate`](crate::feed::state::FeedState::validate).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{LeagueId, MatchId, NewsId, Seq, TeamId, Version};
@@ -85,6 +85,10 @@ pub enum Command {
     },
     #[serde(rename = "news.retract")]
     NewsRetract { news_id: NewsId },
+    /// Move the feed to another day: what left the live window is archived (see
+    /// [`crate::feed::calendar`]). A day not later than the feed's changes nothing.
+    #[serde(rename = "calendar.roll")]
+    CalendarRoll { today: NaiveDate },
     /// Pause, resume or retune the simulated generator. Changes no feed state.
     #[serde(rename = "generator.control")]
     GeneratorControl {
@@ -106,6 +110,7 @@ impl Command {
             Command::NewsPublish { .. } => "news.publish",
             Command::NewsUpdate { .. } => "news.update",
             Command::NewsRetract { .. } => "news.retract",
+            Command::CalendarRoll { .. } => "calendar.roll",
             Command::GeneratorControl { .. } => "generator.control",
         }
     }

@@ -4,7 +4,7 @@
 //! in order to a state reproduces the live state exactly. On the wire each event travels inside an
 //! [`Envelope`] that adds its position in the stream, its time and its author.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{MatchId, NewsId, Seq, Version};
@@ -44,10 +44,19 @@ pub enum Event {
     NewsRetracted {
         news_id: NewsId,
     },
+    /// Matches and news left the live window (see [`crate::feed::calendar`]): viewers drop them;
+    /// the archive API still serves them. On a day roll, `today` is the feed's new day.
+    Archived {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        today: Option<NaiveDate>,
+        matches: Vec<MatchId>,
+        news: Vec<NewsId>,
+    },
 }
 
 /// The kinds of event a viewer can ask for with `types=`. A retraction belongs to `news`, so a
-/// viewer of news always learns that an item was withdrawn.
+/// viewer of news always learns that an item was withdrawn. `archived` events reach every viewer
+/// whatever its filter, since they are what keeps its copy of the state bounded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EventKind {
     Score,
@@ -55,15 +64,17 @@ pub enum EventKind {
     Incident,
     Match,
     News,
+    Archived,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 5] = [
+    pub const ALL: [EventKind; 6] = [
         EventKind::Score,
         EventKind::Status,
         EventKind::Incident,
         EventKind::Match,
         EventKind::News,
+        EventKind::Archived,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +84,7 @@ impl EventKind {
             EventKind::Incident => "incident",
             EventKind::Match => "match",
             EventKind::News => "news",
+            EventKind::Archived => "archived",
         }
     }
 
@@ -91,6 +103,7 @@ impl Event {
             Event::Match { .. } => "match",
             Event::News { .. } => "news",
             Event::NewsRetracted { .. } => "news_retracted",
+            Event::Archived { .. } => "archived",
         }
     }
 
@@ -101,6 +114,7 @@ impl Event {
             Event::Incident { .. } => EventKind::Incident,
             Event::Match { .. } => EventKind::Match,
             Event::News { .. } | Event::NewsRetracted { .. } => EventKind::News,
+            Event::Archived { .. } => EventKind::Archived,
         }
     }
 
@@ -112,7 +126,7 @@ impl Event {
             | Event::Incident { match_id, .. } => Some(*match_id),
             Event::Match { game } => Some(game.id),
             Event::News { news } => news.match_id,
-            Event::NewsRetracted { .. } => None,
+            Event::NewsRetracted { .. } | Event::Archived { .. } => None,
         }
     }
 }

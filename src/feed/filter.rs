@@ -35,6 +35,7 @@ impl Scope {
                 .news_item(*news_id)
                 .map(|n| news_leagues(n, state))
                 .unwrap_or_default(),
+            Event::Archived { .. } => Vec::new(),
         };
         let match_id = match event {
             Event::NewsRetracted { news_id } => state.news_item(*news_id).and_then(|n| n.match_id),
@@ -78,7 +79,9 @@ pub enum FilterError {
     BadMatch(String),
     #[error("leagues: unknown league `{0}` (known: {1})")]
     UnknownLeague(String, String),
-    #[error("types: unknown event type `{0}` (known: score, status, incident, match, news)")]
+    #[error(
+        "types: unknown event type `{0}` (known: score, status, incident, match, news, archived)"
+    )]
     UnknownType(String),
 }
 
@@ -139,6 +142,9 @@ impl Filter {
 
     /// Whether a viewer with this filter receives an event of this scope.
     pub fn accepts(&self, scope: &Scope) -> bool {
+        if scope.kind == EventKind::Archived {
+            return true;
+        }
         if let Some(types) = &self.types
             && !types.contains(&scope.kind)
         {

@@ -4,6 +4,7 @@
 //! [`FeedState::apply`] folds into the state. [`log`] keeps committed events for replay,
 //! [`filter`] decides which viewer gets which event, [`fixtures`] builds the starting state.
 
+pub mod calendar;
 pub mod checks;
 pub mod command;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod log;
 pub mod state;
 pub mod validate;
 
+pub use calendar::{Calendar, Window};
 pub use command::{Ack, Command};
 pub use error::CommandError;
 pub use event::{Envelope, Event, EventKind, Snapshot};

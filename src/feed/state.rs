@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::feed::calendar::Calendar;
 use crate::feed::event::Event;
 use crate::ids::{IncidentId, LeagueId, MatchId, NewsId, TeamId, Version};
 use crate::model::{League, Match, News, Team};
@@ -35,6 +36,9 @@ pub struct FeedState {
     #[serde(with = "as_list")]
     pub(crate) news: BTreeMap<NewsId, News>,
     pub(crate) next_ids: NextIds,
+    /// The feed's day and live window; older snapshots without one start with the defaults.
+    #[serde(default)]
+    pub(crate) calendar: Calendar,
 }
 
 /// What a command changed, so the hub can report its new version in the `ack`.
@@ -70,6 +74,7 @@ impl FeedState {
             matches: matches.into_iter().map(|m| (m.id, m)).collect(),
             news: news.into_iter().map(|n| (n.id, n)).collect(),
             next_ids,
+            calendar: Calendar::default(),
         }
     }
 
@@ -196,6 +201,21 @@ impl FeedState {
             }
             Event::NewsRetracted { news_id } => {
                 self.news.remove(news_id);
+            }
+            Event::Archived {
+                today,
+                matches,
+                news,
+            } => {
+                if today.is_some() {
+                    self.calendar.today = self.calendar.today.max(*today);
+                }
+                for id in matches {
+                    self.matches.remove(id);
+                }
+                for id in news {
+                    self.news.remove(id);
+                }
             }
         }
     }

@@ -70,7 +70,7 @@ impl FeedState {
                 away,
                 kickoff,
             } => {
-                check_kickoff(*kickoff, now)?;
+                check_kickoff(*kickoff, self.feed_now(now))?;
                 self.plan_match(league, home, away, *kickoff)
             }
             Command::NewsPublish {
@@ -91,8 +91,10 @@ impl FeedState {
                     updated_at: now,
                     version: Version(1),
                 };
+                let mut events = vec![Event::News { news }];
+                events.extend(self.news_overflow());
                 Ok(Planned {
-                    events: vec![Event::News { news }],
+                    events,
                     target: Target::News(id),
                 })
             }
@@ -134,6 +136,7 @@ impl FeedState {
                     target: Target::News(*news_id),
                 })
             }
+            Command::CalendarRoll { today } => self.plan_roll(*today, now),
             Command::GeneratorControl { running, speed } => {
                 if running.is_none() && speed.is_none() {
                     return Err(CommandError::Invalid(
