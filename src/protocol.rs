@@ -9,7 +9,7 @@ use crate::feed::{Ack, Command, CommandError};
 use crate::ids::{MatchId, NewsId, Seq, Version};
 
 /// Every command `type` the server understands, for error messages.
-pub const COMMAND_TYPES: [&str; 8] = [
+pub const COMMAND_TYPES: [&str; 9] = [
     "score.set",
     "incident.add",
     "match.status",
@@ -17,6 +17,7 @@ pub const COMMAND_TYPES: [&str; 8] = [
     "news.publish",
     "news.update",
     "news.retract",
+    "calendar.roll",
     "generator.control",
 ];
 

@@ -25,6 +25,7 @@ export class FeedStore {
     this.teams = new Map();
     this.matches = new Map();
     this.news = new Map();
+    this.calendar = null;
   }
 
   /** Whether a snapshot has been applied (before that, events have nothing to apply to). */
@@ -58,6 +59,7 @@ export class FeedStore {
     for (const team of snapshot.teams || []) this.teams.set(team.id, team);
     for (const match of snapshot.matches || []) this.matches.set(match.id, match);
     for (const item of snapshot.news || []) this.news.set(item.id, item);
+    this.calendar = snapshot.calendar || null;
     // A poll snapshot of the same stream still tells how many events happened in between.
     const skipped = previousSeq === null ? 0 : Math.max(0, snapshot.seq - previousSeq);
     this.notify({ type: 'snapshot', skipped });
@@ -101,6 +103,12 @@ export class FeedStore {
         break;
       case 'news_retracted':
         this.news.delete(event.news_id);
+        break;
+      case 'archived':
+        // Left the live window: still browsable through the archive API, no longer pushed.
+        for (const matchId of event.matches || []) this.matches.delete(matchId);
+        for (const newsId of event.news || []) this.news.delete(newsId);
+        if (event.today && this.calendar) this.calendar.today = event.today;
         break;
       default:
         break;

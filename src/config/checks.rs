@@ -27,6 +27,16 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// The live window the calendar keeps (see [`crate::feed::calendar`]).
+    pub fn window(&self) -> crate::feed::Window {
+        crate::feed::Window {
+            timezone: self.timezone,
+            days_back: self.window_back_days,
+            days_ahead: self.window_ahead_days,
+            news: self.live_news,
+        }
+    }
+
     /// The defaults, as if started with no flags and no environment (for tests and embedding).
     pub fn defaults() -> Config {
         Config {
@@ -47,6 +57,11 @@ impl Config {
             max_poll_events: 1000,
             retry_ms: 3000,
             max_poll_wait: 60,
+            timezone: chrono_tz::Tz::UTC,
+            window_back_days: 1,
+            window_ahead_days: 1,
+            live_news: 50,
+            archive_memory_mb: 16,
             workers: None,
             data_dir: PathBuf::from("data"),
             in_memory: false,
@@ -92,6 +107,8 @@ impl Config {
             ("max-replay-events", self.max_replay_events as usize),
             ("max-store-replays", self.max_store_replays),
             ("max-poll-events", self.max_poll_events),
+            ("live-news", self.live_news),
+            ("archive-memory-mb", self.archive_memory_mb),
             ("workers", self.workers.unwrap_or(1)),
             ("max-frame-bytes", self.max_frame_bytes),
             ("max-body-bytes", self.max_body_bytes),

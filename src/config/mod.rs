@@ -90,6 +90,32 @@ pub struct Config {
     #[arg(long, env = "LIVESCORE_MAX_POLL_WAIT", default_value_t = 60)]
     pub max_poll_wait: u64,
 
+    /// Time zone whose midnights end the feed's days (an IANA name such as `Europe/London`): it
+    /// decides which day a match belongs to and when the live window moves on.
+    #[arg(
+        long,
+        env = "LIVESCORE_TIMEZONE",
+        default_value = "UTC",
+        value_name = "ZONE"
+    )]
+    pub timezone: chrono_tz::Tz,
+
+    /// Finished days whose matches stay in the live state before today (older ones are archived).
+    #[arg(long, env = "LIVESCORE_WINDOW_BACK_DAYS", default_value_t = 1)]
+    pub window_back_days: u32,
+
+    /// Days after today whose fixtures the generator puts in the live state.
+    #[arg(long, env = "LIVESCORE_WINDOW_AHEAD_DAYS", default_value_t = 1)]
+    pub window_ahead_days: u32,
+
+    /// News items kept in the live state, newest first (older ones are archived).
+    #[arg(long, env = "LIVESCORE_LIVE_NEWS", default_value_t = 50)]
+    pub live_news: usize,
+
+    /// MiB of archived matches and news kept without a store (`--in-memory`); the oldest go first.
+    #[arg(long, env = "LIVESCORE_ARCHIVE_MEMORY_MB", default_value_t = 16)]
+    pub archive_memory_mb: usize,
+
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "LIVESCORE_WORKERS")]
     pub workers: Option<usize>,

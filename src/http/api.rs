@@ -14,7 +14,7 @@ use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::http::events::admit_connection;
 use crate::http::replay::Replay;
-use crate::ids::{EventId, MatchId};
+use crate::ids::EventId;
 
 /// How long a long-poll waits when the client does not say.
 pub const DEFAULT_POLL_WAIT_SECS: u64 = 25;
@@ -166,37 +166,6 @@ fn number(
             "{name}: `{raw}` is not {what} from {min} to {max}"
         ))),
     }
-}
-
-/// `GET /api/matches`: every match with its timeline.
-#[get("/api/matches")]
-pub async fn matches(app: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let body = app.hub.send(Read::Matches).await?.unwrap_or_default();
-    Ok(json(body))
-}
-
-/// `GET /api/matches/{id}`.
-#[get("/api/matches/{id}")]
-pub async fn one_match(
-    path: web::Path<String>,
-    app: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
-    let raw = path.into_inner();
-    let id = raw
-        .parse::<u32>()
-        .map(MatchId)
-        .map_err(|_| ApiError::bad_request(format!("`{raw}` is not a match id")))?;
-    match app.hub.send(Read::Match(id)).await? {
-        Some(body) => Ok(json(body)),
-        None => Err(ApiError::not_found(format!("match {id} does not exist"))),
-    }
-}
-
-/// `GET /api/news`: published news, newest first.
-#[get("/api/news")]
-pub async fn news(app: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let body = app.hub.send(Read::News).await?.unwrap_or_default();
-    Ok(json(body))
 }
 
 /// `GET /api/teams`: every team with its squad (reference data; not part of snapshots).

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod admission;
 pub mod api;
 pub mod assets;
+pub mod browse;
 pub mod error;
 pub mod events;
 pub mod feed_ws;
@@ -75,9 +76,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(feed_ws::feed)
     .service(api::snapshot)
     .service(api::poll)
-    .service(api::matches)
-    .service(api::one_match)
-    .service(api::news)
+    .service(browse::matches)
+    .service(browse::one_match)
+    .service(browse::news)
     .service(api::teams)
     .service(api::healthz)
     .service(api::metrics)

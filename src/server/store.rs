@@ -87,15 +87,21 @@ pub fn start_hub(
     let (snapshot_every, retention) = (config.snapshot_every, config.retention);
     let log_bytes = config.log_max_mb << 20;
     let max_replay = config.max_replay_events;
+    let window = config.window();
     let hub = move |state, log: Box<dyn EventLog>| {
-        Hub::new(state, log, broadcaster, metrics).max_replay(max_replay)
+        Hub::new(state, log, broadcaster, metrics)
+            .max_replay(max_replay)
+            .window(window)
     };
     let (stream, address, pg) = match opened {
         Opened::Memory => {
             let stream = StreamId::random();
             let log =
                 RingLog::new(stream.clone(), config.log_capacity, Seq(0)).with_max_bytes(log_bytes);
-            let address = Hub::start_in_arbiter(arbiter, move |_| hub(fixtures, Box::new(log)));
+            let archive_bytes = config.archive_memory_mb << 20;
+            let address = Hub::start_in_arbiter(arbiter, move |_| {
+                hub(fixtures, Box::new(log)).memory_archive(archive_bytes)
+            });
             (stream, address, None)
         }
         Opened::Sqlite(r) => {

@@ -117,7 +117,7 @@ pub fn import(dir: &Path, backup: &Export) -> Result<usize, StoreError> {
         expected = expected.next();
     }
     store.init(&stream, backup.snapshot_seq, backup.snapshot.get())?;
-    store.append([committed.as_slice()])?;
+    store.append(&committed, &[])?;
     // The restored stream is now the one this directory holds, whatever a lost store's marker
     // said: importing is how an operator answers "the store is empty".
     marker::write(

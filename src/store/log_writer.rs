@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 
 use crate::feed::{Committed, FeedState, RingLog};
 use crate::ids::Seq;
+use crate::store::archive::Item;
 
 /// One group commit: the events of every command accepted since the last write, numbered from
 /// `expected_head + 1`.
@@ -23,6 +24,9 @@ pub struct Batch {
     /// The log's head the events were numbered after; the append must fail if it moved.
     pub expected_head: Seq,
     pub events: Vec<Arc<Committed>>,
+    /// What the batch's `archived` events took out of the live state: written in the same
+    /// transaction, so the archive holds exactly what the log says left.
+    pub archive: Vec<Item>,
     /// The generator's leadership epoch, when the batch holds generator commands: the append
     /// must fail if a newer leader has taken over.
     pub epoch: Option<u64>,

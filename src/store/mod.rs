@@ -2,6 +2,7 @@
 //! commits them without ever blocking the actor system, and the [`log_writer::LogWriter`] trait
 //! through which the hub writes to whichever store it has.
 
+pub mod archive;
 pub mod backup;
 mod error;
 pub mod log_writer;

@@ -179,6 +179,7 @@ fn static_name(name: &str) -> Option<&'static str> {
         "match",
         "news",
         "news_retracted",
+        "archived",
     ]
     .into_iter()
     .find(|n| *n == name)

@@ -12,6 +12,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::feed::Committed;
 use crate::ids::{LeagueId, Seq, StreamId};
+use crate::store::archive::Item;
 use crate::store::error::{StoreError, describe};
 
 /// The database file inside the data directory.
@@ -31,6 +32,8 @@ const MIGRATIONS: &[&str] = &[
          json TEXT NOT NULL
      );
      CREATE TABLE snapshots (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, state TEXT NOT NULL);",
+    // 2: matches and news that left the live window.
+    crate::store::archive::sqlite::MIGRATION,
 ];
 
 /// Snapshots kept: the newest, and the one before it as the base that `livescore check` replays
@@ -246,8 +249,11 @@ impl Store {
         let fail = |e| describe(&path, e);
         let tx = self.conn.transaction().map_err(fail)?;
         if wipe {
-            tx.execute_batch("DELETE FROM events; DELETE FROM snapshots; DELETE FROM meta;")
-                .map_err(fail)?;
+            tx.execute_batch(
+                "DELETE FROM events; DELETE FROM snapshots; DELETE FROM meta;
+                 DELETE FROM archived_matches; DELETE FROM archived_news;",
+            )
+            .map_err(fail)?;
         }
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('stream', ?1)",
@@ -262,10 +268,12 @@ impl Store {
         tx.commit().map_err(fail)
     }
 
-    /// Write batches of events in one transaction (group commit): all of them or none.
-    pub fn append<'a>(
+    /// Write a batch of events, and what its `archived` events took out of the live state, in
+    /// one transaction (group commit): all of it or none.
+    pub fn append(
         &mut self,
-        batches: impl IntoIterator<Item = &'a [std::sync::Arc<Committed>]>,
+        events: &[std::sync::Arc<Committed>],
+        archive: &[Item],
     ) -> Result<(), StoreError> {
         let path = self.path.clone();
         let fail = |e| describe(&path, e);
@@ -276,23 +284,22 @@ impl Store {
                     "INSERT INTO events (seq, at, type, kind, match_id, leagues, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )
                 .map_err(fail)?;
-            for batch in batches {
-                for e in batch {
-                    let leagues: Vec<&str> = e.scope.leagues.iter().map(LeagueId::as_str).collect();
-                    insert
-                        .execute(params![
-                            e.seq.0 as i64,
-                            e.at.to_rfc3339(),
-                            e.name,
-                            e.scope.kind.as_str(),
-                            e.scope.match_id.map(|m| m.0),
-                            leagues.join(","),
-                            std::str::from_utf8(&e.json).unwrap_or_default(),
-                        ])
-                        .map_err(fail)?;
-                }
+            for e in events {
+                let leagues: Vec<&str> = e.scope.leagues.iter().map(LeagueId::as_str).collect();
+                insert
+                    .execute(params![
+                        e.seq.0 as i64,
+                        e.at.to_rfc3339(),
+                        e.name,
+                        e.scope.kind.as_str(),
+                        e.scope.match_id.map(|m| m.0),
+                        leagues.join(","),
+                        std::str::from_utf8(&e.json).unwrap_or_default(),
+                    ])
+                    .map_err(fail)?;
             }
         }
+        crate::store::archive::sqlite::insert(&tx, archive).map_err(fail)?;
         tx.commit().map_err(fail)
     }
 

@@ -8,14 +8,12 @@
 //! The writer also keeps the head marker (`marker.rs`) up to date: at every snapshot, on close,
 //! and otherwise within [`MARK_EVERY`] of the last commit, so a lost store is noticed.
 
-use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use actix::Recipient;
 use chrono::{DateTime, Utc};
 
-use crate::feed::Committed;
 use crate::ids::Seq;
 use crate::store::Store;
 use crate::store::log_writer::{Batch, LogWriter, WriteError, Written};
@@ -26,7 +24,7 @@ use crate::store::marker::{self, Head};
 pub const MARK_EVERY: Duration = Duration::from_secs(1);
 
 enum Job {
-    Append(Vec<Arc<Committed>>),
+    Append(Batch),
     Snapshot {
         seq: Seq,
         at: DateTime<Utc>,
@@ -67,9 +65,11 @@ impl Writer {
                             closed = Some(done);
                             break;
                         }
-                        Job::Append(events) => {
+                        Job::Append(Batch {
+                            events, archive, ..
+                        }) => {
                             let upto = events.last().map_or(Seq(0), |e| e.seq);
-                            let result = store.append([events.as_slice()]);
+                            let result = store.append(&events, &archive);
                             match &result {
                                 Ok(()) => mark.committed(upto),
                                 Err(e) => tracing::error!(error = %e, seq = %upto, "commit failed"),
@@ -116,7 +116,7 @@ impl Writer {
 /// never anything to catch up on.
 impl LogWriter for Writer {
     fn append(&self, batch: Batch) {
-        let _ = self.jobs.send(Job::Append(batch.events));
+        let _ = self.jobs.send(Job::Append(batch));
     }
 
     fn close(&self) -> tokio::sync::oneshot::Receiver<()> {

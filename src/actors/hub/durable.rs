@@ -101,9 +101,15 @@ impl Hub {
             });
         } else {
             d.writing_since = Some(Instant::now());
+            let archive = d
+                .writing
+                .iter()
+                .flat_map(|a| a.archive.iter().cloned())
+                .collect();
             d.settings.writer.append(Batch {
                 expected_head: self.log.last_seq(),
                 events,
+                archive,
                 epoch,
             });
         }

@@ -13,12 +13,16 @@
 //! and rolls the working state back to the committed one. Without a store, commit is immediate.
 
 mod admins;
+mod browse;
+mod calendar;
 mod commands;
 mod durable;
 mod reads;
 mod shared;
 
 pub use admins::{AdminJoined, AdminLeft, AttachGenerator, CloseAdmins, ToAdmin};
+pub use browse::{Browse, Browsed};
+pub use calendar::CALENDAR_AUTHOR;
 use commands::Reply;
 pub use commands::{Execute, ExecuteAll};
 pub use durable::CloseStore;
@@ -40,11 +44,13 @@ use crate::actors::broadcaster::{Broadcaster, Publish};
 use crate::actors::generator::Steer;
 use crate::feed::{
     Ack, Command, CommandError, Committed, Envelope, Event, EventLog, FeedState, Scope, Target,
+    Window,
 };
 use crate::ids::{EventId, Seq, StreamId};
 use crate::metrics::Metrics;
 use crate::protocol::{GeneratorState, Outgoing, event_frame};
 use crate::sse;
+use crate::store::archive::{self, MemoryArchive};
 use crate::store::log_writer::LogWriter;
 use crate::store::postgres::leader::Leadership;
 
@@ -87,6 +93,8 @@ struct Accepted {
     epoch: Option<u64>,
     events: Vec<Event>,
     committed: Vec<Arc<Committed>>,
+    /// What its `archived` events took out of the live state, to keep in the archive.
+    archive: Vec<archive::Item>,
     ack: Ack,
     reply: Option<oneshot::Sender<Result<Ack, CommandError>>>,
 }
@@ -124,6 +132,10 @@ pub struct Hub {
     generator_state: Option<GeneratorState>,
     /// The largest gap a resuming viewer is replayed (`--max-replay-events`).
     max_replay: u64,
+    /// What left the live window, without a store to keep it (`--in-memory`).
+    archive: Option<MemoryArchive>,
+    /// The live window the configuration asks for.
+    window: Window,
     metrics: Metrics,
 }
 
@@ -151,8 +163,16 @@ impl Hub {
             remote_admins: BTreeMap::new(),
             generator_state: None,
             max_replay: u64::MAX,
+            archive: None,
+            window: Window::default(),
             metrics,
         }
+    }
+
+    /// Keep what leaves the live window in memory, up to `max_bytes` (a hub without a store).
+    pub fn memory_archive(mut self, max_bytes: usize) -> Hub {
+        self.archive = Some(MemoryArchive::new(max_bytes));
+        self
     }
 
     /// Replay at most `events` to a resuming viewer; one further behind gets a snapshot.
@@ -205,9 +225,13 @@ impl Hub {
             self.steer_generator(running, speed)?;
         }
         let mut committed = Vec::with_capacity(planned.events.len());
+        let mut archive = Vec::new();
         for event in &planned.events {
             self.head = self.head.next();
             let scope = Scope::of(event, &self.state);
+            if let Event::Archived { matches, news, .. } = event {
+                archive.extend(browse::archive_items(&self.state, matches, news));
+            }
             self.state.apply(event);
             committed.push(self.encode(self.head, at, author, event.clone(), scope));
         }
@@ -229,6 +253,7 @@ impl Hub {
             epoch,
             events: planned.events,
             committed,
+            archive,
             ack,
             reply: None,
         })
@@ -311,6 +336,9 @@ impl Hub {
         };
         if self.durable.is_none() {
             self.commit(&accepted.committed);
+            if let Some(archive) = &mut self.archive {
+                archive.add(std::mem::take(&mut accepted.archive));
+            }
             let result = Ok(accepted.ack);
             self.count(name, &result);
             return Reply::Now(result);
@@ -362,5 +390,6 @@ impl Actor for Hub {
         ctx.set_mailbox_capacity(4096);
         ctx.run_interval(durable::STALL_CHECK, |hub, _| hub.refuse_stalled());
         ctx.run_interval(admins::PRESENCE_EVERY, |hub, _| hub.refresh_presence());
+        calendar::start(ctx);
     }
 }

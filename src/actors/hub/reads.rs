@@ -13,7 +13,7 @@ use super::Hub;
 use crate::actors::broadcaster::AddViewer;
 use crate::actors::viewer_queue::ViewerTx;
 use crate::feed::{Committed, FeedState, Filter, Snapshot};
-use crate::ids::{EventId, MatchId, Seq};
+use crate::ids::{EventId, Seq};
 use crate::sse;
 
 /// A snapshot in both encodings, for the seq it was taken at.
@@ -326,9 +326,8 @@ impl Handler<PollEvents> for Hub {
 pub enum Read {
     /// `{"status":"ok","stream":..,"seq":..}` for the liveness probe.
     Health,
+    /// The live state's matches.
     Matches,
-    Match(MatchId),
-    News,
 }
 
 impl Handler<Read> for Hub {
@@ -344,8 +343,6 @@ impl Handler<Read> for Hub {
                 "durable": self.durable.is_some(),
             }))),
             Read::Matches => Some(to_json(&state.matches().collect::<Vec<_>>())),
-            Read::Match(id) => state.game(id).map(to_json),
-            Read::News => Some(to_json(&state.news().collect::<Vec<_>>())),
         }
     }
 }

@@ -70,7 +70,8 @@ impl Hub {
     /// Start over from a reloaded feed (a rotated stream, or a gap pruned while this node was
     /// away): what every reader was sent no longer leads on to what follows, so viewers and
     /// admins are sent away to reconnect (and resume, or get a snapshot).
-    fn reload(&mut self, reloaded: Reloaded) {
+    fn reload(&mut self, mut reloaded: Reloaded) {
+        reloaded.state.set_window(self.window);
         let Some(d) = &mut self.durable else { return };
         let writing = std::mem::take(&mut d.writing);
         d.writing_since = None;

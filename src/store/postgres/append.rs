@@ -8,6 +8,7 @@ use tokio_postgres::error::{Severity, SqlState};
 
 use crate::feed::Committed;
 use crate::ids::{LeagueId, Seq};
+use crate::store::archive::Item;
 use crate::store::postgres::{HEAD_CHANNEL, PgError, PgLog, writer_of};
 
 /// Names one append attempt, so that its outcome can be found after the connection was lost
@@ -47,8 +48,11 @@ pub enum AppendOutcome {
 }
 
 /// The one statement of an append; the function does the rest in its one transaction.
+/// `livescore_append_archiving` (schema version 3) appends, and keeps what the batch's
+/// `archived` events took out of the live state, in the same transaction.
 const APPEND: &str = "SELECT outcome, at_head, at_epoch
-                      FROM livescore_append($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+                      FROM livescore_append_archiving($1, $2, $3, $4, $5, $6, $7, $8, $9,
+                                                      $10, $11, $12, $13, $14, $15)";
 
 impl PgLog {
     /// Append `events` after `expected_head`, if that is still the head (and, for a generator
@@ -64,7 +68,22 @@ impl PgLog {
         epoch: Option<u64>,
         events: &[Arc<Committed>],
     ) -> Result<AppendOutcome, PgError> {
+        self.append_archiving(expected_head, batch, epoch, events, &[])
+            .await
+    }
+
+    /// Like [`PgLog::append`], keeping `archive` (what the batch's `archived` events took out
+    /// of the live state) in the archive tables when, and only when, the batch is appended.
+    pub async fn append_archiving(
+        &self,
+        expected_head: Seq,
+        batch: &BatchId,
+        epoch: Option<u64>,
+        events: &[Arc<Committed>],
+        archive: &[Item],
+    ) -> Result<AppendOutcome, PgError> {
         check_batch(expected_head, batch, events)?;
+        let columns = ArchiveColumns::of(archive);
         let mut ats = Vec::with_capacity(events.len());
         let mut types = Vec::with_capacity(events.len());
         let mut kinds = Vec::with_capacity(events.len());
@@ -101,6 +120,12 @@ impl PgLog {
                     &match_ids,
                     &leagues,
                     &jsons,
+                    &columns.match_ids,
+                    &columns.kickoffs,
+                    &columns.match_jsons,
+                    &columns.news_ids,
+                    &columns.news_match_ids,
+                    &columns.news_jsons,
                 ],
             )
             .await;
@@ -216,4 +241,39 @@ fn check_batch(
         }
     }
     Ok(())
+}
+
+/// The archive items of a batch as the columns `livescore_append_archiving` takes.
+#[derive(Default)]
+struct ArchiveColumns<'a> {
+    match_ids: Vec<i64>,
+    kickoffs: Vec<i64>,
+    match_jsons: Vec<&'a str>,
+    news_ids: Vec<i64>,
+    news_match_ids: Vec<Option<i64>>,
+    news_jsons: Vec<&'a str>,
+}
+
+impl<'a> ArchiveColumns<'a> {
+    fn of(items: &'a [Item]) -> ArchiveColumns<'a> {
+        let mut columns = ArchiveColumns::default();
+        let text = |json: &'a bytes::Bytes| std::str::from_utf8(json).unwrap_or_default();
+        for item in items {
+            match item {
+                Item::Match { id, kickoff, json } => {
+                    columns.match_ids.push(i64::from(id.0));
+                    columns.kickoffs.push(kickoff.timestamp_millis());
+                    columns.match_jsons.push(text(json));
+                }
+                Item::News { id, match_id, json } => {
+                    columns.news_ids.push(i64::from(id.0));
+                    columns
+                        .news_match_ids
+                        .push(match_id.map(|m| i64::from(m.0)));
+                    columns.news_jsons.push(text(json));
+                }
+            }
+        }
+        columns
+    }
 }

@@ -28,6 +28,7 @@
 //! given back at once, so open viewers never hold a connection.
 
 mod append;
+mod archive;
 mod error;
 pub mod follow;
 pub mod leader;

@@ -14,7 +14,7 @@ const MIGRATION_LOCK: i64 = 0x6c69_7665_7363_6f72;
 
 /// Schema versions, applied in order; version `n` is `MIGRATIONS[n - 1]`. Never edit one that
 /// has shipped: add the next.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// 1: the stream's head row, the event log, the batch index, snapshots, and the append
 /// function that is the only way events get in.
@@ -122,6 +122,62 @@ const V2: &str = r#"
 ALTER TABLE livescore_meta
     ADD COLUMN generator_running boolean,
     ADD COLUMN generator_speed double precision;
+"#;
+
+/// 3: matches and news that left the live window (the calendar's archive), written by the
+/// append that carries their `archived` event, so the archive never disagrees with the log.
+const V3: &str = r#"
+CREATE TABLE livescore_archived_matches (
+    id bigint PRIMARY KEY,
+    kickoff bigint NOT NULL,
+    json text NOT NULL
+);
+CREATE INDEX livescore_archived_matches_kickoff ON livescore_archived_matches (kickoff);
+CREATE TABLE livescore_archived_news (
+    id bigint PRIMARY KEY,
+    match_id bigint,
+    json text NOT NULL
+);
+CREATE INDEX livescore_archived_news_match ON livescore_archived_news (match_id, id);
+
+CREATE FUNCTION livescore_append_archiving(
+    expected_head bigint,
+    batch text,
+    expected_epoch bigint,
+    event_ats text[],
+    event_types text[],
+    event_kinds text[],
+    event_match_ids bigint[],
+    event_leagues text[],
+    event_jsons text[],
+    archived_match_ids bigint[],
+    archived_kickoffs bigint[],
+    archived_match_jsons text[],
+    archived_news_ids bigint[],
+    archived_news_match_ids bigint[],
+    archived_news_jsons text[]
+) RETURNS TABLE (outcome text, at_head bigint, at_epoch bigint)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    appended record;
+BEGIN
+    SELECT * INTO appended FROM livescore_append(expected_head, batch, expected_epoch, event_ats,
+        event_types, event_kinds, event_match_ids, event_leagues, event_jsons) AS a;
+    IF appended.outcome = 'appended' THEN
+        INSERT INTO livescore_archived_matches (id, kickoff, json)
+        SELECT m.id, m.kickoff, m.json
+        FROM unnest(archived_match_ids, archived_kickoffs, archived_match_jsons)
+            AS m(id, kickoff, json)
+        ON CONFLICT (id) DO UPDATE SET kickoff = EXCLUDED.kickoff, json = EXCLUDED.json;
+        INSERT INTO livescore_archived_news (id, match_id, json)
+        SELECT n.id, n.match_id, n.json
+        FROM unnest(archived_news_ids, archived_news_match_ids, archived_news_jsons)
+            AS n(id, match_id, json)
+        ON CONFLICT (id) DO UPDATE SET match_id = EXCLUDED.match_id, json = EXCLUDED.json;
+    END IF;
+    RETURN QUERY SELECT appended.outcome, appended.at_head, appended.at_epoch;
+END
+$fn$;
 "#;
 
 /// Bring the schema up to date; returns the version it is at. Refuses a schema newer than this

@@ -238,7 +238,13 @@ async fn append(log: &PgLog, batch: Batch) -> (Written, bool) {
     let upto = batch.events.last().map_or(batch.expected_head, |e| e.seq);
     let id = BatchId::random();
     let outcome = log
-        .append(batch.expected_head, &id, batch.epoch, &batch.events)
+        .append_archiving(
+            batch.expected_head,
+            &id,
+            batch.epoch,
+            &batch.events,
+            &batch.archive,
+        )
         .await;
     let went_back = match &outcome {
         Ok(AppendOutcome::Conflict { head }) => *head < batch.expected_head,
