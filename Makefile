@@ -4,7 +4,7 @@ CARGO ?= cargo
 BIND  ?= 127.0.0.1:8080
 SPEED ?= 10
 
-.PHONY: help run demo admin-demo cluster-demo cluster-check build postgres test e2e lint fmt bench bench-hub bench-hostile bench-cluster compare release clean
+.PHONY: help run demo admin-demo cluster-demo cluster-check build postgres test e2e lint fmt bench bench-hub bench-hostile bench-soak bench-cluster compare release clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,9 +59,13 @@ release: ## release build of the server and the load generator
 bench: release postgres ## the benchmark suite (fan-out, idle hold, churn, slow viewers, admin, cluster, nchan peer, hostile clients)
 	./target/release/loadgen suite
 	./target/release/loadgen hostile
+	./target/release/loadgen soak
 
 bench-cluster: release postgres ## cluster mode on a throwaway PostgreSQL: durable admin, cross-node delay, 3-node fan-out
 	./target/release/loadgen cluster
+
+bench-soak: release ## simulated weeks at top speed: snapshot size and RSS per simulated day
+	./target/release/loadgen soak
 
 bench-hostile: release ## memory under 1 000 non-reading resumers and 100 stalled admins
 	./target/release/loadgen hostile

@@ -165,7 +165,7 @@ async fn admin_commands_with_duplicate_keys_hidden_characters_or_absurd_kickoffs
     assert_eq!(status, StatusCode::OK, "{reply}");
     let (status, reply) = post_command(&server, Some(ALICE), create(kickoff(1))).await;
     assert_eq!(status, StatusCode::OK, "{reply}");
-    let news: Vec<serde_json::Value> = get_json(&server.url("/api/news")).await;
+    let news: Vec<serde_json::Value> = all_news(&server.url("")).await;
     assert!(
         !news
             .iter()

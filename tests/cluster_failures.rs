@@ -299,7 +299,7 @@ async fn a_node_away_while_its_gap_was_pruned_reloads_from_the_newest_snapshot()
         || async { seq_on(&away).await == 120 },
     )
     .await;
-    let a: Value = get_json(&writer.url("/api/news")).await;
-    let b: Value = get_json(&away.url("/api/news")).await;
+    let a = all_news(&writer.url("")).await;
+    let b = all_news(&away.url("")).await;
     assert_eq!(a, b, "both nodes hold the same news");
 }

@@ -151,7 +151,7 @@ async fn acknowledged_commands_survive_sigkill_and_nothing_unlogged_was_broadcas
         health["stream"].as_str().unwrap().to_owned(),
         health["seq"].as_u64().unwrap(),
     );
-    let news: Vec<serde_json::Value> = get_json(&p.url("/api/news")).await;
+    let news: Vec<serde_json::Value> = all_news(&p.url("")).await;
     let headlines: HashSet<&str> = news
         .iter()
         .map(|n| n["headline"].as_str().unwrap())
@@ -312,7 +312,7 @@ async fn a_full_store_refuses_changes_with_unavailable_and_keeps_serving() {
         "the 1 MiB store filled up"
     );
     // Still serving: health, reads, and the viewer's stream.
-    let news: Vec<serde_json::Value> = get_json(&p.url("/api/news")).await;
+    let news: Vec<serde_json::Value> = all_news(&p.url("")).await;
     let headlines: HashSet<&str> = news
         .iter()
         .map(|n| n["headline"].as_str().unwrap())
@@ -331,7 +331,7 @@ async fn a_full_store_refuses_changes_with_unavailable_and_keeps_serving() {
     // After a restart the accepted items are all there.
     p.stop();
     let p = Proc::start(dir.path(), &["--no-generator"]);
-    let news: Vec<serde_json::Value> = get_json(&p.url("/api/news")).await;
+    let news: Vec<serde_json::Value> = all_news(&p.url("")).await;
     let headlines: HashSet<&str> = news
         .iter()
         .map(|n| n["headline"].as_str().unwrap())

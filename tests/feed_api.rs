@@ -84,7 +84,7 @@ async fn read_api_serves_matches_news_health_and_metrics() {
     assert_eq!(matches.len(), 12);
     let one: serde_json::Value = get_json(&server.url("/api/matches/3")).await;
     assert_eq!(one["id"], 3);
-    let news: Vec<serde_json::Value> = get_json(&server.url("/api/news")).await;
+    let news: Vec<serde_json::Value> = all_news(&server.url("")).await;
     assert!(news.len() >= 10);
     let times: Vec<&str> = news
         .iter()

@@ -163,7 +163,7 @@ async fn an_older_copy_of_the_database_put_back_is_refused() {
     let (stream, seq) = health(&p).await;
     assert_ne!(stream, old_stream);
     assert_eq!(seq, 0);
-    let news: Vec<Value> = get_json(&p.url("/api/news")).await;
+    let news: Vec<Value> = all_news(&p.url("")).await;
     let old = news
         .iter()
         .filter(|n| n["headline"].as_str().unwrap().starts_with("old "))

@@ -168,6 +168,14 @@ impl FeedState {
         &self.calendar
     }
 
+    /// Start a new feed's calendar on the day of `now`, keeping `window`.
+    pub fn begin_calendar(&mut self, window: Window, now: DateTime<Utc>) {
+        self.calendar = Calendar {
+            today: Some(window.local_date(now)),
+            window,
+        };
+    }
+
     /// Use `window` from now on (the configuration wins over what a stored snapshot says).
     pub fn set_window(&mut self, window: Window) {
         self.calendar.window = window;

@@ -244,7 +244,18 @@ impl Fixtures {
                     entry.id, entry.minutes_ago
                 )));
             }
+            // The news cursor pages by id, newest first, so ids must follow publication.
             let published = now - Duration::minutes(entry.minutes_ago);
+            if let Some(other) = news.iter().find(|n: &&News| {
+                (n.id < entry.id && n.published_at > published)
+                    || (n.id > entry.id && n.published_at < published)
+            }) {
+                return Err(bad(format!(
+                    "news items {} and {} are out of order: ids must follow publication (a higher id is never older)",
+                    entry.id.min(other.id),
+                    entry.id.max(other.id)
+                )));
+            }
             news.push(News {
                 id: entry.id,
                 headline: entry.headline,

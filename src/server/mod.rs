@@ -81,7 +81,11 @@ pub fn initial_state(config: &Config) -> Result<FeedState, FixtureError> {
         Some(dir) => Fixtures::from_dir(dir)?,
         None => Fixtures::embedded(),
     };
-    fixtures.into_state(Utc::now())
+    let now = Utc::now();
+    let mut state = fixtures.into_state(now)?;
+    // A new feed starts on the current day, so that a fresh stream does not begin with a roll.
+    state.begin_calendar(config.window(), now);
+    Ok(state)
 }
 
 /// This node's name in `/healthz` and the logs: `--node-name`, else the host name and `port`.

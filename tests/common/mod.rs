@@ -33,6 +33,9 @@ impl TestServer {
         config.no_generator = true;
         config.workers = Some(2);
         config.in_memory = true;
+        // Tests that count events keep every news item live (an item past --live-news brings an
+        // `archived` event with it); tests/calendar.rs covers the window.
+        config.live_news = 1_000_000;
         configure(&mut config);
         let inner = Background::start(config).expect("server starts");
         TestServer {
@@ -83,6 +86,25 @@ pub async fn get_json<T: DeserializeOwned>(url: &str) -> T {
         String::from_utf8_lossy(&body)
     );
     serde_json::from_slice(&body).unwrap_or_else(|e| panic!("GET {url}: bad JSON ({e})"))
+}
+
+/// Every news item `GET /api/news` serves at `base` (a server's URL without a path), newest
+/// first, following the `before=` cursor page by page.
+pub async fn all_news(base: &str) -> Vec<serde_json::Value> {
+    let mut all: Vec<serde_json::Value> = Vec::new();
+    loop {
+        let cursor = all
+            .last()
+            .map(|n| format!("&before={}", n["id"]))
+            .unwrap_or_default();
+        let page: Vec<serde_json::Value> =
+            get_json(&format!("{base}/api/news?limit=100{cursor}")).await;
+        let done = page.len() < 100;
+        all.extend(page);
+        if done {
+            return all;
+        }
+    }
 }
 
 /// GET `url`, expect `status` and a JSON error body; return its `code`.

@@ -45,7 +45,9 @@ impl Proc {
             .arg(dir)
             .args(extra)
             .env("LIVESCORE_ADMIN_TOKENS", format!("alice:{ALICE},bob:{BOB}"))
-            .env("LIVESCORE_LOG", "warn");
+            .env("LIVESCORE_LOG", "warn")
+            // As in TestServer: every news item stays live unless a test says otherwise.
+            .env("LIVESCORE_LIVE_NEWS", "1000000");
         let (child, base) = spawn(command);
         Proc { child, base }
     }

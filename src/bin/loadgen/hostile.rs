@@ -20,7 +20,7 @@ use anyhow::Context as _;
 use clap::Args;
 use futures_util::{SinkExt, StreamExt};
 use serde::Serialize;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -109,16 +109,8 @@ async fn fresh_server(args: &HostileArgs, extra: &[&str]) -> anyhow::Result<Serv
     servers::livescore(&args.bin, 60_000, Store::Sqlite(&args.dir), extra).await
 }
 
-/// The body of `GET path` (HTTP/1.0, so the server closes when it is done).
 async fn get(server: &Server, path: &str) -> anyhow::Result<String> {
-    let mut conn = TcpStream::connect(("127.0.0.1", server.port())).await?;
-    conn.write_all(format!("GET {path} HTTP/1.0\r\n\r\n").as_bytes())
-        .await?;
-    let mut answer = String::new();
-    conn.read_to_string(&mut answer).await?;
-    let (head, body) = answer.split_once("\r\n\r\n").context("an HTTP answer")?;
-    anyhow::ensure!(head.contains(" 200 "), "GET {path}: {head}");
-    Ok(body.to_owned())
+    server.get(path).await
 }
 
 /// Watch RSS and `/healthz` for `period`, returning (peak RSS, slowest health answer).

@@ -17,6 +17,7 @@ mod procfs;
 mod publisher;
 mod run;
 mod servers;
+mod soak;
 mod suite;
 mod viewer;
 
@@ -56,6 +57,8 @@ enum Command {
     Admin(AdminArgs),
     /// Memory under clients that never read: resumers from far back, stalled admins.
     Hostile(hostile::HostileArgs),
+    /// Simulated weeks at the generator's top speed: snapshot size and RSS per simulated day.
+    Soak(soak::SoakArgs),
     /// Cluster mode on a throwaway PostgreSQL: durable admin commands, the delay another node
     /// adds, fan-out over three nodes (`make bench-cluster`).
     Cluster(cluster::ClusterArgs),
@@ -279,6 +282,7 @@ fn main() -> anyhow::Result<()> {
             }
             Command::Hostile(args) => hostile::run(args).await.map(drop),
             Command::Cluster(args) => cluster::run(args).await,
+            Command::Soak(args) => soak::run(args).await,
         }
     })
 }

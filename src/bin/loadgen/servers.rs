@@ -43,6 +43,21 @@ impl Server {
     }
 }
 
+impl Server {
+    /// The body of `GET path` (HTTP/1.0, so the server closes when it is done); an error unless
+    /// it answers 200.
+    pub async fn get(&self, path: &str) -> anyhow::Result<String> {
+        let mut conn = tokio::net::TcpStream::connect(("127.0.0.1", self.port())).await?;
+        conn.write_all(format!("GET {path} HTTP/1.0\r\n\r\n").as_bytes())
+            .await?;
+        let mut answer = String::new();
+        conn.read_to_string(&mut answer).await?;
+        let (head, body) = answer.split_once("\r\n\r\n").context("an HTTP answer")?;
+        anyhow::ensure!(head.contains(" 200 "), "GET {path}: {head}");
+        Ok(body.to_owned())
+    }
+}
+
 fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
@@ -87,9 +102,29 @@ pub async fn livescore(
     store: Store<'_>,
     extra: &[&str],
 ) -> anyhow::Result<Server> {
+    let mut flags = vec!["--no-generator"];
+    flags.extend_from_slice(extra);
+    start_livescore(bin, max_viewers, store, &flags).await
+}
+
+/// Like [`livescore`], with the generator playing (its flags among `extra`).
+pub async fn livescore_playing(
+    bin: &Path,
+    store: Store<'_>,
+    extra: &[&str],
+) -> anyhow::Result<Server> {
+    start_livescore(bin, 1000, store, extra).await
+}
+
+async fn start_livescore(
+    bin: &Path,
+    max_viewers: usize,
+    store: Store<'_>,
+    extra: &[&str],
+) -> anyhow::Result<Server> {
     let port = free_port()?;
     let mut command = Command::new(bin);
-    command.args(["--bind", &format!("127.0.0.1:{port}"), "--no-generator"]);
+    command.args(["--bind", &format!("127.0.0.1:{port}")]);
     match store {
         Store::Memory => command.arg("--in-memory"),
         Store::Sqlite(dir) => command.arg("--data-dir").arg(dir),
