@@ -56,6 +56,16 @@ enum Sub {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Configuration files.
+    #[command(subcommand)]
+    Config(ConfigSub),
+}
+
+#[derive(Subcommand)]
+enum ConfigSub {
+    /// Print a config file with every setting at its default, each with its help; give it to
+    /// `--config` (or LIVESCORE_CONFIG) after changing what you need.
+    Default,
 }
 
 #[derive(Args)]
@@ -90,7 +100,14 @@ struct AdminArgs {
 
 #[actix_web::main]
 async fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let cli = match livescore::config::file::parse::<Cli>(std::env::args_os().collect()) {
+        Ok(Ok(cli)) => cli,
+        Ok(Err(e)) => e.exit(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_env("LIVESCORE_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
@@ -102,6 +119,12 @@ async fn main() -> std::process::ExitCode {
         Some(Sub::Export { store, out }) => export(&store.data_dir, out.as_deref()),
         Some(Sub::Import { store, file }) => import(&store.data_dir, &file),
         Some(Sub::Check { store }) => check(&store.data_dir),
+        Some(Sub::Config(ConfigSub::Default)) => {
+            let file = livescore::config::settings::default_file();
+            std::io::stdout()
+                .write_all(file.as_bytes())
+                .map_err(Into::into)
+        }
         None => serve(cli.config).await,
     };
     match outcome {
