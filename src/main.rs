@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
-use livescore::config::{Config, Secret};
+use livescore::config::{Config, LogFormat, Secret};
 use livescore::server;
 use livescore::store::backup;
 use tracing_subscriber::EnvFilter;
@@ -108,12 +108,7 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("LIVESCORE_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging(cli.config.log_format);
     let outcome = match cli.command {
         Some(Sub::Admin(args)) => admin(args).await,
         Some(Sub::Export { store, out }) => export(&store.data_dir, out.as_deref()),
@@ -133,6 +128,22 @@ async fn main() -> std::process::ExitCode {
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// Log to stderr as text or JSON lines, at the level `LIVESCORE_LOG` names (default `info`), in
+/// colour only when stderr is a terminal (escape codes would litter a file or a log collector).
+fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal as _;
+    let filter =
+        EnvFilter::try_from_env("LIVESCORE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! HTTP routes, one file per family. Handlers parse and check the request, ask an actor, and
 //! shape the answer; they hold no feed state of their own.
 
+pub mod access;
 pub mod admin;
 pub mod admission;
 pub mod api;

@@ -193,6 +193,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let mut server = HttpServer::new(move || {
         App::new()
             .wrap(actix_web::middleware::from_fn(http::methods::head_as_get))
+            // Outermost, so it logs the method as asked (`HEAD`) and every answer gets the id.
+            .wrap(actix_web::middleware::from_fn(http::access::access_log))
             .app_data(app_state.clone())
             .configure(http::routes)
     })
