@@ -246,6 +246,11 @@ pub struct Config {
     #[arg(long, env = "LIVESCORE_BODY_TIMEOUT_SECS", default_value_t = 10)]
     pub body_timeout_secs: u64,
 
+    /// Seconds between a shutdown signal and closing connections, while `/readyz` answers 503
+    /// so that load balancers stop sending traffic here (0: close at once).
+    #[arg(long, env = "LIVESCORE_DRAIN_SECS", default_value_t = 0)]
+    pub drain_secs: u64,
+
     /// Log line format on stderr: `text` for people, `json` (one object per line) for log
     /// collectors. Colours only when stderr is a terminal.
     #[arg(long, env = "LIVESCORE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]

@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod feed_ws;
 pub mod methods;
+pub mod ready;
 pub mod replay;
 
 use std::sync::Arc;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub generator: crate::actors::generator::Role,
     /// Turns for reading replay pages from the store (`--max-store-replays`).
     pub store_replays: Arc<tokio::sync::Semaphore>,
+    /// Set when shutdown begins (`/readyz` then answers 503).
+    pub shutting_down: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -81,6 +84,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(api::news)
     .service(api::teams)
     .service(api::healthz)
+    .service(ready::readyz)
     .service(api::metrics)
     .service(admin::upgrade)
     .service(admin::command)

@@ -9,7 +9,7 @@ use actix::prelude::*;
 use actix_web::{App, HttpServer, dev::ServerHandle, web};
 use chrono::Utc;
 
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::actors::admin_session::{SessionDeps, close};
 use crate::actors::broadcaster::{Broadcaster, CloseAll};
@@ -70,6 +70,8 @@ pub struct Running {
     pub hub: Addr<Hub>,
     server: actix_web::dev::Server,
     broadcaster: Addr<Broadcaster>,
+    shutting_down: Arc<AtomicBool>,
+    drain: Duration,
 }
 
 /// How long in-flight requests get to finish once shutdown starts.
@@ -174,6 +176,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         });
     }
 
+    let shutting_down = Arc::new(AtomicBool::new(false));
     let app_state = web::Data::new(AppState {
         hub: hub.clone(),
         slots: ViewerSlots::new(config.max_viewers, config.max_viewers_per_ip),
@@ -189,6 +192,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         stream: stream.clone(),
         config: Arc::new(config.clone()),
         metrics,
+        shutting_down: shutting_down.clone(),
     });
     let mut server = HttpServer::new(move || {
         App::new()
@@ -237,6 +241,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         hub,
         server: server.run(),
         broadcaster,
+        shutting_down,
+        drain: Duration::from_secs(config.drain_secs),
     })
 }
 
@@ -247,6 +253,8 @@ impl Running {
             server: self.server.handle(),
             broadcaster: self.broadcaster.clone(),
             hub: self.hub.clone(),
+            shutting_down: self.shutting_down.clone(),
+            drain: self.drain,
         }
     }
 
@@ -262,13 +270,22 @@ pub struct Stopper {
     server: ServerHandle,
     broadcaster: Addr<Broadcaster>,
     hub: Addr<Hub>,
+    shutting_down: Arc<AtomicBool>,
+    /// `--drain-secs`: how long to go on serving, unready, before closing.
+    drain: Duration,
 }
 
 impl Stopper {
-    /// End every viewer's stream cleanly (so their responses complete instead of being cut),
-    /// close admin sessions with 1001, then stop accepting and let in-flight requests finish
-    /// within a short grace period.
+    /// Answer `/readyz` with 503 and go on serving for `--drain-secs`, so load balancers move
+    /// new traffic elsewhere; then end every viewer's stream cleanly (so their responses
+    /// complete instead of being cut), close admin sessions with 1001, then stop accepting and
+    /// let in-flight requests finish within a short grace period.
     pub async fn shut_down(&self) {
+        self.shutting_down.store(true, Ordering::Relaxed);
+        if !self.drain.is_zero() {
+            tracing::info!(secs = self.drain.as_secs(), "draining: /readyz answers 503");
+            tokio::time::sleep(self.drain).await;
+        }
         let closing = CloseAdmins {
             code: close::GOING_AWAY,
             reason: "server shutting down".into(),

@@ -16,12 +16,14 @@ mod admins;
 mod commands;
 mod durable;
 mod reads;
+mod ready;
 mod shared;
 
 pub use admins::{AdminJoined, AdminLeft, AttachGenerator, CloseAdmins, ToAdmin};
 use commands::Reply;
 pub use commands::{Execute, ExecuteAll};
 pub use durable::CloseStore;
+pub use ready::StoreReady;
 pub use reads::{
     Initial, PAGE_BYTES, PAGE_EVENTS, Page, PageAnswer, Poll, PollEvents, Read, ReadPage,
     ReadSnapshot, ReadState, Subscribe, json_array,
@@ -74,6 +76,8 @@ struct Durable {
     catch_up_wanted: bool,
     /// When the write under way was handed to the writer.
     writing_since: Option<std::time::Instant>,
+    /// Why the last write failed, and when (cleared by the next write that succeeds).
+    failed: Option<(String, std::time::Instant)>,
 }
 
 /// A command that passed validation, with its encoded events and the ack it will get.
@@ -170,6 +174,7 @@ impl Hub {
             writing: Vec::new(),
             catch_up_wanted: false,
             writing_since: None,
+            failed: None,
         });
         self
     }
