@@ -211,6 +211,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .context("livescore could not start")?;
     let base = format!("http://{}", running.addr);
+    let metrics = format!("http://{}", running.metrics_addr.unwrap_or(running.addr));
     let generator = match running.seed {
         Some(seed) => format!("seed {seed}, speed {speed}x"),
         None => "off".to_owned(),
@@ -229,7 +230,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
          admin token    {token}\n  \
          SSE feed       curl -N {base}/events\n  \
          snapshot       {base}/api/snapshot\n  \
-         metrics        {base}/metrics\n  \
+         metrics        {metrics}/metrics\n  \
          generator      {generator}\n"
     );
     let mut stdout = std::io::stdout();

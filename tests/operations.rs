@@ -113,7 +113,13 @@ async fn json_logs_have_an_access_line_per_request_with_the_id_sent_back() {
     let p = Proc { child, base };
 
     let resp = client().get(p.url("/api/matches")).send().await.unwrap();
-    let id = resp.headers().get("x-request-id").unwrap().to_str().unwrap().to_owned();
+    let id = resp
+        .headers()
+        .get("x-request-id")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(!id.is_empty());
     let access = |id: String| {
         let stderr = stderr.clone();
@@ -123,7 +129,12 @@ async fn json_logs_have_an_access_line_per_request_with_the_id_sent_back() {
             async move { lines.iter().any(|l| l["request_id"] == id.as_str()) }
         }
     };
-    eventually("the access line", Duration::from_secs(10), access(id.clone())).await;
+    eventually(
+        "the access line",
+        Duration::from_secs(10),
+        access(id.clone()),
+    )
+    .await;
     let line = json_lines(&stderr)
         .into_iter()
         .find(|l| l["request_id"] == id.as_str() && l["message"] == "request")
@@ -139,7 +150,10 @@ async fn json_logs_have_an_access_line_per_request_with_the_id_sent_back() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.headers().get("x-request-id").unwrap(), "from-the-proxy-1");
+    assert_eq!(
+        resp.headers().get("x-request-id").unwrap(),
+        "from-the-proxy-1"
+    );
     eventually(
         "the proxy's id logged",
         Duration::from_secs(10),
@@ -183,7 +197,13 @@ async fn text_logs_on_a_pipe_have_no_colour_codes() {
     let (child, base, stderr) = spawn_logged(command);
     let p = Proc { child, base };
     let resp = client().get(p.url("/healthz")).send().await.unwrap();
-    let id = resp.headers().get("x-request-id").unwrap().to_str().unwrap().to_owned();
+    let id = resp
+        .headers()
+        .get("x-request-id")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     eventually("the access line", Duration::from_secs(10), || {
         let lines = stderr.lines();
         let id = id.clone();

@@ -31,9 +31,11 @@ async fn a_node_is_ready_until_its_shutdown_begins_then_answers_503_while_it_dra
 
     let stopper = server.stopper();
     actix_rt::spawn(async move { stopper.shut_down().await });
-    eventually("readiness is withdrawn", Duration::from_secs(10), || async {
-        readyz(&server).await.0 == StatusCode::SERVICE_UNAVAILABLE
-    })
+    eventually(
+        "readiness is withdrawn",
+        Duration::from_secs(10),
+        || async { readyz(&server).await.0 == StatusCode::SERVICE_UNAVAILABLE },
+    )
     .await;
     let (_, body) = readyz(&server).await;
     assert_eq!(
@@ -65,7 +67,11 @@ async fn a_node_is_unready_while_its_database_is_down_and_ready_again_once_it_is
         Duration::from_secs(30),
         || async {
             let refused = command().await;
-            assert_ne!(refused, StatusCode::OK, "no write is taken with the database down");
+            assert_ne!(
+                refused,
+                StatusCode::OK,
+                "no write is taken with the database down"
+            );
             readyz(&node).await.0 == StatusCode::SERVICE_UNAVAILABLE
         },
     )

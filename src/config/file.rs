@@ -59,7 +59,12 @@ pub fn parse<P: CommandFactory + FromArgMatches>(
     })?;
     let from_file = file_args(&path, &text, &matches)?;
     let mut argv = argv.into_iter();
-    let merged: Vec<OsString> = argv.next().into_iter().chain(from_file).chain(argv).collect();
+    let merged: Vec<OsString> = argv
+        .next()
+        .into_iter()
+        .chain(from_file)
+        .chain(argv)
+        .collect();
     Ok(P::command()
         .try_get_matches_from(merged)
         .and_then(|m| P::from_arg_matches(&m)))
@@ -68,10 +73,12 @@ pub fn parse<P: CommandFactory + FromArgMatches>(
 /// The file's settings as `--key=value` arguments, leaving out those the command line or the
 /// environment already set.
 fn file_args(path: &Path, text: &str, matches: &ArgMatches) -> Result<Vec<OsString>, FileError> {
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| FileError::Syntax {
-        path: path.to_owned(),
-        message: e.to_string().trim().to_owned(),
-    })?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| FileError::Syntax {
+            path: path.to_owned(),
+            message: e.to_string().trim().to_owned(),
+        })?;
     let lines = key_lines(text);
     let known = settings();
     let command = super::settings::command();
@@ -254,7 +261,10 @@ mod tests {
         assert!(err.contains(":2: `heartbeat-secs`"), "{err}");
         assert!(err.contains("invalid digit"), "{err}");
         let err = load("no-generator = \"yes\"\n", &[]).unwrap_err();
-        assert!(err.contains("`no-generator`: expected true or false"), "{err}");
+        assert!(
+            err.contains("`no-generator`: expected true or false"),
+            "{err}"
+        );
         let err = load("log-format = \"xml\"\n", &[]).unwrap_err();
         assert!(err.contains("`log-format`"), "{err}");
         let err = load("bind = [1]\n", &[]).unwrap_err();
@@ -268,7 +278,12 @@ mod tests {
         let file = crate::config::settings::default_file();
         for s in settings() {
             if !NOT_IN_FILE.contains(&s.key.as_str()) {
-                assert!(file.contains(&format!("\n{} = ", s.key)) || file.contains(&format!("# {} = ", s.key)), "{} in {file}", s.key);
+                assert!(
+                    file.contains(&format!("\n{} = ", s.key))
+                        || file.contains(&format!("# {} = ", s.key)),
+                    "{} in {file}",
+                    s.key
+                );
             }
         }
         assert!(file.contains("\nbind = \"127.0.0.1:8080\"\n"), "{file}");

@@ -135,7 +135,10 @@ mod tests {
         assert_eq!(seed.default, None);
         assert!(table.iter().any(|s| s.key == "no-generator" && s.switch));
         for s in &table {
-            assert_eq!(s.env, format!("LIVESCORE_{}", s.key.to_uppercase().replace('-', "_")));
+            assert_eq!(
+                s.env,
+                format!("LIVESCORE_{}", s.key.to_uppercase().replace('-', "_"))
+            );
             assert!(!s.help.is_empty(), "{} has help", s.key);
         }
     }

@@ -31,9 +31,7 @@ impl RequestId {
             .get(&REQUEST_ID)
             .and_then(|v| v.to_str().ok())
             .filter(|id| {
-                !id.is_empty()
-                    && id.len() <= MAX_ID_LEN
-                    && id.bytes().all(|b| b.is_ascii_graphic())
+                !id.is_empty() && id.len() <= MAX_ID_LEN && id.bytes().all(|b| b.is_ascii_graphic())
             });
         RequestId(match given {
             Some(id) => id.to_owned(),
@@ -53,7 +51,10 @@ pub async fn access_log(
     req.extensions_mut().insert(id.clone());
     let method = req.method().clone();
     let path = req.path().to_owned();
-    let peer = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let peer = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
     let result = next.call(req).await;
     let status = match &result {
         Ok(res) => res.status(),

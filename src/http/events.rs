@@ -111,6 +111,7 @@ pub async fn subscribe(
     let ahead_until = tokio::time::Instant::now() + AHEAD_WAIT;
     loop {
         let (tx, rx) = viewer_queue::channel(config.viewer_buffer, config.viewer_buffer_bytes);
+        let rx = rx.measure_lag(app.metrics.delivery_lag_seconds.clone());
         let subscribe = Subscribe {
             filter: filter.clone(),
             resume: resume.clone(),

@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod feed_ws;
 pub mod methods;
+pub mod metrics_port;
 pub mod ready;
 pub mod replay;
 
@@ -52,6 +53,8 @@ pub struct AppState {
     pub generator: crate::actors::generator::Role,
     /// Turns for reading replay pages from the store (`--max-store-replays`).
     pub store_replays: Arc<tokio::sync::Semaphore>,
+    /// `--metrics-bind`'s listener, once bound: `/metrics` is served there only.
+    pub metrics_addr: metrics_port::MetricsAddr,
     /// Set when shutdown begins (`/readyz` then answers 503).
     pub shutting_down: Arc<std::sync::atomic::AtomicBool>,
 }

@@ -62,6 +62,8 @@ mod store;
 pub struct Running {
     /// The address actually bound (useful with port 0).
     pub addr: SocketAddr,
+    /// Where `/metrics` is served when `--metrics-bind` moved it.
+    pub metrics_addr: Option<SocketAddr>,
     pub stream: StreamId,
     /// The generator's seed, when the generator runs.
     pub seed: Option<u64>,
@@ -177,6 +179,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     }
 
     let shutting_down = Arc::new(AtomicBool::new(false));
+    let metrics_addr = http::metrics_port::MetricsAddr::default();
     let app_state = web::Data::new(AppState {
         hub: hub.clone(),
         slots: ViewerSlots::new(config.max_viewers, config.max_viewers_per_ip),
@@ -193,9 +196,11 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         config: Arc::new(config.clone()),
         metrics,
         shutting_down: shutting_down.clone(),
+        metrics_addr: metrics_addr.clone(),
     });
     let mut server = HttpServer::new(move || {
         App::new()
+            .wrap(actix_web::middleware::from_fn(http::metrics_port::split))
             .wrap(actix_web::middleware::from_fn(http::methods::head_as_get))
             // Outermost, so it logs the method as asked (`HEAD`) and every answer gets the id.
             .wrap(actix_web::middleware::from_fn(http::access::access_log))
@@ -228,6 +233,18 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             source,
         })?;
     let addr = server.addrs()[0];
+    let server = match config.metrics_bind {
+        None => server,
+        Some(wanted) => {
+            let server = server.bind(wanted).map_err(|source| StartError::Bind {
+                addr: wanted,
+                source,
+            })?;
+            let bound = server.addrs().into_iter().find(|a| *a != addr);
+            let _ = metrics_addr.set(bound.expect("the metrics listener is bound"));
+            server
+        }
+    };
     if let (Some(log), Some(elected)) = (pg, elected) {
         let node = node_name(&config, addr.port());
         let settings = hub.clone().recipient();
@@ -235,6 +252,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     }
     Ok(Running {
         addr,
+        metrics_addr: metrics_addr.get().copied(),
         stream,
         seed,
         generated_token,
@@ -314,6 +332,8 @@ impl Stopper {
 /// a server beside other work. Stopped, abruptly, when dropped.
 pub struct Background {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served when `--metrics-bind` moved it.
+    pub metrics_addr: Option<SocketAddr>,
     pub stream: StreamId,
     /// The hub's address: in-process callers may send it messages directly.
     pub hub: Addr<Hub>,
@@ -332,6 +352,7 @@ impl Background {
                     Ok(running) => {
                         let info = (
                             running.addr,
+                            running.metrics_addr,
                             running.stream.clone(),
                             running.hub.clone(),
                             running.handle(),
@@ -347,9 +368,11 @@ impl Background {
             });
             actix::System::current().stop();
         });
-        let (addr, stream, hub, stopper) = rx.recv().expect("server thread reports back")?;
+        let (addr, metrics_addr, stream, hub, stopper) =
+            rx.recv().expect("server thread reports back")?;
         Ok(Background {
             addr,
+            metrics_addr,
             stream,
             hub,
             stopper,

@@ -23,11 +23,11 @@ pub use admins::{AdminJoined, AdminLeft, AttachGenerator, CloseAdmins, ToAdmin};
 use commands::Reply;
 pub use commands::{Execute, ExecuteAll};
 pub use durable::CloseStore;
-pub use ready::StoreReady;
 pub use reads::{
     Initial, PAGE_BYTES, PAGE_EVENTS, Page, PageAnswer, Poll, PollEvents, Read, ReadPage,
     ReadSnapshot, ReadState, Subscribe, json_array,
 };
+pub use ready::StoreReady;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
