@@ -66,7 +66,7 @@ pub async fn access_log(
         method = %method,
         path,
         status = status.as_u16(),
-        ms = started.elapsed().as_secs_f64() * 1e3,
+        ms = started.elapsed().as_micros() as f64 / 1e3,
         peer,
         "request"
     );
