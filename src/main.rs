@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
-use livescore::config::{Config, Secret};
+use livescore::config::{Config, LogFormat, Secret};
 use livescore::server;
 use livescore::store::backup;
 use tracing_subscriber::EnvFilter;
@@ -56,6 +56,16 @@ enum Sub {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Configuration files.
+    #[command(subcommand)]
+    Config(ConfigSub),
+}
+
+#[derive(Subcommand)]
+enum ConfigSub {
+    /// Print a config file with every setting at its default, each with its help; give it to
+    /// `--config` (or LIVESCORE_CONFIG) after changing what you need.
+    Default,
 }
 
 #[derive(Args)]
@@ -90,18 +100,26 @@ struct AdminArgs {
 
 #[actix_web::main]
 async fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("LIVESCORE_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let cli = match livescore::config::file::parse::<Cli>(std::env::args_os().collect()) {
+        Ok(Ok(cli)) => cli,
+        Ok(Err(e)) => e.exit(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    init_logging(cli.config.log_format);
     let outcome = match cli.command {
         Some(Sub::Admin(args)) => admin(args).await,
         Some(Sub::Export { store, out }) => export(&store.data_dir, out.as_deref()),
         Some(Sub::Import { store, file }) => import(&store.data_dir, &file),
         Some(Sub::Check { store }) => check(&store.data_dir),
+        Some(Sub::Config(ConfigSub::Default)) => {
+            let file = livescore::config::settings::default_file();
+            std::io::stdout()
+                .write_all(file.as_bytes())
+                .map_err(Into::into)
+        }
         None => serve(cli.config).await,
     };
     match outcome {
@@ -110,6 +128,22 @@ async fn main() -> std::process::ExitCode {
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// Log to stderr as text or JSON lines, at the level `LIVESCORE_LOG` names (default `info`), in
+/// colour only when stderr is a terminal (escape codes would litter a file or a log collector).
+fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal as _;
+    let filter =
+        EnvFilter::try_from_env("LIVESCORE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
     }
 }
 
@@ -177,6 +211,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .context("livescore could not start")?;
     let base = format!("http://{}", running.addr);
+    let metrics = format!("http://{}", running.metrics_addr.unwrap_or(running.addr));
     let generator = match running.seed {
         Some(seed) => format!("seed {seed}, speed {speed}x"),
         None => "off".to_owned(),
@@ -195,7 +230,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
          admin token    {token}\n  \
          SSE feed       curl -N {base}/events\n  \
          snapshot       {base}/api/snapshot\n  \
-         metrics        {base}/metrics\n  \
+         metrics        {metrics}/metrics\n  \
          generator      {generator}\n"
     );
     let mut stdout = std::io::stdout();

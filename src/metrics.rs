@@ -1,15 +1,31 @@
 //! Prometheus metrics, kept in a registry owned by the server (no process-wide globals), so that
-//! several servers in one test process count separately.
+//! several servers in one test process count separately. The process's own metrics (CPU
+//! seconds, resident memory, open file descriptors) come from the `prometheus` crate's process
+//! collector, under their usual `process_*` names.
 
 use prometheus::{
-    Encoder, Gauge, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
-    TextEncoder,
+    Encoder, Gauge, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
 };
+
+/// Histogram buckets in seconds, from 0.2 ms to 2.5 s.
+const BUCKETS: [f64; 13] = [
+    0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+];
 
 /// Every metric the server exports on `GET /metrics`.
 #[derive(Clone)]
 pub struct Metrics {
     registry: Registry,
+    /// The process collector's, unprefixed.
+    process: Registry,
+    /// Seconds from an admin command arriving to its `ack` or `error` being sent, by transport
+    /// (`ws`, `http`).
+    pub command_seconds: HistogramVec,
+    /// Seconds from an event's time (`at`, when its command was accepted) to its frame being
+    /// taken by a viewer's connection, measured when a viewer's queue empties (for a viewer that
+    /// keeps up: every batch).
+    pub delivery_lag_seconds: Histogram,
     /// SSE viewers currently held by the broadcaster.
     pub viewers: IntGauge,
     pub viewers_connected: IntCounter,
@@ -75,10 +91,7 @@ impl Metrics {
             c
         };
         let histogram = |name: &str, help: &str| {
-            let buckets = vec![
-                0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
-            ];
-            let h = Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets))
+            let h = Histogram::with_opts(HistogramOpts::new(name, help).buckets(BUCKETS.to_vec()))
                 .expect("valid metric");
             registry
                 .register(Box::new(h.clone()))
@@ -93,7 +106,42 @@ impl Metrics {
         registry
             .register(Box::new(tail_lag.clone()))
             .expect("unique metric");
+        let command_seconds = HistogramVec::new(
+            HistogramOpts::new(
+                "command_seconds",
+                "seconds from an admin command arriving to its reply being sent, by transport",
+            )
+            .buckets(BUCKETS.to_vec()),
+            &["transport"],
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(command_seconds.clone()))
+            .expect("unique metric");
+        let build_info = IntGaugeVec::new(
+            Opts::new("build_info", "1, labelled with the running build's version"),
+            &["version"],
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(build_info.clone()))
+            .expect("unique metric");
+        build_info
+            .with_label_values(&[env!("CARGO_PKG_VERSION")])
+            .set(1);
+        let process = Registry::new();
+        process
+            .register(Box::new(
+                prometheus::process_collector::ProcessCollector::for_self(),
+            ))
+            .expect("unique metric");
         Metrics {
+            process,
+            command_seconds,
+            delivery_lag_seconds: histogram(
+                "delivery_lag_seconds",
+                "seconds from an event's time to its frame being taken by a viewer's connection",
+            ),
             commit_seconds: histogram(
                 "commit_seconds",
                 "seconds from handing a batch to the store to its commit",
@@ -160,6 +208,9 @@ impl Metrics {
         let mut out = Vec::new();
         TextEncoder::new()
             .encode(&self.registry.gather(), &mut out)
+            .expect("encoding to a Vec cannot fail");
+        TextEncoder::new()
+            .encode(&self.process.gather(), &mut out)
             .expect("encoding to a Vec cannot fail");
         String::from_utf8(out).expect("the text format is UTF-8")
     }

@@ -75,6 +75,8 @@ pub struct SessionDeps {
     /// Failed logins per client address (shared with the HTTP endpoint).
     pub throttle: Arc<AuthThrottle>,
     pub limits: SessionLimits,
+    /// Command round trips, by transport (`livescore_command_seconds`).
+    pub round_trips: prometheus::HistogramVec,
 }
 
 impl SessionDeps {
@@ -103,6 +105,7 @@ impl SessionDeps {
                 max_frame_bytes: config.max_frame_bytes,
                 buffer_bytes: config.admin_buffer_bytes,
             },
+            round_trips: metrics.command_seconds.clone(),
         }
     }
 }
@@ -285,6 +288,7 @@ impl AdminSession {
                 self.close(ctx, close::UNAUTHORIZED, "unauthorized: authenticate first");
             }
             (Incoming::Command { id, command }, Some(name)) => {
+                let received = std::time::Instant::now();
                 self.bad_in_a_row = 0;
                 if let Err(wait) = self.deps.rates.check(&name) {
                     let error = CommandError::RateLimited(self.deps.rates.message(wait));
@@ -304,6 +308,10 @@ impl AdminSession {
                         ),
                     };
                     act.send(ctx, &frame);
+                    act.deps
+                        .round_trips
+                        .with_label_values(&["ws"])
+                        .observe(received.elapsed().as_secs_f64());
                 }));
             }
         }

@@ -74,7 +74,7 @@ impl Broadcaster {
                     }
                 }
             };
-            deliver(v, frame, Some(seq), metrics)
+            deliver(v, frame, Some((seq, last.at)), metrics)
         });
         metrics.deliveries.inc_by(delivered);
         metrics.viewers.set(self.viewers.len() as i64);
@@ -89,9 +89,20 @@ impl Broadcaster {
     }
 }
 
-/// Queue `frame` for one viewer; `false` when the viewer must go (gone, or too slow to keep up).
-fn deliver(v: &Viewer, frame: Bytes, seq: Option<u64>, metrics: &Metrics) -> bool {
-    match v.tx.try_send(frame) {
+/// Queue `frame` (events up to `newest`'s seq and time, or a heartbeat) for one viewer; `false`
+/// when the viewer must go (gone, or too slow to keep up).
+fn deliver(
+    v: &Viewer,
+    frame: Bytes,
+    newest: Option<(u64, chrono::DateTime<chrono::Utc>)>,
+    metrics: &Metrics,
+) -> bool {
+    let seq = newest.map(|(seq, _)| seq);
+    let sent = match newest {
+        Some((_, at)) => v.tx.try_send_events(frame, at),
+        None => v.tx.try_send(frame),
+    };
+    match sent {
         Ok(()) => true,
         Err(Refused::Full) => {
             tracing::warn!(

@@ -6,28 +6,45 @@
 //! the queue also counts the bytes it holds and refuses a frame that would take it past its byte
 //! budget. A refused frame means "too slow": the broadcaster drops the viewer, whose client
 //! reconnects with `Last-Event-ID` and catches up from the log.
+//!
+//! The queue also keeps the time of the newest event handed to it, so that the connection's end
+//! can observe the delivery lag (`livescore_delivery_lag_seconds`) when it empties the queue:
+//! one number per viewer and batch, without widening every queued frame.
 
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 use futures_util::Stream;
 use tokio::sync::mpsc::{self, error::TrySendError};
 
 /// A queue holding at most `max_frames` frames and (beyond its first frame) `max_bytes` bytes.
 pub fn channel(max_frames: usize, max_bytes: usize) -> (ViewerTx, ViewerRx) {
     let (tx, rx) = mpsc::channel(max_frames.max(1));
-    let queued = Arc::new(AtomicUsize::new(0));
+    let queued = Arc::new(Queued::default());
     (
         ViewerTx {
             tx,
             queued: queued.clone(),
             max_bytes,
         },
-        ViewerRx { rx, queued },
+        ViewerRx {
+            rx,
+            queued,
+            lag: None,
+        },
     )
+}
+
+/// What both ends share: the bytes queued, and the time of the newest event queued (in
+/// microseconds since the epoch; 0 once it has been taken).
+#[derive(Debug, Default)]
+struct Queued {
+    bytes: AtomicUsize,
+    newest_at: AtomicI64,
 }
 
 /// Why a frame was not queued.
@@ -43,7 +60,7 @@ pub enum Refused {
 #[derive(Debug)]
 pub struct ViewerTx {
     tx: mpsc::Sender<Bytes>,
-    queued: Arc<AtomicUsize>,
+    queued: Arc<Queued>,
     max_bytes: usize,
 }
 
@@ -52,9 +69,9 @@ impl ViewerTx {
     /// a viewer that keeps up is never dropped for a single big batch.
     pub fn try_send(&self, frame: Bytes) -> Result<(), Refused> {
         let len = frame.len();
-        let before = self.queued.fetch_add(len, Ordering::AcqRel);
+        let before = self.queued.bytes.fetch_add(len, Ordering::AcqRel);
         if before > 0 && before + len > self.max_bytes {
-            self.queued.fetch_sub(len, Ordering::AcqRel);
+            self.queued.bytes.fetch_sub(len, Ordering::AcqRel);
             return Err(if self.tx.is_closed() {
                 Refused::Closed
             } else {
@@ -62,12 +79,21 @@ impl ViewerTx {
             });
         }
         self.tx.try_send(frame).map_err(|e| {
-            self.queued.fetch_sub(len, Ordering::AcqRel);
+            self.queued.bytes.fetch_sub(len, Ordering::AcqRel);
             match e {
                 TrySendError::Full(_) => Refused::Full,
                 TrySendError::Closed(_) => Refused::Closed,
             }
         })
+    }
+
+    /// [`try_send`](Self::try_send) a frame of events, the newest of which happened `at`.
+    pub fn try_send_events(&self, frame: Bytes, at: DateTime<Utc>) -> Result<(), Refused> {
+        // Before the frame, so the reader that takes it finds the time.
+        self.queued
+            .newest_at
+            .store(at.timestamp_micros(), Ordering::Release);
+        self.try_send(frame)
     }
 
     pub fn is_closed(&self) -> bool {
@@ -80,10 +106,18 @@ impl ViewerTx {
 #[derive(Debug)]
 pub struct ViewerRx {
     rx: mpsc::Receiver<Bytes>,
-    queued: Arc<AtomicUsize>,
+    queued: Arc<Queued>,
+    /// Where to observe the delivery lag, if anywhere.
+    lag: Option<prometheus::Histogram>,
 }
 
 impl ViewerRx {
+    /// Observe the delivery lag into `lag` as this connection takes events.
+    pub fn measure_lag(mut self, lag: prometheus::Histogram) -> ViewerRx {
+        self.lag = Some(lag);
+        self
+    }
+
     /// The next frame, or `None` once the broadcaster has let go of the viewer and every queued
     /// frame was taken.
     pub async fn recv(&mut self) -> Option<Bytes> {
@@ -92,7 +126,7 @@ impl ViewerRx {
 
     /// Bytes queued and not yet taken.
     pub fn queued_bytes(&self) -> usize {
-        self.queued.load(Ordering::Acquire)
+        self.queued.bytes.load(Ordering::Acquire)
     }
 }
 
@@ -102,7 +136,16 @@ impl Stream for ViewerRx {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
         let polled = self.rx.poll_recv(cx);
         if let Poll::Ready(Some(frame)) = &polled {
-            self.queued.fetch_sub(frame.len(), Ordering::AcqRel);
+            let before = self.queued.bytes.fetch_sub(frame.len(), Ordering::AcqRel);
+            if before == frame.len()
+                && let Some(lag) = &self.lag
+            {
+                let at = self.queued.newest_at.swap(0, Ordering::AcqRel);
+                if at != 0 {
+                    let micros = (Utc::now().timestamp_micros() - at).max(0);
+                    lag.observe(micros as f64 / 1e6);
+                }
+            }
         }
         polled
     }

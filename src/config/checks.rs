@@ -1,7 +1,5 @@
-//! The configuration's defaults (as if started with no flags) and the checks that refuse values
-//! that cannot work, naming the flag.
+//! The checks that refuse configuration values that cannot work, naming the flag.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use super::Config;
@@ -34,62 +32,6 @@ impl Config {
             days_back: self.window_back_days,
             days_ahead: self.window_ahead_days,
             news: self.live_news,
-        }
-    }
-
-    /// The defaults, as if started with no flags and no environment (for tests and embedding).
-    pub fn defaults() -> Config {
-        Config {
-            bind: "127.0.0.1:8080".parse().expect("valid address"),
-            seed: None,
-            speed: 1.0,
-            fixtures: None,
-            no_generator: false,
-            heartbeat_secs: 15,
-            log_capacity: 10_000,
-            log_max_mb: 64,
-            max_viewers: 50_000,
-            viewer_buffer: 256,
-            viewer_buffer_bytes: 256 * 1024,
-            max_viewers_per_ip: 256,
-            max_replay_events: 10_000,
-            max_store_replays: 4,
-            max_poll_events: 1000,
-            retry_ms: 3000,
-            max_poll_wait: 60,
-            timezone: chrono_tz::Tz::UTC,
-            window_back_days: 1,
-            window_ahead_days: 1,
-            live_news: 50,
-            archive_memory_mb: 16,
-            workers: None,
-            data_dir: PathBuf::from("data"),
-            in_memory: false,
-            database_url: None,
-            node_name: None,
-            accept_empty_store: false,
-            snapshot_every: 1000,
-            retention: 100_000,
-            max_store_mb: 0,
-            frontend_dir: None,
-            admin_tokens: None,
-            admin_tokens_file: None,
-            allowed_origins: Vec::new(),
-            max_frame_bytes: 64 * 1024,
-            max_body_bytes: 64 * 1024,
-            admin_rate: 50.0,
-            admin_burst: 100,
-            max_bad_messages: 20,
-            auth_timeout_secs: 5,
-            ws_ping_secs: 5,
-            ws_timeout_secs: 10,
-            admin_buffer_bytes: 1 << 20,
-            auth_fail_limit: 5,
-            auth_backoff_ms: 1000,
-            auth_backoff_max_secs: 300,
-            auth_track_max: 10_000,
-            public_url: None,
-            body_timeout_secs: 10,
         }
     }
 
@@ -175,31 +117,6 @@ pub fn origin_of(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        config: Config,
-    }
-
-    #[test]
-    fn defaults_match_an_empty_command_line() {
-        let parsed = Cli::parse_from(["livescore"]).config;
-        let defaults = Config::defaults();
-        assert_eq!(parsed.bind, defaults.bind);
-        assert_eq!(parsed.heartbeat_secs, defaults.heartbeat_secs);
-        assert_eq!(parsed.max_viewers, defaults.max_viewers);
-        assert_eq!(parsed.viewer_buffer, defaults.viewer_buffer);
-        assert_eq!(parsed.admin_buffer_bytes, defaults.admin_buffer_bytes);
-        assert_eq!(parsed.auth_fail_limit, defaults.auth_fail_limit);
-        assert_eq!(parsed.auth_backoff_ms, defaults.auth_backoff_ms);
-        assert_eq!(parsed.auth_backoff_max_secs, defaults.auth_backoff_max_secs);
-        assert_eq!(parsed.auth_track_max, defaults.auth_track_max);
-        assert_eq!(parsed.public_url, defaults.public_url);
-        assert_eq!(parsed.body_timeout_secs, defaults.body_timeout_secs);
-    }
-
     #[test]
     fn impossible_values_are_refused_by_name() {
         let mut c = Config::defaults();

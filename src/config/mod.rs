@@ -1,19 +1,29 @@
 //! Server configuration: every flag, its `LIVESCORE_*` environment variable and its default, in
-//! one `clap` struct that is validated once at start-up.
+//! one `clap` struct that is validated once at start-up. The struct is the one table of settings:
+//! [`settings`] reads keys, defaults and help from it for the config file (`--config`), the
+//! commented default file and the README check.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 mod checks;
+pub mod file;
+pub mod settings;
 
 pub use checks::{ConfigError, origin_of};
+pub use file::FileError;
 
 /// How the server runs. Each flag can also be set through the environment variable named in
 /// `--help`; a flag on the command line wins over the environment.
 #[derive(Debug, Clone, Args)]
 pub struct Config {
+    /// Read settings from this TOML file (keys are the long flags); flags and environment
+    /// variables override it. `livescore config default` prints one with every key.
+    #[arg(long, env = "LIVESCORE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// Address to listen on; port 0 picks a free port (printed at start-up).
     #[arg(long, env = "LIVESCORE_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
@@ -261,6 +271,28 @@ pub struct Config {
     /// Seconds a `POST /api/admin/commands` body may take to arrive before the request gets 408.
     #[arg(long, env = "LIVESCORE_BODY_TIMEOUT_SECS", default_value_t = 10)]
     pub body_timeout_secs: u64,
+
+    /// Seconds between a shutdown signal and closing connections, while `/readyz` answers 503
+    /// so that load balancers stop sending traffic here (0: close at once).
+    #[arg(long, env = "LIVESCORE_DRAIN_SECS", default_value_t = 0)]
+    pub drain_secs: u64,
+
+    /// Log line format on stderr: `text` for people, `json` (one object per line) for log
+    /// collectors. Colours only when stderr is a terminal.
+    #[arg(long, env = "LIVESCORE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Serve `/metrics` on this address only (e.g. a private interface) instead of on the public
+    /// port, where it then answers 404.
+    #[arg(long, env = "LIVESCORE_METRICS_BIND", value_name = "ADDR")]
+    pub metrics_bind: Option<SocketAddr>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// A secret from the command line or environment: usable, but never printed by `Debug`.

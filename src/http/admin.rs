@@ -216,6 +216,7 @@ pub async fn command(
         );
     };
 
+    let received = std::time::Instant::now();
     let (id, command) = match protocol::parse(text, false) {
         Ok(Incoming::Command { id, command }) => (id, command),
         Ok(Incoming::Auth { .. }) => {
@@ -243,14 +244,19 @@ pub async fn command(
             author: admin.to_owned(),
         })
         .await;
-    match result {
+    let response = match result {
         Ok(Ok(ack)) => reply(StatusCode::OK, &Outgoing::ack(id, ack)),
         Ok(Err(error)) => refuse(id, error),
         Err(_) => refuse(
             id,
             CommandError::Unavailable("the feed is not answering".into()),
         ),
-    }
+    };
+    app.admin
+        .round_trips
+        .with_label_values(&["http"])
+        .observe(received.elapsed().as_secs_f64());
+    response
 }
 
 #[cfg(test)]

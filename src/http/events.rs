@@ -16,6 +16,7 @@ use crate::actors::hub::{Initial, Subscribe};
 use crate::actors::viewer_queue::{self, ViewerRx};
 use crate::feed::Filter;
 use crate::http::AppState;
+use crate::http::access::StreamEnd;
 use crate::http::admission::{Refusal, ViewerSlot};
 use crate::http::error::ApiError;
 use crate::http::replay::{self, Replay};
@@ -110,6 +111,7 @@ pub async fn subscribe(
     let ahead_until = tokio::time::Instant::now() + AHEAD_WAIT;
     loop {
         let (tx, rx) = viewer_queue::channel(config.viewer_buffer, config.viewer_buffer_bytes);
+        let rx = rx.measure_lag(app.metrics.delivery_lag_seconds.clone());
         let subscribe = Subscribe {
             filter: filter.clone(),
             resume: resume.clone(),
@@ -149,6 +151,7 @@ pub async fn events(
         .or_else(|| query.last_event_id.clone())
         .filter(|id| !id.trim().is_empty());
     let (initial, rx) = subscribe(&app, filter, resume).await?;
+    let ended = StreamEnd::new(&req);
 
     let body = stream::iter(Some(Ok(sse::retry(app.config.retry_ms))))
         .chain(initial)
@@ -157,9 +160,10 @@ pub async fn events(
         // over, rather than carrying on past a gap.
         .take_while(|frame| std::future::ready(frame.is_ok()))
         .flat_map(|frame| stream::iter(pieces(frame.unwrap_or_default())))
-        // The slot goes with the body, so it is freed the moment the connection closes.
+        // The slot goes with the body, so it is freed the moment the connection closes (and the
+        // end of the stream is logged then).
         .map(move |piece| {
-            let _held = &slot;
+            let _held = (&slot, &ended);
             Ok::<Bytes, actix_web::Error>(piece)
         });
     let mut response = HttpResponse::Ok();

@@ -1,6 +1,7 @@
 //! HTTP routes, one file per family. Handlers parse and check the request, ask an actor, and
 //! shape the answer; they hold no feed state of their own.
 
+pub mod access;
 pub mod admin;
 pub mod admission;
 pub mod api;
@@ -10,6 +11,8 @@ pub mod error;
 pub mod events;
 pub mod feed_ws;
 pub mod methods;
+pub mod metrics_port;
+pub mod ready;
 pub mod replay;
 
 use std::sync::Arc;
@@ -51,6 +54,10 @@ pub struct AppState {
     pub generator: crate::actors::generator::Role,
     /// Turns for reading replay pages from the store (`--max-store-replays`).
     pub store_replays: Arc<tokio::sync::Semaphore>,
+    /// `--metrics-bind`'s listener, once bound: `/metrics` is served there only.
+    pub metrics_addr: metrics_port::MetricsAddr,
+    /// Set when shutdown begins (`/readyz` then answers 503).
+    pub shutting_down: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -81,6 +88,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(browse::news)
     .service(api::teams)
     .service(api::healthz)
+    .service(ready::readyz)
     .service(api::metrics)
     .service(admin::upgrade)
     .service(admin::command)

@@ -9,7 +9,7 @@ use actix::prelude::*;
 use actix_web::{App, HttpServer, dev::ServerHandle, web};
 use chrono::Utc;
 
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::actors::admin_session::{SessionDeps, close};
 use crate::actors::broadcaster::{Broadcaster, CloseAll};
@@ -62,6 +62,8 @@ mod store;
 pub struct Running {
     /// The address actually bound (useful with port 0).
     pub addr: SocketAddr,
+    /// Where `/metrics` is served when `--metrics-bind` moved it.
+    pub metrics_addr: Option<SocketAddr>,
     pub stream: StreamId,
     /// The generator's seed, when the generator runs.
     pub seed: Option<u64>,
@@ -70,6 +72,8 @@ pub struct Running {
     pub hub: Addr<Hub>,
     server: actix_web::dev::Server,
     broadcaster: Addr<Broadcaster>,
+    shutting_down: Arc<AtomicBool>,
+    drain: Duration,
 }
 
 /// How long in-flight requests get to finish once shutdown starts.
@@ -178,6 +182,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         });
     }
 
+    let shutting_down = Arc::new(AtomicBool::new(false));
+    let metrics_addr = http::metrics_port::MetricsAddr::default();
     let app_state = web::Data::new(AppState {
         hub: hub.clone(),
         slots: ViewerSlots::new(config.max_viewers, config.max_viewers_per_ip),
@@ -193,10 +199,15 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         stream: stream.clone(),
         config: Arc::new(config.clone()),
         metrics,
+        shutting_down: shutting_down.clone(),
+        metrics_addr: metrics_addr.clone(),
     });
     let mut server = HttpServer::new(move || {
         App::new()
+            .wrap(actix_web::middleware::from_fn(http::metrics_port::split))
             .wrap(actix_web::middleware::from_fn(http::methods::head_as_get))
+            // Outermost, so it logs the method as asked (`HEAD`) and every answer gets the id.
+            .wrap(actix_web::middleware::from_fn(http::access::access_log))
             .app_data(app_state.clone())
             .configure(http::routes)
     })
@@ -226,6 +237,18 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             source,
         })?;
     let addr = server.addrs()[0];
+    let server = match config.metrics_bind {
+        None => server,
+        Some(wanted) => {
+            let server = server.bind(wanted).map_err(|source| StartError::Bind {
+                addr: wanted,
+                source,
+            })?;
+            let bound = server.addrs().into_iter().find(|a| *a != addr);
+            let _ = metrics_addr.set(bound.expect("the metrics listener is bound"));
+            server
+        }
+    };
     if let (Some(log), Some(elected)) = (pg, elected) {
         let node = node_name(&config, addr.port());
         let settings = hub.clone().recipient();
@@ -233,12 +256,15 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     }
     Ok(Running {
         addr,
+        metrics_addr: metrics_addr.get().copied(),
         stream,
         seed,
         generated_token,
         hub,
         server: server.run(),
         broadcaster,
+        shutting_down,
+        drain: Duration::from_secs(config.drain_secs),
     })
 }
 
@@ -249,6 +275,8 @@ impl Running {
             server: self.server.handle(),
             broadcaster: self.broadcaster.clone(),
             hub: self.hub.clone(),
+            shutting_down: self.shutting_down.clone(),
+            drain: self.drain,
         }
     }
 
@@ -264,13 +292,22 @@ pub struct Stopper {
     server: ServerHandle,
     broadcaster: Addr<Broadcaster>,
     hub: Addr<Hub>,
+    shutting_down: Arc<AtomicBool>,
+    /// `--drain-secs`: how long to go on serving, unready, before closing.
+    drain: Duration,
 }
 
 impl Stopper {
-    /// End every viewer's stream cleanly (so their responses complete instead of being cut),
-    /// close admin sessions with 1001, then stop accepting and let in-flight requests finish
-    /// within a short grace period.
+    /// Answer `/readyz` with 503 and go on serving for `--drain-secs`, so load balancers move
+    /// new traffic elsewhere; then end every viewer's stream cleanly (so their responses
+    /// complete instead of being cut), close admin sessions with 1001, then stop accepting and
+    /// let in-flight requests finish within a short grace period.
     pub async fn shut_down(&self) {
+        self.shutting_down.store(true, Ordering::Relaxed);
+        if !self.drain.is_zero() {
+            tracing::info!(secs = self.drain.as_secs(), "draining: /readyz answers 503");
+            tokio::time::sleep(self.drain).await;
+        }
         let closing = CloseAdmins {
             code: close::GOING_AWAY,
             reason: "server shutting down".into(),
@@ -299,6 +336,8 @@ impl Stopper {
 /// a server beside other work. Stopped, abruptly, when dropped.
 pub struct Background {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served when `--metrics-bind` moved it.
+    pub metrics_addr: Option<SocketAddr>,
     pub stream: StreamId,
     /// The hub's address: in-process callers may send it messages directly.
     pub hub: Addr<Hub>,
@@ -317,6 +356,7 @@ impl Background {
                     Ok(running) => {
                         let info = (
                             running.addr,
+                            running.metrics_addr,
                             running.stream.clone(),
                             running.hub.clone(),
                             running.handle(),
@@ -332,9 +372,11 @@ impl Background {
             });
             actix::System::current().stop();
         });
-        let (addr, stream, hub, stopper) = rx.recv().expect("server thread reports back")?;
+        let (addr, metrics_addr, stream, hub, stopper) =
+            rx.recv().expect("server thread reports back")?;
         Ok(Background {
             addr,
+            metrics_addr,
             stream,
             hub,
             stopper,

@@ -61,6 +61,12 @@ impl TestServer {
     pub fn stopper(&self) -> Stopper {
         self.inner.stopper()
     }
+
+    /// `/metrics` where `--metrics-bind` put it.
+    pub fn metrics_url(&self) -> String {
+        let addr = self.inner.metrics_addr.expect("started with metrics_bind");
+        format!("http://{addr}/metrics")
+    }
 }
 
 pub fn client() -> awc::Client {

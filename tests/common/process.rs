@@ -24,17 +24,54 @@ pub fn spawn(mut command: Command) -> (Child, String) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let base = read_banner(&mut child);
+    (child, base)
+}
+
+/// The base URL from the first line `child` prints; the rest of its output is drained, as a
+/// terminal would.
+fn read_banner(child: &mut Child) -> String {
     let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
     out.read_line(&mut first).unwrap();
     std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    let base = first
+    first
         .trim()
         .strip_prefix("livescore listening on ")
         .unwrap_or_else(|| panic!("the server did not start: {first:?}"))
         .trim_end_matches('/')
-        .to_owned();
-    (child, base)
+        .to_owned()
+}
+
+/// What a server process writes to stderr, line by line, as it arrives.
+#[derive(Clone, Default)]
+pub struct Stderr(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Stderr {
+    pub fn lines(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+/// [`spawn`], keeping what the server writes to stderr (read from a pipe, not a terminal).
+pub fn spawn_logged(mut command: Command) -> (Child, String, Stderr) {
+    let stderr = Stderr::default();
+    command.stderr(Stdio::piped());
+    let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
+    let pipe = BufReader::new(child.stderr.take().unwrap());
+    let lines = stderr.clone();
+    std::thread::spawn(move || {
+        for line in pipe.split(b'\n') {
+            let Ok(line) = line else { break };
+            lines
+                .0
+                .lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&line).into_owned());
+        }
+    });
+    let base = read_banner(&mut child);
+    (child, base, stderr)
 }
 
 impl Proc {

@@ -126,6 +126,10 @@ impl Hub {
                 .observe(since.elapsed().as_secs_f64());
         }
         let batch = std::mem::take(&mut d.writing);
+        d.failed = match &written.result {
+            Err(WriteError::Failed(message)) => Some((message.clone(), Instant::now())),
+            _ => None,
+        };
         match written.result {
             Ok(()) => {
                 let mut replies = Vec::with_capacity(batch.len());

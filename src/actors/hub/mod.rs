@@ -18,6 +18,7 @@ mod calendar;
 mod commands;
 mod durable;
 mod reads;
+mod ready;
 mod shared;
 
 pub use admins::{AdminJoined, AdminLeft, AttachGenerator, CloseAdmins, ToAdmin};
@@ -30,6 +31,7 @@ pub use reads::{
     Initial, PAGE_BYTES, PAGE_EVENTS, Page, PageAnswer, Poll, PollEvents, Read, ReadPage,
     ReadSnapshot, ReadState, Subscribe, json_array,
 };
+pub use ready::StoreReady;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -80,6 +82,8 @@ struct Durable {
     catch_up_wanted: bool,
     /// When the write under way was handed to the writer.
     writing_since: Option<std::time::Instant>,
+    /// Why the last write failed, and when (cleared by the next write that succeeds).
+    failed: Option<(String, std::time::Instant)>,
 }
 
 /// A command that passed validation, with its encoded events and the ack it will get.
@@ -190,6 +194,7 @@ impl Hub {
             writing: Vec::new(),
             catch_up_wanted: false,
             writing_since: None,
+            failed: None,
         });
         self
     }

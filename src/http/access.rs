@@ -1,0 +1,109 @@
+//! The access log: one line per request (method, path, status, time, client and request id),
+//! and the request id itself, taken from a proxy's `X-Request-Id` or made up, which handlers can
+//! read ([`RequestId`]) and which every answer carries back in `X-Request-Id`.
+//!
+//! An SSE viewer's request is logged when its answer starts; `/events` logs a second line, with
+//! how long the viewer stayed, when its stream ends (see [`StreamEnd`]).
+
+use std::time::Instant;
+
+use actix_web::HttpMessage;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+
+/// The request id header, read from a proxy and sent back on every answer.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Longest request id taken from a client; a longer (or unprintable) one is replaced.
+const MAX_ID_LEN: usize = 64;
+
+/// The id of the request being handled (in the request's extensions).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+impl RequestId {
+    /// The id a proxy gave the request, when it is short printable ASCII, else a new random one.
+    fn of(req: &ServiceRequest) -> RequestId {
+        let given = req
+            .headers()
+            .get(&REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .filter(|id| {
+                !id.is_empty() && id.len() <= MAX_ID_LEN && id.bytes().all(|b| b.is_ascii_graphic())
+            });
+        RequestId(match given {
+            Some(id) => id.to_owned(),
+            None => format!("{:016x}", rand::random::<u64>()),
+        })
+    }
+}
+
+/// Middleware: give the request its id, answer with it, and log the request once its answer's
+/// status is known.
+pub async fn access_log(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let id = RequestId::of(&req);
+    req.extensions_mut().insert(id.clone());
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let peer = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let result = next.call(req).await;
+    let status = match &result {
+        Ok(res) => res.status(),
+        Err(e) => e.as_response_error().status_code(),
+    };
+    tracing::info!(
+        target: "livescore::access",
+        request_id = %id.0,
+        method = %method,
+        path,
+        status = status.as_u16(),
+        ms = started.elapsed().as_micros() as f64 / 1e3,
+        peer,
+        "request"
+    );
+    let mut res = result?;
+    if let Ok(value) = HeaderValue::from_str(&id.0) {
+        res.headers_mut().insert(REQUEST_ID, value);
+    }
+    Ok(res)
+}
+
+/// Logs how long an SSE viewer was connected when its stream ends (dropped with the body).
+pub struct StreamEnd {
+    request_id: String,
+    started: Instant,
+}
+
+impl StreamEnd {
+    pub fn new(req: &actix_web::HttpRequest) -> StreamEnd {
+        let request_id = req
+            .extensions()
+            .get::<RequestId>()
+            .map(|id| id.0.clone())
+            .unwrap_or_default();
+        StreamEnd {
+            request_id,
+            started: Instant::now(),
+        }
+    }
+}
+
+impl Drop for StreamEnd {
+    fn drop(&mut self) {
+        tracing::info!(
+            target: "livescore::access",
+            request_id = %self.request_id,
+            connected_secs = self.started.elapsed().as_secs_f64(),
+            "viewer stream ended"
+        );
+    }
+}
