@@ -1,8 +1,11 @@
 //! The configuration's defaults (as if started with no flags) and the checks that refuse values
 //! that cannot work, naming the flag.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
+
+use ipnet::IpNet;
 
 use super::Config;
 use crate::feed::checks::SPEED_RANGE;
@@ -42,6 +45,7 @@ impl Config {
             viewer_buffer: 256,
             viewer_buffer_bytes: 256 * 1024,
             max_viewers_per_ip: 256,
+            trusted_proxies: Vec::new(),
             max_replay_events: 10_000,
             max_store_replays: 4,
             max_poll_events: 1000,
@@ -140,6 +144,16 @@ impl Config {
     }
 }
 
+/// One `--trusted-proxies` entry: a network (`10.0.0.0/8`, `fd00::/8`) or one address
+/// (`127.0.0.1`, `::1`).
+pub fn parse_trusted(entry: &str) -> Result<IpNet, String> {
+    let entry = entry.trim();
+    entry
+        .parse::<IpNet>()
+        .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("`{entry}` is not an IP address or a network such as 10.0.0.0/8"))
+}
+
 /// The origin (`scheme://host[:port]`, lowercased) of an http or https URL, or `None` when it is
 /// not one.
 pub fn origin_of(url: &str) -> Option<String> {
@@ -181,6 +195,7 @@ mod tests {
         assert_eq!(parsed.auth_track_max, defaults.auth_track_max);
         assert_eq!(parsed.public_url, defaults.public_url);
         assert_eq!(parsed.body_timeout_secs, defaults.body_timeout_secs);
+        assert_eq!(parsed.trusted_proxies, defaults.trusted_proxies);
     }
 
     #[test]
@@ -200,6 +215,25 @@ mod tests {
             c.validate(),
             Err(ConfigError::PublicUrl("scores.example".into()))
         );
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let parsed =
+            Cli::parse_from(["livescore", "--trusted-proxies", "127.0.0.1,10.0.0.0/8,::1"]);
+        let shown: Vec<String> = parsed
+            .config
+            .trusted_proxies
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(shown, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
+        let err = Cli::try_parse_from(["livescore", "--trusted-proxies", "10.0.0.0/33"])
+            .err()
+            .expect("a bad network is refused")
+            .to_string();
+        assert!(err.contains("`10.0.0.0/33` is not an IP address"), "{err}");
+        assert!(parse_trusted("proxy.example").is_err());
     }
 
     #[test]
