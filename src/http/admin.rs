@@ -104,7 +104,11 @@ pub async fn upgrade(
         return Ok(throttled(&app, wait));
     }
     let id = app.next_session.fetch_add(1, Ordering::Relaxed);
-    admin_session::start(&req, stream, id, peer, app.admin.clone())
+    // The only way to fail here is a request that is no WebSocket handshake: answer it with the
+    // same JSON error as every other route (actix's own answer has an empty body).
+    admin_session::start(&req, stream, id, peer, app.admin.clone()).or_else(|e| {
+        Ok(ApiError::bad_request(format!("not a WebSocket upgrade: {e}")).error_response())
+    })
 }
 
 /// A command's reply as an HTTP response: the protocol frame as the body, with the status that

@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod feed_ws;
 pub mod methods;
+pub mod openapi;
 pub mod replay;
 
 use std::sync::Arc;
@@ -82,6 +83,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(api::teams)
     .service(api::healthz)
     .service(api::metrics)
+    .service(openapi::document)
     .service(admin::upgrade)
     .service(admin::command)
     .default_service(web::to(not_found));
