@@ -10,7 +10,8 @@
 #   - the admin WebSocket (the `livescore admin` CLI, through socat for TLS) authenticates and
 #     gets an ack;
 #   - nginx's X-Forwarded-For reaches livescore's per-address viewer cap (--trusted-proxies);
-# and that systemd accepts deploy/livescore.service (`systemd-analyze verify`, when present).
+# that systemd accepts deploy/livescore.service (`systemd-analyze verify`, when present), and
+# that docs/deploy.md shows these three files as they are.
 #
 # As root it installs what is missing from Debian's packages (nginx, curl, openssl, socat).
 # LIVESCORE_BIN picks the binary (default: target/debug/livescore, built here). Exit status 1
@@ -258,5 +259,15 @@ if command -v systemd-analyze >/dev/null; then
 else
   say "skip  systemd-analyze is not installed: deploy/livescore.service not verified"
 fi
+
+# 7. The configuration docs/deploy.md shows is these files, byte for byte.
+block() { # <fence language>: the first such fenced block of docs/deploy.md
+  awk -v lang="$1" '$0 == "```" lang { on = 1; next } on && $0 == "```" { exit } on' docs/deploy.md
+}
+for pair in nginx:deploy/nginx.conf ini:deploy/livescore.service env:deploy/livescore.env; do
+  diff <(block "${pair%%:*}") "${pair#*:}" >"$TMP/doc.diff" \
+    || fail "docs/deploy.md's \`\`\`${pair%%:*} block differs from ${pair#*:}: $(head -n 20 "$TMP/doc.diff")"
+done
+ok "docs/deploy.md shows deploy/nginx.conf, deploy/livescore.service and deploy/livescore.env as they are"
 
 say "deploy check passed: $((SECONDS - STARTED_AT)) s of checks, $SECONDS s in all"
