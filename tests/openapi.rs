@@ -3,15 +3,17 @@
 //! answers with a status it documents and a JSON body its schema accepts.
 
 mod common;
+#[path = "common/requests.rs"]
+mod requests;
 #[path = "common/schema.rs"]
 mod schema;
 
 use std::collections::{BTreeSet, HashMap};
 
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
 use common::*;
+use requests::{case, send, trickled_post, upgrade};
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Routes the lead is adding on another branch: documented here already, skipped when this
 /// server answers them with 404 "no route".
@@ -88,104 +90,6 @@ fn check(doc: &Value, method: &str, path: &str, status: StatusCode, kind: &str, 
         &value,
         &format!("{method} {path} {status}"),
     );
-}
-
-/// One request: on `route` (method, documented path), `url` against `server`, with headers and
-/// a body, expecting `want`.
-struct Case<'a> {
-    server: &'a TestServer,
-    route: (&'static str, &'static str),
-    url: String,
-    headers: Vec<(&'static str, String)>,
-    body: Option<String>,
-    want: StatusCode,
-}
-
-fn case<'a>(
-    server: &'a TestServer,
-    route: (&'static str, &'static str),
-    url: &str,
-    want: u16,
-) -> Case<'a> {
-    Case {
-        server,
-        route,
-        url: url.to_owned(),
-        headers: Vec::new(),
-        body: None,
-        want: StatusCode::from_u16(want).unwrap(),
-    }
-}
-
-impl Case<'_> {
-    fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        self.headers.push((name, value.into()));
-        self
-    }
-
-    fn admin(self) -> Self {
-        self.header("Authorization", format!("Bearer {ALICE}"))
-    }
-
-    fn body(mut self, body: impl ToString) -> Self {
-        self.body = Some(body.to_string());
-        self
-    }
-}
-
-/// Send `case`; its status, content type and body (only the first piece of a stream).
-async fn send(case: &Case<'_>) -> (StatusCode, String, Vec<u8>) {
-    let method = Method::from_bytes(case.route.0.to_uppercase().as_bytes()).unwrap();
-    let mut request = client().request(method, case.server.url(&case.url));
-    for (name, value) in &case.headers {
-        request = request.insert_header((*name, value.as_str()));
-    }
-    let mut response = match &case.body {
-        Some(body) => request.send_body(body.clone()).await,
-        None => request.send().await,
-    }
-    .unwrap();
-    let kind = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let body = if kind.starts_with("text/event-stream") {
-        use futures_util::StreamExt;
-        response.next().await.unwrap().unwrap().to_vec()
-    } else {
-        response.body().limit(8 << 20).await.unwrap().to_vec()
-    };
-    (response.status(), kind, body)
-}
-
-/// A WebSocket handshake on `url`: 101 or the refusal's status.
-async fn upgrade(server: &TestServer, url: &str) -> StatusCode {
-    match client().ws(server.url(url)).connect().await {
-        Ok((response, _conn)) => response.status(),
-        Err(awc::error::WsClientError::InvalidResponseStatus(status)) => status,
-        Err(e) => panic!("WebSocket {url}: {e}"),
-    }
-}
-
-/// A POST whose body never arrives: the server's answer after `--body-timeout-secs`.
-async fn trickled_post(server: &TestServer) -> (StatusCode, Vec<u8>) {
-    let mut socket = tokio::net::TcpStream::connect(server.addr).await.unwrap();
-    let head = format!(
-        "POST /api/admin/commands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {ALICE}\r\n\
-         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"type\""
-    );
-    socket.write_all(head.as_bytes()).await.unwrap();
-    let mut answer = Vec::new();
-    socket.read_to_end(&mut answer).await.unwrap();
-    let text = String::from_utf8_lossy(&answer);
-    let status = text[9..12].parse().unwrap();
-    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
-    (
-        StatusCode::from_u16(status).unwrap(),
-        body.as_bytes().to_vec(),
-    )
 }
 
 /// Whether `url` is refused with 400 (the server knows its parameters) rather than ignored.
