@@ -4,7 +4,7 @@ CARGO ?= cargo
 BIND  ?= 127.0.0.1:8080
 SPEED ?= 10
 
-.PHONY: help run demo admin-demo cluster-demo cluster-check build postgres test e2e lint fmt bench bench-hub bench-hostile bench-soak bench-cluster compare release clean
+.PHONY: help run demo admin-demo cluster-demo cluster-check deploy-check build postgres test e2e lint fmt bench bench-hub bench-hostile bench-soak bench-cluster compare release clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ cluster-demo: ## three release nodes on one throwaway PostgreSQL behind nginx on
 cluster-check: ## the cluster demo as a test: through nginx, SIGKILL a node, resume without a gap (debug build)
 	bash scripts/cluster-demo.sh --check
 
+deploy-check: ## deploy/nginx.conf over TLS in front of livescore (deploy/livescore.env): SSE, resume, admin WebSocket, X-Forwarded-For
+	bash scripts/deploy-check.sh
+
 build: ## debug build
 	$(CARGO) build --locked
 
@@ -33,9 +36,10 @@ postgres: ## PostgreSQL's server programs for the cluster tests (Debian's postgr
 		(echo "installing postgresql (apt-get)..." && apt-get update -qq && \
 		 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null)
 
-test: postgres ## every test: unit, integration (real sockets, a throwaway PostgreSQL), property, cluster, browser (debug build)
+test: postgres ## every test: unit, integration (real sockets, a throwaway PostgreSQL), property, cluster, deployment, browser (debug build)
 	$(CARGO) test --locked
 	$(MAKE) cluster-check
+	$(MAKE) deploy-check
 	$(MAKE) e2e
 
 e2e: ## browser tests in Debian's Chromium via playwright-core (installed here when absent)

@@ -25,32 +25,8 @@ esac
 say() { printf '%s\n' "$*"; }
 die() { printf 'cluster-demo: %s\n' "$*" >&2; exit 1; }
 
-# <n> distinct loopback ports no socket uses right now, below the kernel's ephemeral range
-# (outgoing connections take their local ports from there, and bind() fails on those too).
-free_ports() { # <n>
-  local low port found=" "
-  low="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
-  for _ in $(seq 500); do
-    port=$((10000 + RANDOM % (low - 10000)))
-    case "$found" in *" $port "*) continue ;; esac
-    if command -v ss >/dev/null; then
-      [ -z "$(ss -Htan "( sport = :$port )" 2>/dev/null)" ] || continue
-    elif (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      continue
-    fi
-    found="$found$port "
-    [ "$(wc -w <<<"$found")" -lt "$1" ] || { echo $found; return; }
-  done
-  die "no $1 free ports found"
-}
-
-# Install a Debian package when missing (root only; anyone else is told what to install).
-need_package() { # <package> <what is missing>
-  [ "$(id -u)" -eq 0 ] || die "$2 not found: install Debian's $1 package (apt-get install $1)"
-  say "installing $1 (apt-get)..."
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
-}
+# free_ports, need_package, need_nginx
+. scripts/lib.sh
 
 # ---------------------------------------------------------------------------------- settings
 if [ "$CHECK" -eq 1 ]; then
@@ -78,15 +54,7 @@ TOKEN="cluster-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 command -v curl >/dev/null || need_package curl curl
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_package postgresql "PostgreSQL's initdb"
 PGBIN="$(dirname "$(ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n1)")"
-if ! command -v nginx >/dev/null && ! [ -x /usr/sbin/nginx ]; then
-  need_package nginx nginx
-  # Debian starts an installed nginx on port 80 of every interface where services may start;
-  # this demo exposes nothing beyond 127.0.0.1, so stop that one (it is ours: we installed it).
-  if command -v systemctl >/dev/null && systemctl is-active --quiet nginx 2>/dev/null; then
-    systemctl disable --now nginx >/dev/null 2>&1 || true
-  fi
-fi
-NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+NGINX="$(need_nginx)"
 
 # -------------------------------------------------------------------------- start and stop
 TMP="$(mktemp -d /tmp/livescore-cluster.XXXXXX)"

@@ -59,9 +59,13 @@ impl AuthThrottle {
         self.check_at(ip, Instant::now())
     }
 
-    /// A wrong token from `ip`: counted; returns the wait it now faces, if any.
+    /// A wrong token from `ip` (the client's address, behind a trusted proxy the one it
+    /// forwards for): counted and logged; returns the wait it now faces, if any.
     pub fn failed(&self, ip: IpAddr) -> Option<Duration> {
-        self.failed_at(ip, Instant::now())
+        let wait = self.failed_at(ip, Instant::now());
+        let wait_ms = wait.map(|w| w.as_millis() as u64);
+        tracing::warn!(client = %ip, wait_ms, "failed admin login: unknown token");
+        wait
     }
 
     /// A good token from `ip`: its failures are forgotten.

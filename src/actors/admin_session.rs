@@ -122,7 +122,8 @@ pub struct AdminSession {
     bad_in_a_row: u32,
 }
 
-/// Upgrade `req` to a WebSocket served by a new session actor.
+/// Upgrade `req` to a WebSocket served by a new session actor; fails only for a request that is
+/// no WebSocket handshake.
 pub fn start(
     req: &HttpRequest,
     stream: web::Payload,

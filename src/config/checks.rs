@@ -1,6 +1,9 @@
 //! The checks that refuse configuration values that cannot work, naming the flag.
 
+use std::net::IpAddr;
 use std::time::Duration;
+
+use ipnet::IpNet;
 
 use super::Config;
 use crate::feed::checks::SPEED_RANGE;
@@ -99,6 +102,16 @@ impl Config {
     }
 }
 
+/// One `--trusted-proxies` entry: a network (`10.0.0.0/8`, `fd00::/8`) or one address
+/// (`127.0.0.1`, `::1`).
+pub fn parse_trusted(entry: &str) -> Result<IpNet, String> {
+    let entry = entry.trim();
+    entry
+        .parse::<IpNet>()
+        .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("`{entry}` is not an IP address or a network such as 10.0.0.0/8"))
+}
+
 /// The origin (`scheme://host[:port]`, lowercased) of an http or https URL, or `None` when it is
 /// not one.
 pub fn origin_of(url: &str) -> Option<String> {
@@ -117,6 +130,13 @@ pub fn origin_of(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        config: Config,
+    }
     #[test]
     fn impossible_values_are_refused_by_name() {
         let mut c = Config::defaults();
@@ -134,6 +154,25 @@ mod tests {
             c.validate(),
             Err(ConfigError::PublicUrl("scores.example".into()))
         );
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let parsed =
+            Cli::parse_from(["livescore", "--trusted-proxies", "127.0.0.1,10.0.0.0/8,::1"]);
+        let shown: Vec<String> = parsed
+            .config
+            .trusted_proxies
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(shown, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
+        let err = Cli::try_parse_from(["livescore", "--trusted-proxies", "10.0.0.0/33"])
+            .err()
+            .expect("a bad network is refused")
+            .to_string();
+        assert!(err.contains("`10.0.0.0/33` is not an IP address"), "{err}");
+        assert!(parse_trusted("proxy.example").is_err());
     }
 
     #[test]

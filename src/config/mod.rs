@@ -12,7 +12,7 @@ mod checks;
 pub mod file;
 pub mod settings;
 
-pub use checks::{ConfigError, origin_of};
+pub use checks::{ConfigError, origin_of, parse_trusted};
 pub use file::FileError;
 
 /// How the server runs. Each flag can also be set through the environment variable named in
@@ -76,6 +76,20 @@ pub struct Config {
     /// once; past it that address gets 503 with Retry-After (0: no per-address cap).
     #[arg(long, env = "LIVESCORE_MAX_VIEWERS_PER_IP", default_value_t = 256)]
     pub max_viewers_per_ip: usize,
+
+    /// Reverse proxies whose `X-Forwarded-For` is believed, as addresses or networks separated
+    /// by commas (`127.0.0.1,10.0.0.0/8`). A request from one of them counts (for
+    /// --max-viewers-per-ip, the failed-login throttle and the logs) as coming from the rightmost
+    /// address in `X-Forwarded-For` that is not a trusted proxy; from anyone else the header is
+    /// ignored. Default: none, so the header is never believed.
+    #[arg(
+        long,
+        env = "LIVESCORE_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "IP|CIDR,...",
+        value_parser = parse_trusted
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 
     /// Largest gap a resuming viewer is replayed; a `Last-Event-ID` further behind gets a
     /// snapshot instead.

@@ -16,6 +16,7 @@ use crate::actors::hub::Execute;
 use crate::config::{Config, origin_of};
 use crate::feed::CommandError;
 use crate::http::AppState;
+use crate::http::client_ip::client_ip;
 use crate::http::error::{ApiError, command_status};
 use crate::protocol::{self, Incoming, Outgoing};
 use crate::throttle::whole_seconds;
@@ -64,8 +65,10 @@ fn throttled(app: &AppState, wait: Duration) -> HttpResponse {
     response
 }
 
-fn peer_ip(req: &HttpRequest) -> Option<IpAddr> {
-    req.peer_addr().map(|addr| addr.ip())
+/// The client's address for the failed-login throttle and the logs: behind a trusted proxy, the
+/// one it forwards for.
+fn peer_ip(req: &HttpRequest, app: &AppState) -> Option<IpAddr> {
+    client_ip(req, &app.config.trusted_proxies)
 }
 
 /// `GET /ws/admin`: check the Origin, then hand the connection to a new session actor.
@@ -83,7 +86,12 @@ pub async fn upgrade(
             .get(header::ORIGIN)
             .and_then(|o| o.to_str().ok())
             .unwrap_or("?");
-        tracing::warn!(origin, "admin WebSocket refused: origin not allowed");
+        let client = peer_ip(&req, &app).map(|ip| ip.to_string());
+        tracing::warn!(
+            origin,
+            client = client.as_deref().unwrap_or("?"),
+            "admin WebSocket refused: origin not allowed"
+        );
         let error = ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
@@ -91,12 +99,16 @@ pub async fn upgrade(
         );
         return Ok(error.error_response());
     }
-    let peer = peer_ip(&req);
+    let peer = peer_ip(&req, &app);
     if let Some(Err(wait)) = peer.map(|ip| app.admin.throttle.check(ip)) {
         return Ok(throttled(&app, wait));
     }
     let id = app.next_session.fetch_add(1, Ordering::Relaxed);
-    admin_session::start(&req, stream, id, peer, app.admin.clone())
+    // The only way to fail here is a request that is no WebSocket handshake: answer it with the
+    // same JSON error as every other route (actix's own answer has an empty body).
+    admin_session::start(&req, stream, id, peer, app.admin.clone()).or_else(|e| {
+        Ok(ApiError::bad_request(format!("not a WebSocket upgrade: {e}")).error_response())
+    })
 }
 
 /// A command's reply as an HTTP response: the protocol frame as the body, with the status that
@@ -149,7 +161,7 @@ pub async fn command(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    let peer = peer_ip(&req);
+    let peer = peer_ip(&req, &app);
     if token.is_some()
         && let Some(Err(wait)) = peer.map(|ip| app.admin.throttle.check(ip))
     {

@@ -18,6 +18,7 @@ use crate::feed::Filter;
 use crate::http::AppState;
 use crate::http::access::StreamEnd;
 use crate::http::admission::{Refusal, ViewerSlot};
+use crate::http::client_ip::client_ip;
 use crate::http::error::ApiError;
 use crate::http::replay::{self, Replay};
 use crate::sse;
@@ -56,10 +57,11 @@ const AHEAD_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 /// Seconds a refused viewer is asked to wait before trying again.
 const FULL_RETRY_AFTER_SECS: u64 = 5;
 
-/// A slot for a connection from `req`'s client address, or the 503 that says why not (shared by
-/// SSE, the viewer WebSocket and long-polls).
+/// A slot for a connection from `req`'s client address (behind a trusted proxy, the one it
+/// forwards for), or the 503 that says why not (shared by SSE, the viewer WebSocket and
+/// long-polls).
 pub fn admit_connection(req: &HttpRequest, app: &AppState) -> Result<ViewerSlot, ApiError> {
-    let address = req.peer_addr().map(|a| a.ip());
+    let address = client_ip(req, &app.config.trusted_proxies);
     app.slots.try_acquire(address).map_err(|refusal| {
         let message = match refusal {
             Refusal::Server(max) => {
@@ -68,6 +70,9 @@ pub fn admit_connection(req: &HttpRequest, app: &AppState) -> Result<ViewerSlot,
             }
             Refusal::Address(max) => {
                 app.metrics.viewers_refused_address.inc();
+                if let Some(client) = address {
+                    tracing::debug!(%client, max, "viewer refused: its address holds too many");
+                }
                 format!("this address already holds {max} viewer connections; close one first")
             }
         };

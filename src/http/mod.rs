@@ -7,12 +7,14 @@ pub mod admission;
 pub mod api;
 pub mod assets;
 pub mod browse;
+pub mod client_ip;
 pub mod error;
 pub mod events;
 pub mod feed_ws;
 pub mod methods;
 pub mod metrics_port;
 pub mod ready;
+pub mod openapi;
 pub mod replay;
 
 use std::sync::Arc;
@@ -90,6 +92,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(api::healthz)
     .service(ready::readyz)
     .service(api::metrics)
+    .service(openapi::document)
     .service(admin::upgrade)
     .service(admin::command)
     .default_service(web::to(not_found));
