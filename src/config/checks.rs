@@ -24,6 +24,11 @@ pub enum ConfigError {
     DatabaseInMemory,
     #[error("--public-url must be an http:// or https:// URL with a host, got {0:?}")]
     PublicUrl(String),
+    #[error(
+        "--{flag} takes origins such as https://fans.example (scheme, host and port, no path) \
+         or *, got {origin:?}"
+    )]
+    Origin { flag: &'static str, origin: String },
 }
 
 impl Config {
@@ -60,6 +65,7 @@ impl Config {
             admin_tokens: None,
             admin_tokens_file: None,
             allowed_origins: Vec::new(),
+            cors_origins: Vec::new(),
             max_frame_bytes: 64 * 1024,
             max_body_bytes: 64 * 1024,
             admin_rate: 50.0,
@@ -132,12 +138,28 @@ impl Config {
         {
             return Err(ConfigError::PublicUrl(url.clone()));
         }
+        for (flag, list) in [
+            ("cors-origins", &self.cors_origins),
+            ("allowed-origins", &self.allowed_origins),
+        ] {
+            if let Some(origin) = list.iter().find(|o| !is_origin(o)) {
+                return Err(ConfigError::Origin {
+                    flag,
+                    origin: origin.clone(),
+                });
+            }
+        }
         Ok(())
     }
 
     pub fn heartbeat(&self) -> Duration {
         Duration::from_secs(self.heartbeat_secs)
     }
+}
+
+/// Whether `text` is `*` or an origin as browsers send it: `scheme://host[:port]`, nothing after.
+fn is_origin(text: &str) -> bool {
+    text == "*" || origin_of(text).is_some_and(|origin| origin.eq_ignore_ascii_case(text))
 }
 
 /// The origin (`scheme://host[:port]`, lowercased) of an http or https URL, or `None` when it is
@@ -200,6 +222,31 @@ mod tests {
             c.validate(),
             Err(ConfigError::PublicUrl("scores.example".into()))
         );
+    }
+
+    #[test]
+    fn origin_lists_take_origins_or_star_only() {
+        let mut c = Config::defaults();
+        c.cors_origins = vec!["https://Fans.example:8443".into(), "*".into()];
+        c.allowed_origins = vec!["http://console.example".into()];
+        assert_eq!(c.validate(), Ok(()));
+        c.cors_origins = vec!["https://fans.example/".into()];
+        assert_eq!(
+            c.validate(),
+            Err(ConfigError::Origin {
+                flag: "cors-origins",
+                origin: "https://fans.example/".into()
+            })
+        );
+        c.cors_origins.clear();
+        c.allowed_origins = vec!["console.example".into()];
+        assert!(matches!(
+            c.validate(),
+            Err(ConfigError::Origin {
+                flag: "allowed-origins",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! broadcaster (live fan-out). The body is the `retry:` frame, the initial frames, then whatever
 //! arrives on the viewer's channel until the broadcaster lets go of it.
 
-use actix_web::http::header::{CacheControl, CacheDirective};
+use actix_web::http::header::{self, CacheControl, CacheDirective};
 use actix_web::http::{ConnectionType, StatusCode, Version};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use bytes::Bytes;
@@ -166,7 +166,11 @@ pub async fn events(
     response
         .content_type("text/event-stream")
         .insert_header(CacheControl(vec![CacheDirective::NoCache]))
-        .insert_header(("X-Accel-Buffering", "no"));
+        .insert_header(("X-Accel-Buffering", "no"))
+        // Never compressed: a compressor holds frames back until it has enough to work on, which
+        // would delay every event. `identity` makes the `Compress` middleware (and proxies that
+        // compress, such as nginx's gzip) pass the stream through as it is written.
+        .insert_header((header::CONTENT_ENCODING, "identity"));
     let mut response = response.streaming(body);
     if req.version() < Version::HTTP_11 {
         // HTTP/1.0 knows no chunked encoding: the stream runs until the connection closes.

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod admission;
 pub mod api;
 pub mod assets;
+pub mod cors;
 pub mod error;
 pub mod events;
 pub mod feed_ws;

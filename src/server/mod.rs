@@ -190,9 +190,20 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         config: Arc::new(config.clone()),
         metrics,
     });
+    let cors_config = Arc::clone(&app_state.config);
     let mut server = HttpServer::new(move || {
+        use actix_web::middleware::{Compress, Condition, from_fn};
         App::new()
-            .wrap(actix_web::middleware::from_fn(http::methods::head_as_get))
+            .wrap(from_fn(http::methods::head_as_get))
+            .wrap(Condition::new(
+                http::cors::enabled(&cors_config),
+                http::cors::middleware(&cors_config),
+            ))
+            .wrap(from_fn(http::cors::errors_as_json))
+            // JSON, pages and scripts go out compressed when the client accepts it; the SSE
+            // stream opts out (`Content-Encoding: identity`, http/events.rs), WebSocket upgrades
+            // (101) are never touched, and embedded pages arrive already compressed (assets.rs).
+            .wrap(Compress::default())
             .app_data(app_state.clone())
             .configure(http::routes)
     })
