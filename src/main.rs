@@ -72,7 +72,7 @@ struct StoreArgs {
 
 #[derive(Args)]
 struct AdminArgs {
-    /// The server's admin WebSocket.
+    /// The server's admin WebSocket: `ws://…`, or `wss://…` for TLS (see --ca-file).
     #[arg(
         long,
         env = "LIVESCORE_URL",
