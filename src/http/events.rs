@@ -7,6 +7,7 @@
 
 use actix_web::http::header::{self, CacheControl, CacheDirective};
 use actix_web::http::{ConnectionType, StatusCode, Version};
+use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt, stream};
@@ -134,6 +135,19 @@ pub async fn subscribe(
     }
 }
 
+/// Middleware, outside `Compress`: the stream is never compressed, because a compressor holds
+/// frames back until it has enough to work on, which would delay every event. Its request reaches
+/// `Compress` without `Accept-Encoding`, so `Compress` sends it as it is written.
+pub async fn never_compressed(
+    mut req: actix_web::dev::ServiceRequest,
+    next: Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.path() == "/events" {
+        req.headers_mut().remove(header::ACCEPT_ENCODING);
+    }
+    next.call(req).await
+}
+
 #[get("/events")]
 pub async fn events(
     req: HttpRequest,
@@ -166,11 +180,7 @@ pub async fn events(
     response
         .content_type("text/event-stream")
         .insert_header(CacheControl(vec![CacheDirective::NoCache]))
-        .insert_header(("X-Accel-Buffering", "no"))
-        // Never compressed: a compressor holds frames back until it has enough to work on, which
-        // would delay every event. `identity` makes the `Compress` middleware (and proxies that
-        // compress, such as nginx's gzip) pass the stream through as it is written.
-        .insert_header((header::CONTENT_ENCODING, "identity"));
+        .insert_header(("X-Accel-Buffering", "no"));
     let mut response = response.streaming(body);
     if req.version() < Version::HTTP_11 {
         // HTTP/1.0 knows no chunked encoding: the stream runs until the connection closes.

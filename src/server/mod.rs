@@ -201,9 +201,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             ))
             .wrap(from_fn(http::cors::errors_as_json))
             // JSON, pages and scripts go out compressed when the client accepts it; the SSE
-            // stream opts out (`Content-Encoding: identity`, http/events.rs), WebSocket upgrades
-            // (101) are never touched, and embedded pages arrive already compressed (assets.rs).
+            // stream never (http/events.rs), WebSocket upgrades (101) are never touched, and
+            // embedded pages arrive already compressed (assets.rs).
             .wrap(Compress::default())
+            .wrap(from_fn(http::events::never_compressed))
             .app_data(app_state.clone())
             .configure(http::routes)
     })
