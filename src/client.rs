@@ -1,7 +1,13 @@
 //! `livescore admin`: a small admin client for scripts and demos. It opens the WebSocket
 //! control channel, authenticates, sends each command in turn and prints each reply (the `ack`
 //! or `error` frame, one JSON object per line).
+//!
+//! `wss://` URLs go through rustls. The server's certificate is checked against the public
+//! (webpki) roots, or with `--ca-file` against the certificates in that PEM file only, as
+//! `curl --cacert` does: that is how a private CA or a self-signed certificate is trusted.
 
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, anyhow, bail};
@@ -14,14 +20,38 @@ use crate::protocol::Outgoing;
 /// How long to wait for any one reply.
 const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Send `commands` (JSON texts) as admin over `url`; returns how many were refused.
-pub async fn run(url: &str, token: &str, commands: &[String]) -> anyhow::Result<usize> {
-    let (_, mut conn) = awc::Client::new()
+/// Send `commands` (JSON texts) as admin over `url`; returns how many were refused. `ca_file`
+/// replaces the public roots for `wss://`.
+pub async fn run(
+    url: &str,
+    token: &str,
+    commands: &[String],
+    ca_file: Option<&Path>,
+) -> anyhow::Result<usize> {
+    let secure = url
+        .get(..6)
+        .is_some_and(|s| s.eq_ignore_ascii_case("wss://"));
+    if ca_file.is_some() && !secure {
+        bail!("--ca-file is for wss:// URLs; {url} is not one");
+    }
+    let mut connector = awc::Connector::new();
+    if secure {
+        connector = connector.rustls_0_23(Arc::new(tls_config(ca_file)?));
+    }
+    let client = awc::Client::builder().connector(connector).finish();
+    let (_, mut conn) = client
         .ws(url)
         .max_frame_size(1 << 20)
         .connect()
         .await
-        .map_err(|e| anyhow!("cannot open {url}: {e}"))?;
+        .map_err(|e| {
+            let hint = if e.to_string().contains("certificate") {
+                "; for a private CA or a self-signed certificate, pass its PEM with --ca-file"
+            } else {
+                ""
+            };
+            anyhow!("cannot open {url}: {e}{hint}")
+        })?;
     let auth = serde_json::json!({ "type": "auth", "token": token }).to_string();
     conn.send(ws::Message::Text(auth.into())).await?;
     match next_frame(&mut conn).await? {
@@ -57,6 +87,40 @@ pub async fn run(url: &str, token: &str, commands: &[String]) -> anyhow::Result<
         .send(ws::Message::Close(Some(ws::CloseCode::Normal.into())))
         .await;
     Ok(refused)
+}
+
+/// TLS for `wss://`: rustls with the ring provider, trusting the public roots or, with
+/// `ca_file`, the certificates in it. HTTP/1.1 only, as a WebSocket upgrade needs.
+fn tls_config(ca_file: Option<&Path>) -> anyhow::Result<rustls::ClientConfig> {
+    use rustls::pki_types::{CertificateDer, pem::PemObject as _};
+    let mut roots = rustls::RootCertStore::empty();
+    match ca_file {
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        Some(path) => {
+            let shown = path.display();
+            for cert in CertificateDer::pem_file_iter(path)
+                .with_context(|| format!("--ca-file {shown}: cannot read it"))?
+            {
+                let cert = cert.with_context(|| format!("--ca-file {shown}: not valid PEM"))?;
+                roots
+                    .add(cert)
+                    .with_context(|| format!("--ca-file {shown}: not a usable certificate"))?;
+            }
+            if roots.is_empty() {
+                bail!(
+                    "--ca-file {shown}: no certificate in it (expected PEM, -----BEGIN CERTIFICATE-----)"
+                );
+            }
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .context("TLS setup")?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
 }
 
 /// The next protocol frame, answering pings and skipping `event` frames on the way.

@@ -82,7 +82,7 @@ struct StoreArgs {
 
 #[derive(Args)]
 struct AdminArgs {
-    /// The server's admin WebSocket.
+    /// The server's admin WebSocket: `ws://…`, or `wss://…` for TLS (see --ca-file).
     #[arg(
         long,
         env = "LIVESCORE_URL",
@@ -92,6 +92,10 @@ struct AdminArgs {
     /// Admin token (prefer the environment variable: command lines are visible to other users).
     #[arg(long, env = "LIVESCORE_TOKEN", hide_env_values = true)]
     token: Secret,
+    /// For a `wss://` URL: trust the certificates in this PEM file (a private CA, or the server's
+    /// self-signed certificate) instead of the public roots.
+    #[arg(long, env = "LIVESCORE_CA_FILE", value_name = "PEM")]
+    ca_file: Option<PathBuf>,
     /// Commands as JSON, e.g. '{"type":"score.set","match_id":1,"home":1,"away":0}'; an `id`
     /// is added when missing. Sent in order; each reply is printed as one line of JSON.
     #[arg(required = true, value_name = "JSON")]
@@ -148,7 +152,13 @@ fn init_logging(format: LogFormat) {
 }
 
 async fn admin(args: AdminArgs) -> anyhow::Result<()> {
-    let refused = livescore::client::run(&args.url, &args.token.0, &args.commands).await?;
+    let refused = livescore::client::run(
+        &args.url,
+        &args.token.0,
+        &args.commands,
+        args.ca_file.as_deref(),
+    )
+    .await?;
     anyhow::ensure!(
         refused == 0,
         "{refused} of {} commands refused",

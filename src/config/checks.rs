@@ -25,6 +25,11 @@ pub enum ConfigError {
     DatabaseInMemory,
     #[error("--public-url must be an http:// or https:// URL with a host, got {0:?}")]
     PublicUrl(String),
+    #[error(
+        "--{flag} takes origins such as https://fans.example (scheme, host and port, no path) \
+         or *, got {origin:?}"
+    )]
+    Origin { flag: &'static str, origin: String },
 }
 
 impl Config {
@@ -94,6 +99,17 @@ impl Config {
         {
             return Err(ConfigError::PublicUrl(url.clone()));
         }
+        for (flag, list) in [
+            ("cors-origins", &self.cors_origins),
+            ("allowed-origins", &self.allowed_origins),
+        ] {
+            if let Some(origin) = list.iter().find(|o| !is_origin(o)) {
+                return Err(ConfigError::Origin {
+                    flag,
+                    origin: origin.clone(),
+                });
+            }
+        }
         Ok(())
     }
 
@@ -110,6 +126,11 @@ pub fn parse_trusted(entry: &str) -> Result<IpNet, String> {
         .parse::<IpNet>()
         .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
         .map_err(|_| format!("`{entry}` is not an IP address or a network such as 10.0.0.0/8"))
+}
+
+/// Whether `text` is `*` or an origin as browsers send it: `scheme://host[:port]`, nothing after.
+fn is_origin(text: &str) -> bool {
+    text == "*" || origin_of(text).is_some_and(|origin| origin.eq_ignore_ascii_case(text))
 }
 
 /// The origin (`scheme://host[:port]`, lowercased) of an http or https URL, or `None` when it is
@@ -137,6 +158,7 @@ mod tests {
         #[command(flatten)]
         config: Config,
     }
+
     #[test]
     fn impossible_values_are_refused_by_name() {
         let mut c = Config::defaults();
@@ -173,6 +195,31 @@ mod tests {
             .to_string();
         assert!(err.contains("`10.0.0.0/33` is not an IP address"), "{err}");
         assert!(parse_trusted("proxy.example").is_err());
+    }
+
+    #[test]
+    fn origin_lists_take_origins_or_star_only() {
+        let mut c = Config::defaults();
+        c.cors_origins = vec!["https://Fans.example:8443".into(), "*".into()];
+        c.allowed_origins = vec!["http://console.example".into()];
+        assert_eq!(c.validate(), Ok(()));
+        c.cors_origins = vec!["https://fans.example/".into()];
+        assert_eq!(
+            c.validate(),
+            Err(ConfigError::Origin {
+                flag: "cors-origins",
+                origin: "https://fans.example/".into()
+            })
+        );
+        c.cors_origins.clear();
+        c.allowed_origins = vec!["console.example".into()];
+        assert!(matches!(
+            c.validate(),
+            Err(ConfigError::Origin {
+                flag: "allowed-origins",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -212,7 +212,8 @@ pub struct Config {
     pub admin_tokens_file: Option<PathBuf>,
 
     /// Origins allowed to open the admin WebSocket besides the server's own (comma-separated;
-    /// `*` allows any). Clients that send no Origin (scripts, the CLI) are always allowed.
+    /// `*` allows any), and to send admin commands across sites (CORS on `/api/admin/*`).
+    /// Clients that send no Origin (scripts, the CLI) are always allowed.
     #[arg(
         long,
         env = "LIVESCORE_ALLOWED_ORIGINS",
@@ -220,6 +221,17 @@ pub struct Config {
         value_name = "ORIGIN,..."
     )]
     pub allowed_origins: Vec<String>,
+
+    /// Origins whose pages may read the feed across sites (CORS on `/events` and the `/api/*`
+    /// read routes), comma-separated, e.g. `https://fans.example`; `*` allows any. Default: none
+    /// (no CORS headers). The admin routes answer only `--allowed-origins`.
+    #[arg(
+        long,
+        env = "LIVESCORE_CORS_ORIGINS",
+        value_delimiter = ',',
+        value_name = "ORIGIN,..."
+    )]
+    pub cors_origins: Vec<String>,
 
     /// Largest admin WebSocket message, in bytes; a larger one closes the session with 1009.
     #[arg(long, env = "LIVESCORE_MAX_FRAME_BYTES", default_value_t = 64 * 1024)]

@@ -1,14 +1,19 @@
 //! The browser frontend: the files under `frontend/`, compiled into the binary so it serves them
 //! from any directory (`--frontend-dir` serves them from disk instead, for development).
 //!
+//! The embedded files are also embedded compressed (brotli and gzip, made once by `build.rs`): a
+//! client that accepts one gets those bytes as they are, with `Content-Encoding` and
+//! `Vary: Accept-Encoding`, so no page is compressed per request. Files from `--frontend-dir` are
+//! compressed per request by the `Compress` middleware instead (development only).
+//!
 //! Pages get a Content-Security-Policy that allows scripts, styles and connections from this
 //! origin only, so nothing injected into the page could run even if it got past the escaping.
 
 use std::borrow::Cow;
 use std::path::{Component, Path};
 
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::http::header::{self, AcceptEncoding, ContentEncoding, Encoding};
+use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, web};
 use rust_embed::RustEmbed;
 
 use crate::http::AppState;
@@ -16,6 +21,17 @@ use crate::http::AppState;
 #[derive(RustEmbed)]
 #[folder = "frontend/"]
 struct Frontend;
+
+/// The same files compressed by `build.rs`: `<file>.br` and `<file>.gz`.
+#[derive(RustEmbed)]
+#[folder = "$OUT_DIR/frontend-compressed/"]
+struct Compressed;
+
+/// The encodings stored beside each embedded file, the smaller first, with their file extension.
+const STORED_ENCODINGS: [(ContentEncoding, &str); 2] = [
+    (ContentEncoding::Brotli, "br"),
+    (ContentEncoding::Gzip, "gz"),
+];
 
 /// The policy for every page: no inline script, no third-party anything.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
@@ -65,6 +81,18 @@ fn load(file: &str, dir: Option<&Path>) -> Option<(Cow<'static, [u8]>, String)> 
     }
 }
 
+/// The stored encoding `req` accepts best (`None`: send the file as it is). Identity is among the
+/// candidates, so a client that prefers it (or sends no `Accept-Encoding`) gets the plain file.
+fn stored_encoding(req: &HttpRequest) -> Option<(&'static str, &'static str)> {
+    let accepted = req.get_header::<AcceptEncoding>()?;
+    let candidates = [Encoding::brotli(), Encoding::gzip(), Encoding::identity()];
+    let chosen = accepted.negotiate(candidates.iter())?;
+    STORED_ENCODINGS
+        .iter()
+        .find(|(encoding, _)| Encoding::Known(*encoding) == chosen)
+        .map(|(encoding, extension)| (encoding.as_str(), *extension))
+}
+
 /// Whether a frontend file answers `path`.
 pub fn exists(path: &str, app: &AppState) -> bool {
     file_for(path).is_some_and(|file| load(file, app.config.frontend_dir.as_deref()).is_some())
@@ -77,8 +105,21 @@ pub fn serve(req: &HttpRequest, app: &web::Data<AppState>) -> Option<HttpRespons
         return None;
     }
     let file = file_for(req.path())?;
-    let (data, etag) = load(file, app.config.frontend_dir.as_deref())?;
-    let etag = format!("\"{etag}\"");
+    let dir = app.config.frontend_dir.as_deref();
+    let (mut data, etag) = load(file, dir)?;
+    // Embedded files only: the `.br`/`.gz` beside them were made from exactly these bytes.
+    let encoded = dir
+        .is_none()
+        .then(|| stored_encoding(req))
+        .flatten()
+        .and_then(|(encoding, extension)| {
+            Compressed::get(&format!("{file}.{extension}")).map(|f| (encoding, extension, f.data))
+        });
+    // Each encoding is its own representation, so each has its own ETag.
+    let etag = match &encoded {
+        Some((_, extension, _)) => format!("\"{etag}-{extension}\""),
+        None => format!("\"{etag}\""),
+    };
     let mime = mime_guess::from_path(file).first_or_octet_stream();
     let unchanged = req
         .headers()
@@ -94,6 +135,14 @@ pub fn serve(req: &HttpRequest, app: &web::Data<AppState>) -> Option<HttpRespons
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::REFERRER_POLICY, "no-referrer"));
+    if dir.is_none() {
+        response.insert_header((header::VARY, "Accept-Encoding"));
+    }
+    if let Some((encoding, _, bytes)) = encoded {
+        // Set before the `Compress` middleware sees the response, which then leaves it alone.
+        response.insert_header((header::CONTENT_ENCODING, encoding));
+        data = bytes;
+    }
     if mime.essence_str() == "text/html" {
         response.insert_header((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY));
     }

@@ -5,8 +5,9 @@
 //! broadcaster (live fan-out). The body is the `retry:` frame, the initial frames, then whatever
 //! arrives on the viewer's channel until the broadcaster lets go of it.
 
-use actix_web::http::header::{CacheControl, CacheDirective};
+use actix_web::http::header::{self, CacheControl, CacheDirective};
 use actix_web::http::{ConnectionType, StatusCode, Version};
+use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt, stream};
@@ -139,6 +140,19 @@ pub async fn subscribe(
         };
         return Ok((first, rx));
     }
+}
+
+/// Middleware, outside `Compress`: the stream is never compressed, because a compressor holds
+/// frames back until it has enough to work on, which would delay every event. Its request reaches
+/// `Compress` without `Accept-Encoding`, so `Compress` sends it as it is written.
+pub async fn never_compressed(
+    mut req: actix_web::dev::ServiceRequest,
+    next: Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.path() == "/events" {
+        req.headers_mut().remove(header::ACCEPT_ENCODING);
+    }
+    next.call(req).await
 }
 
 #[get("/events")]

@@ -8,6 +8,7 @@ pub mod api;
 pub mod assets;
 pub mod browse;
 pub mod client_ip;
+pub mod cors;
 pub mod error;
 pub mod events;
 pub mod feed_ws;

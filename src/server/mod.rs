@@ -202,12 +202,24 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         shutting_down: shutting_down.clone(),
         metrics_addr: metrics_addr.clone(),
     });
+    let cors_config = Arc::clone(&app_state.config);
     let mut server = HttpServer::new(move || {
+        use actix_web::middleware::{Compress, Condition, from_fn};
         App::new()
-            .wrap(actix_web::middleware::from_fn(http::metrics_port::split))
-            .wrap(actix_web::middleware::from_fn(http::methods::head_as_get))
+            .wrap(from_fn(http::metrics_port::split))
+            .wrap(from_fn(http::methods::head_as_get))
+            .wrap(Condition::new(
+                http::cors::enabled(&cors_config),
+                http::cors::middleware(&cors_config),
+            ))
+            .wrap(from_fn(http::cors::errors_as_json))
+            // JSON, pages and scripts go out compressed when the client accepts it; the SSE
+            // stream never (http/events.rs), WebSocket upgrades (101) are never touched, and
+            // embedded pages arrive already compressed (assets.rs).
+            .wrap(Compress::default())
+            .wrap(from_fn(http::events::never_compressed))
             // Outermost, so it logs the method as asked (`HEAD`) and every answer gets the id.
-            .wrap(actix_web::middleware::from_fn(http::access::access_log))
+            .wrap(from_fn(http::access::access_log))
             .app_data(app_state.clone())
             .configure(http::routes)
     })

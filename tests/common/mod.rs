@@ -177,6 +177,11 @@ impl SseClient {
         if let Some(id) = last_event_id {
             req = req.insert_header(("Last-Event-ID", id));
         }
+        SseClient::send(req).await
+    }
+
+    /// Send `req` (a GET of an SSE URL, with whatever headers the test needs) and read its frames.
+    pub async fn send(req: awc::ClientRequest) -> SseClient {
         let resp = req.send().await.expect("SSE request succeeds");
         SseClient {
             status: resp.status(),

@@ -54,11 +54,14 @@ export function freePort() {
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Start the server on `port` and wait for /healthz; retries briefly while the port is still held. */
-export async function startServer(port) {
+/**
+ * Start the server on `port` (with `extra` flags) and wait for /healthz; retries briefly while
+ * the port is still held.
+ */
+export async function startServer(port, extra = []) {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await startServerOnce(port);
+      return await startServerOnce(port, extra);
     } catch (error) {
       if (attempt >= 5 || !/address|in use|bind/i.test(error.message)) throw error;
       await sleep(300);
@@ -66,8 +69,8 @@ export async function startServer(port) {
   }
 }
 
-async function startServerOnce(port) {
-  const child = spawn(BIN, ['--bind', `127.0.0.1:${port}`, '--no-generator', '--data-dir', DATA_DIR], {
+async function startServerOnce(port, extra) {
+  const child = spawn(BIN, ['--bind', `127.0.0.1:${port}`, '--no-generator', '--data-dir', DATA_DIR, ...extra], {
     env: { ...process.env, LIVESCORE_ADMIN_TOKENS: `alice:${ALICE},bob:${BOB}` },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

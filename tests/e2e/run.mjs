@@ -263,6 +263,41 @@ async function dashboardRecoversFromServerRestart() {
   return `console and dashboards caught up on stream ${server.stream} (${notes.join(', ')}); ${news.length} news items, no duplicates`;
 }
 
+/**
+ * A page on another site reads the feed (fetch and EventSource) from a server that lists that
+ * site in --cors-origins, and cannot from one that does not list it.
+ */
+async function otherSitesReadTheFeedOnlyWhenListed() {
+  // Pages are on the main server's JSON routes: they carry no CSP to stop them connecting out.
+  const listing = await startServer(await freePort(), ['--in-memory', '--cors-origins', server.base]);
+  const read = async (site, feed) => {
+    const page = await openPage(`${site}/api/news`);
+    try {
+      return await page.evaluate(async (base) => {
+        const json = await fetch(`${base}/api/snapshot`)
+          .then((r) => r.json()).then((s) => typeof s.seq === 'number').catch(() => false);
+        const sse = await new Promise((resolve) => {
+          const source = new EventSource(`${base}/events`);
+          source.addEventListener('snapshot', () => { source.close(); resolve(true); });
+          source.onerror = () => { source.close(); resolve(false); };
+        });
+        return { json, sse };
+      }, feed);
+    } finally {
+      await closePage(page);
+    }
+  };
+  try {
+    const listed = await read(server.base, listing.base);
+    if (!listed.json || !listed.sse) throw new Error(`a listed site could not read the feed: ${JSON.stringify(listed)}`);
+    const unlisted = await read(listing.base, server.base);
+    if (unlisted.json || unlisted.sse) throw new Error(`an unlisted site read the feed: ${JSON.stringify(unlisted)}`);
+  } finally {
+    await stopServer(listing);
+  }
+  return 'listed: fetch and EventSource read; unlisted: both refused by the browser';
+}
+
 async function screenshots() {
   mkdirSync(SCREENSHOTS, { recursive: true });
   // A little activity so the pictures show live cards, a timeline and an edited news item.
@@ -311,6 +346,7 @@ const TESTS = [
   ['no console errors on the dashboard over sse, ws, longpoll, poll, nor on the console', everyPageIsFreeOfConsoleErrors],
   ['a saved filter the server refuses falls back to every match, with a notice', refusedSavedFilterFallsBackToEverything],
   ['pages carry a Content-Security-Policy without unsafe-inline', pagesCarryAStrictCsp],
+  ['a page on another site reads the feed only when --cors-origins lists it', otherSitesReadTheFeedOnlyWhenListed],
   ['screenshots of the dashboard (desktop, phone, dark) and the admin console', screenshots],
   ['dashboards and console reconnect after a server restart, without duplicate news', dashboardRecoversFromServerRestart],
 ];
