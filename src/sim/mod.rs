@@ -251,9 +251,9 @@ impl Simulation {
             return;
         }
         let pick = self.desk.random_range(0..candidates);
-        out.push(news::desk_story(
+        out.extend(news::desk_story(
             &mut self.desk,
-            &self.upcoming[pick],
+            &mut self.upcoming[pick],
             &self.teams,
         ));
     }

@@ -146,9 +146,22 @@ pub fn full_time(rng: &mut StdRng, game: &Game, teams: &BTreeMap<TeamId, Team>) 
     )
 }
 
+/// Kinds of desk story; a match gets each at most once.
+const DESK_KINDS: u8 = 4;
+
 /// A story from the desk about a match still to come: a preview, an injury worry, a quote, a
-/// transfer rumour about one of its teams.
-pub fn desk_story(rng: &mut StdRng, game: &Game, teams: &BTreeMap<TeamId, Team>) -> Command {
+/// transfer rumour about one of its teams, of a kind not yet written about it (none when all
+/// have been).
+pub fn desk_story(
+    rng: &mut StdRng,
+    game: &mut Game,
+    teams: &BTreeMap<TeamId, Team>,
+) -> Option<Command> {
+    let fresh: Vec<u8> = (0..DESK_KINDS)
+        .filter(|k| game.stories & (1 << k) == 0)
+        .collect();
+    let kind = *fresh.choose(rng)?;
+    game.stories |= 1 << kind;
     let side = if rng.random_bool(0.5) {
         &game.home
     } else {
@@ -168,7 +181,7 @@ pub fn desk_story(rng: &mut StdRng, game: &Game, teams: &BTreeMap<TeamId, Team>)
         .and_then(|t| t.squad.choose(rng))
         .map(|p| p.name.clone())
         .unwrap_or_else(|| "the captain".to_owned());
-    let (headline, body, tag) = match rng.random_range(0..4) {
+    let (headline, body, tag) = match kind {
         0 => (
             format!("{team} sweat on {player}'s fitness"),
             format!(
@@ -200,7 +213,7 @@ pub fn desk_story(rng: &mut StdRng, game: &Game, teams: &BTreeMap<TeamId, Team>)
             "preview",
         ),
     };
-    publish(headline, body, game, tag)
+    Some(publish(headline, body, game, tag))
 }
 
 #[cfg(test)]

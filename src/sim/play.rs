@@ -75,6 +75,8 @@ pub struct Game {
     /// Length of the current period in seconds, stoppage time included.
     pub period_len: u32,
     pub score: Score,
+    /// The desk stories written about it so far, one bit per kind (see `news::desk_story`).
+    pub stories: u8,
 }
 
 impl Game {
@@ -98,6 +100,7 @@ impl Game {
             secs: 0,
             period_len: 0,
             score: Score::default(),
+            stories: 0,
         }
     }
 

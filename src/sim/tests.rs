@@ -104,6 +104,7 @@ fn a_simulated_week_keeps_a_believable_calendar() {
     let until = window.start_of(first_day + Duration::days(7)) + Duration::hours(6);
     let mut stories = HashMap::<&'static str, usize>::new();
     let mut rolls = Vec::new();
+    let mut told = std::collections::HashSet::new();
     let mut count = |kind: &'static str| *stories.entry(kind).or_default() += 1;
     let commands = run(
         &mut sim,
@@ -136,6 +137,8 @@ fn a_simulated_week_keeps_a_believable_calendar() {
                         "preview" | "injury" | "quotes" | "transfers" => {
                             assert_eq!(m.status, MatchStatus::Scheduled, "{text}");
                             assert!(m.kickoff > clock, "{text} at {clock}");
+                            let fresh = told.insert((m.id, tags[1].clone()));
+                            assert!(fresh, "told twice: {text}");
                             count("desk");
                         }
                         "report" => {
