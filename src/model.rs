@@ -4,7 +4,7 @@
 //! about how they may change live in [`crate::feed::state`]; the identifiers they use live in
 //! [`crate::ids`].
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{IncidentId, LeagueId, MatchId, NewsId, TeamId, Version};
@@ -56,6 +56,48 @@ pub struct League {
     pub name: String,
     pub sport: Sport,
     pub country: String,
+    /// When the league plays, for the generator's calendar. Reference data like squads: read from
+    /// the fixtures (`leagues.json`), never part of a snapshot.
+    #[serde(default, skip_serializing)]
+    pub cadence: Vec<Round>,
+}
+
+/// One round of a league's week: every team plays at most once in it, in the slots listed (one
+/// match per slot, as many as the league has pairs at most). A round spans the days from its
+/// first slot's weekday to its last slot's (e.g. `fri 20:00` .. `mon 20:00` is one weekend).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Round {
+    pub slots: Vec<Slot>,
+    /// Played one week in this many (a midweek round every third week: 3).
+    #[serde(default = "every_week")]
+    pub every_weeks: u32,
+}
+
+fn every_week() -> u32 {
+    1
+}
+
+/// A kick-off slot: a weekday and a local time of day in the feed's zone (`--timezone`), written
+/// `"sat 15:00"` in the fixtures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Slot {
+    pub weekday: Weekday,
+    pub time: NaiveTime,
+}
+
+impl TryFrom<String> for Slot {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Slot, String> {
+        let bad = || format!("slot `{text}` is not a weekday and a time like `sat 15:00`");
+        let (day, time) = text.split_once(' ').ok_or_else(bad)?;
+        Ok(Slot {
+            weekday: day.parse().map_err(|_| bad())?,
+            time: NaiveTime::parse_from_str(time, "%H:%M").map_err(|_| bad())?,
+        })
+    }
 }
 
 /// A player in a team's squad; news and incidents name them.

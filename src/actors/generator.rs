@@ -3,9 +3,15 @@
 //!
 //! Time is turned into whole simulated seconds (`--speed` of them per real second) and each
 //! simulated second is one deterministic step, so a slow tick only delays events, never changes
-//! them: the same seed and fixtures give the same event sequence. The commands of one tick go to
-//! the hub as one batch, and the next tick waits for its answers, so the generator's own commands
-//! can never overtake each other and it slows down rather than flood a busy hub.
+//! them: the same seed, fixtures and starting day give the same event sequence. The commands of
+//! one tick go to the hub as one batch, and the next tick waits for its answers, so the
+//! generator's own commands can never overtake each other and it slows down rather than flood a
+//! busy hub.
+//!
+//! The simulated clock never stays behind the real one: whenever it is (at start, when the
+//! simulation replays the feed's day so far; with `--speed` below 1; after a pause), a tick plays
+//! every second it is behind, up to [`MAX_STEPS_PER_TICK`], so it catches up at that top speed and
+//! the matches whose kick-off passed meanwhile kick off and play out on the way.
 //!
 //! Alone (no cluster) the generator plays from the start. In a cluster it waits on standby until
 //! the election ([`crate::store::postgres::leader`]) makes this node the leader: it then plans
@@ -30,8 +36,9 @@ use crate::store::postgres::leader::Leadership;
 
 /// How often the generator wakes up to catch up with real time.
 pub const TICK: Duration = Duration::from_millis(100);
-/// Simulated seconds one tick may play at most, so a long stall does not become a burst.
-const MAX_STEPS_PER_TICK: f64 = 3600.0;
+/// Simulated seconds one tick may play at most, so a long stall does not become one huge burst
+/// (and catching up runs at most this many simulated seconds per tick).
+pub const MAX_STEPS_PER_TICK: f64 = 3600.0;
 /// The author name on everything the generator does.
 pub const AUTHOR: &str = crate::sim::news::AUTHOR;
 /// How soon a new leader looks again when the hub has not caught up with the head yet.
@@ -131,13 +138,14 @@ impl Generator {
                             ctx.run_later(PLAN_RETRY, move |act, ctx| act.plan(ctx, epoch, head));
                         }
                         Ok((seq, state)) => {
-                            let sim = Simulation::new(seed, &state);
+                            let sim = Simulation::new(seed, &state, Utc::now());
                             tracing::info!(
                                 seed,
                                 speed = act.speed,
                                 epoch,
                                 %seq,
-                                matches = sim.games().len(),
+                                clock = %sim.clock(),
+                                matches = sim.games().count(),
                                 "generator started"
                             );
                             act.sim = Some(sim);
@@ -161,12 +169,19 @@ impl Generator {
             return;
         }
         self.owed = (self.owed + elapsed * self.speed).min(MAX_STEPS_PER_TICK);
-        let steps = self.owed.floor();
-        self.owed -= steps;
+        // Behind the real clock, play the difference at once (up to the cap).
+        let behind = sim.behind(Utc::now()) as f64;
+        let steps = self.owed.floor().max(behind).min(MAX_STEPS_PER_TICK);
+        self.owed = (self.owed - steps).max(0.0);
         let mut commands = Vec::new();
-        let wall = Utc::now();
-        for _ in 0..steps as u64 {
-            sim.step(wall, &mut commands);
+        let mut played = 0u64;
+        while played < steps as u64 && sim.step(&mut commands) {
+            played += 1;
+        }
+        // Steps held back until the hub answers (a match it has not created yet is due) are
+        // still owed, unless they were catch-up, which the next tick measures again.
+        if behind < steps {
+            self.owed = (self.owed + (steps - played as f64)).min(MAX_STEPS_PER_TICK);
         }
         if commands.is_empty() {
             return;
@@ -183,7 +198,16 @@ impl Generator {
                 .into_actor(self)
                 .map(move |results, act, _| match results {
                     Ok(results) => act.absorb(&commands, results),
-                    Err(e) => tracing::warn!(error = %e, "hub unreachable from the generator"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "hub unreachable from the generator");
+                        // Nothing was created: do not wait for those matches.
+                        if let Some(sim) = act.sim.as_mut() {
+                            commands
+                                .iter()
+                                .filter(|c| matches!(c, Command::MatchCreate { .. }))
+                                .for_each(|c| sim.rejected(c));
+                        }
+                    }
                 }),
         );
     }

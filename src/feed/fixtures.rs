@@ -1,4 +1,5 @@
-//! Fixtures: the leagues, teams, matches and news a fresh feed starts from.
+//! Fixtures: the leagues, teams, matches and news a fresh feed starts from, and the leagues'
+//! cadence (when each plays its rounds) that the generator's calendar follows.
 //!
 //! The shipped data set is compiled into the binary (so it runs from any directory); `--fixtures
 //! DIR` loads the same four files from disk instead. A broken file stops start-up with an error
@@ -160,6 +161,11 @@ impl Fixtures {
             }
         }
 
+        for (i, league) in leagues.iter().enumerate() {
+            let teams = teams.iter().filter(|t| t.league == league.id).count();
+            check_cadence(league, teams).map_err(|e| self.at(0, i, e))?;
+        }
+
         let today = now.date_naive();
         let mut matches = Vec::with_capacity(match_entries.len());
         let mut match_ids = HashSet::new();
@@ -298,6 +304,31 @@ impl Fixtures {
     }
 }
 
+/// A league's rounds must fit its teams (one match per slot, each team at most once a round) and
+/// keep to their own weekdays (so that no team plays twice in a day).
+fn check_cadence(league: &League, teams: usize) -> Result<(), String> {
+    let mut days = HashSet::new();
+    for (r, round) in league.cadence.iter().enumerate() {
+        let name = format!("league `{}`, round {}", league.id, r + 1);
+        if round.slots.is_empty() || round.every_weeks == 0 {
+            return Err(format!("{name}: needs slots and every_weeks of 1 or more"));
+        }
+        if round.slots.len() > teams / 2 {
+            return Err(format!(
+                "{name}: {} slots, but {teams} teams make at most {} matches a round",
+                round.slots.len(),
+                teams / 2
+            ));
+        }
+        let round_days: HashSet<_> = round.slots.iter().map(|s| s.weekday).collect();
+        if let Some(day) = round_days.iter().find(|d| days.contains(*d)) {
+            return Err(format!("{name}: another round already plays on {day}"));
+        }
+        days.extend(round_days);
+    }
+    Ok(())
+}
+
 /// `HH:MM` on `day`, in UTC.
 fn kickoff_on(day: NaiveDate, time: &str) -> Option<DateTime<Utc>> {
     let t = NaiveTime::parse_from_str(time, "%H:%M").ok()?;
@@ -360,6 +391,25 @@ mod tests {
             err.contains("teams.json") && err.contains("holds U+202E"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_cadence_that_does_not_fit_the_league_is_refused_with_its_line() {
+        let mut fixtures = Fixtures::embedded();
+        fixtures.texts[0] = fixtures.texts[0].replacen(
+            "\"slots\": [\"fri 20:00\"",
+            "\"slots\": [\"fri 18:00\", \"fri 20:00\"",
+            1,
+        );
+        let err = fixtures.into_state(Utc::now()).unwrap_err().to_string();
+        assert!(
+            err.contains("leagues.json, line ") && err.contains("4 slots, but 6 teams"),
+            "{err}"
+        );
+        let mut fixtures = Fixtures::embedded();
+        fixtures.texts[0] = fixtures.texts[0].replacen("sat 12:30", "sat 25:30", 1);
+        let err = fixtures.into_state(Utc::now()).unwrap_err().to_string();
+        assert!(err.contains("slot `sat 25:30`"), "{err}");
     }
 
     #[test]

@@ -127,12 +127,17 @@ impl FeedState {
         }
     }
 
-    /// Take the squads of `fixtures`' teams (squads are reference data, left out of snapshots, so
-    /// a state loaded from a snapshot gets them back from the fixtures).
+    /// Take the reference data of `fixtures`: its teams' squads and its leagues' cadences (left
+    /// out of snapshots, so a state loaded from a snapshot gets them back from the fixtures).
     pub fn adopt_squads(&mut self, fixtures: &FeedState) {
         for (id, team) in &mut self.teams {
             if let Some(source) = fixtures.teams.get(id) {
                 team.squad = source.squad.clone();
+            }
+        }
+        for (id, league) in &mut self.leagues {
+            if let Some(source) = fixtures.leagues.get(id) {
+                league.cadence = source.cadence.clone();
             }
         }
     }

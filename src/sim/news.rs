@@ -1,5 +1,9 @@
-//! The simulated news desk: templated stories about goals, results and the day's talking points,
+//! The simulated news desk: templated stories about goals, results and the coming matches,
 //! naming real-looking players from the fixture squads.
+//!
+//! Each kind of story is written at the one moment it makes sense: a goal flash as the goal goes
+//! in, a report at the final whistle, previews, injury worries and quotes only about matches that
+//! have not kicked off yet (the simulation picks them, see [`crate::sim::Simulation`]).
 
 use std::collections::BTreeMap;
 
@@ -39,12 +43,14 @@ fn score_line(game: &Game, teams: &BTreeMap<TeamId, Team>) -> String {
     )
 }
 
-/// A flash after a goal (football only; baskets are too frequent to be news).
+/// A flash after a goal in `minute` (1-based) (football only; baskets are too frequent to be
+/// news).
 pub fn goal_flash(
     rng: &mut StdRng,
     game: &Game,
     side: Side,
     player: &str,
+    minute: u16,
     teams: &BTreeMap<TeamId, Team>,
 ) -> Command {
     let team = name(
@@ -81,21 +87,31 @@ pub fn goal_flash(
     publish(
         format!("{scorer} {verb}: {}", score_line(game, teams)),
         format!(
-            "{opener} from {scorer} makes it {} after {} minutes.",
+            "{opener} from {scorer} makes it {} {}.",
             score_line(game, teams),
-            game_minute(game)
+            when(minute, game.regulation_end())
         ),
         game,
         "goal",
     )
 }
 
-fn game_minute(game: &Game) -> u32 {
-    let per = match game.sport {
-        Sport::Football => 45,
-        Sport::Basketball => 12,
+/// "in the 23rd minute", or "in stoppage time (45+2)" past the end of regulation time.
+pub(crate) fn when(minute: u16, regulation_end: u16) -> String {
+    if minute > regulation_end {
+        return format!(
+            "in stoppage time ({regulation_end}+{})",
+            minute - regulation_end
+        );
+    }
+    let suffix = match (minute % 10, minute % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
     };
-    u32::from(game.period.saturating_sub(1)) * per + game.secs / 60
+    format!("in the {minute}{suffix} minute")
 }
 
 /// The final-whistle report.
@@ -130,8 +146,22 @@ pub fn full_time(rng: &mut StdRng, game: &Game, teams: &BTreeMap<TeamId, Team>) 
     )
 }
 
-/// A story from the desk about one of the day's matches: a preview, an injury worry, a quote.
-pub fn desk_story(rng: &mut StdRng, game: &Game, teams: &BTreeMap<TeamId, Team>) -> Command {
+/// Kinds of desk story; a match gets each at most once.
+const DESK_KINDS: u8 = 4;
+
+/// A story from the desk about a match still to come: a preview, an injury worry, a quote, a
+/// transfer rumour about one of its teams, of a kind not yet written about it (none when all
+/// have been).
+pub fn desk_story(
+    rng: &mut StdRng,
+    game: &mut Game,
+    teams: &BTreeMap<TeamId, Team>,
+) -> Option<Command> {
+    let fresh: Vec<u8> = (0..DESK_KINDS)
+        .filter(|k| game.stories & (1 << k) == 0)
+        .collect();
+    let kind = *fresh.choose(rng)?;
+    game.stories |= 1 << kind;
     let side = if rng.random_bool(0.5) {
         &game.home
     } else {
@@ -151,7 +181,7 @@ pub fn desk_story(rng: &mut StdRng, game: &Game, teams: &BTreeMap<TeamId, Team>)
         .and_then(|t| t.squad.choose(rng))
         .map(|p| p.name.clone())
         .unwrap_or_else(|| "the captain".to_owned());
-    let (headline, body, tag) = match rng.random_range(0..4) {
+    let (headline, body, tag) = match kind {
         0 => (
             format!("{team} sweat on {player}'s fitness"),
             format!(
@@ -162,7 +192,7 @@ pub fn desk_story(rng: &mut StdRng, game: &Game, teams: &BTreeMap<TeamId, Team>)
         1 => (
             format!("Coach: \"{opponent} will make us suffer\""),
             format!(
-                "The {team} bench expects a hard night against {opponent} and praised {player}'s form."
+                "The {team} bench expects a hard game against {opponent} and praised {player}'s form."
             ),
             "quotes",
         ),
@@ -183,5 +213,20 @@ pub fn desk_story(rng: &mut StdRng, game: &Game, teams: &BTreeMap<TeamId, Team>)
             "preview",
         ),
     };
-    publish(headline, body, game, tag)
+    Some(publish(headline, body, game, tag))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::when;
+
+    #[test]
+    fn goal_minutes_read_like_football() {
+        assert_eq!(when(1, 45), "in the 1st minute");
+        assert_eq!(when(2, 45), "in the 2nd minute");
+        assert_eq!(when(13, 45), "in the 13th minute");
+        assert_eq!(when(23, 45), "in the 23rd minute");
+        assert_eq!(when(90, 90), "in the 90th minute");
+        assert_eq!(when(47, 45), "in stoppage time (45+2)");
+    }
 }

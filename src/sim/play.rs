@@ -4,9 +4,14 @@
 //! substitutions in a football match; about 110 points a side in basketball, in baskets worth one
 //! (free throws), two or three points. The game's own tally of the score is only used for news
 //! text: the hub's state, which admins may also edit, is the truth.
+//!
+//! Times are Unix seconds of the simulated clock. Football incidents carry the minute the way
+//! football counts it (a goal 30 seconds in is in the 1st minute); basketball's carry the minutes
+//! played, like its game clock.
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use rand::prelude::*;
 
 use crate::feed::Command;
@@ -26,8 +31,8 @@ const TIMEOUTS_PER_MATCH: f64 = 10.0;
 const HOME_ADVANTAGE: f64 = 0.55;
 
 /// Simulated seconds a break lasts.
-const HALFTIME_SECS: u64 = 15 * 60;
-const QUARTER_BREAK_SECS: u64 = 2 * 60;
+const HALFTIME_SECS: i64 = 15 * 60;
+const QUARTER_BREAK_SECS: i64 = 2 * 60;
 const OVERTIME_MINUTES: u32 = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +41,7 @@ pub enum Phase {
     Playing,
     /// In a break until the given simulated second.
     Resting {
-        until: u64,
+        until: i64,
     },
     Done,
 }
@@ -44,7 +49,12 @@ pub enum Phase {
 /// What happened in a step that the news desk may write about.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Highlight {
-    Goal { side: Side, player: String },
+    /// A goal in the given minute (1-based, as football counts).
+    Goal {
+        side: Side,
+        player: String,
+        minute: u16,
+    },
     Final,
 }
 
@@ -56,6 +66,8 @@ pub struct Game {
     pub league: LeagueId,
     pub home: TeamId,
     pub away: TeamId,
+    /// Kick-off, in Unix seconds.
+    pub kickoff: i64,
     pub phase: Phase,
     pub period: u8,
     /// Seconds played in the current period.
@@ -63,21 +75,32 @@ pub struct Game {
     /// Length of the current period in seconds, stoppage time included.
     pub period_len: u32,
     pub score: Score,
+    /// The desk stories written about it so far, one bit per kind (see `news::desk_story`).
+    pub stories: u8,
 }
 
 impl Game {
-    pub fn new(id: MatchId, sport: Sport, league: LeagueId, home: TeamId, away: TeamId) -> Game {
+    pub fn new(
+        id: MatchId,
+        sport: Sport,
+        league: LeagueId,
+        home: TeamId,
+        away: TeamId,
+        kickoff: DateTime<Utc>,
+    ) -> Game {
         Game {
             id,
             sport,
             league,
             home,
             away,
+            kickoff: kickoff.timestamp(),
             phase: Phase::Scheduled,
             period: 0,
             secs: 0,
             period_len: 0,
             score: Score::default(),
+            stories: 0,
         }
     }
 
@@ -118,8 +141,23 @@ impl Game {
         }
     }
 
+    /// Minutes played so far, as the match clock shows them.
     fn minute(&self) -> u16 {
         (self.minutes_before(self.period) + self.secs / 60) as u16
+    }
+
+    /// The minute an incident happens in: football's are 1-based (the first 60 seconds are the
+    /// 1st minute), basketball's are minutes played.
+    pub fn incident_minute(&self) -> u16 {
+        match self.sport {
+            Sport::Football => self.minute() + 1,
+            Sport::Basketball => self.minute(),
+        }
+    }
+
+    /// The last minute of regulation time in the current period (45 or 90 in football).
+    pub fn regulation_end(&self) -> u16 {
+        (self.minutes_before(self.period) + self.regulation_len(self.period) / 60) as u16
     }
 
     fn status(&self, status: MatchStatus) -> Command {
@@ -152,7 +190,7 @@ impl Game {
     /// Advance one simulated second; `now` is the simulation clock after this second.
     pub fn step(
         &mut self,
-        now: u64,
+        now: i64,
         rng: &mut StdRng,
         teams: &BTreeMap<TeamId, Team>,
         out: &mut Vec<Command>,
@@ -191,7 +229,7 @@ impl Game {
     }
 
     /// The status that ends the current period, and the phase that follows.
-    fn end_period(&mut self, now: u64) -> MatchStatus {
+    fn end_period(&mut self, now: i64) -> MatchStatus {
         let regulation = self.sport.periods();
         let (status, rest) = match self.sport {
             Sport::Football if self.period == 1 => (MatchStatus::Halftime, HALFTIME_SECS),
@@ -225,7 +263,7 @@ impl Game {
             kind,
             team: Some(side),
             player,
-            minute: Some(self.minute()),
+            minute: Some(self.incident_minute()),
             points,
             detail: None,
         }
@@ -265,9 +303,15 @@ impl Game {
             // The incident names the player's team; an own goal counts for the other side.
             out.push(self.incident(kind, player_side, player.clone(), None));
             self.score = self.score.plus(side, 1);
+            // The desk credits an own goal to no one (the player is the other side's).
+            let scorer = match kind {
+                IncidentKind::OwnGoal => None,
+                _ => player,
+            };
             return Some(Highlight::Goal {
                 side,
-                player: player.unwrap_or_default(),
+                player: scorer.unwrap_or_default(),
+                minute: self.incident_minute(),
             });
         }
         if rng.random_bool(per_second(YELLOWS_PER_MATCH)) {
