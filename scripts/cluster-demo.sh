@@ -34,7 +34,9 @@ if [ "$CHECK" -eq 1 ]; then
   LB_PORT="${LB_PORT:-${FREE[0]}}"
   NODE_PORTS="${NODE_PORTS:-${FREE[1]} ${FREE[2]} ${FREE[3]}}"
   PG_PORT="${FREE[4]}"
-  SPEED="${SPEED:-60}"
+  # Fast enough that the calendar has something to say at any hour (a quiet morning at 60x
+  # can pass 15 s without an event).
+  SPEED="${SPEED:-600}"
   BIN="${LIVESCORE_BIN:-target/debug/livescore}"
   [ -n "${LIVESCORE_BIN:-}" ] || cargo build --locked --quiet --bin livescore
 else
@@ -178,7 +180,7 @@ EOF
 
     map \$http_upgrade \$connection_upgrade {
         default upgrade;
-        ''      close;
+        ''      '';
     }
 
     server {
@@ -188,6 +190,10 @@ EOF
         proxy_set_header Host \$host;
         proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
         proxy_set_header X-Forwarded-Proto \$scheme;
+        # Set once here and in no location: a location with a proxy_set_header of its own drops
+        # all of these. An empty Connection keeps upstream connections alive; upgrades pass.
+        proxy_set_header Upgrade \$http_upgrade;
+        proxy_set_header Connection \$connection_upgrade;
         proxy_connect_timeout 2s;
         # Try the next node when one cannot be reached. nginx never resends a POST that reached
         # a node (it may have committed), unless told to with non_idempotent.
@@ -199,7 +205,6 @@ EOF
         # SSE: no buffering, a persistent upstream connection, streams that stay open.
         location = /events {
             proxy_pass http://livescore;
-            proxy_set_header Connection "";
             proxy_buffering off;
             proxy_cache off;
             proxy_read_timeout 1h;
@@ -209,8 +214,6 @@ EOF
         # Viewer and admin WebSockets.
         location /ws/ {
             proxy_pass http://livescore;
-            proxy_set_header Upgrade \$http_upgrade;
-            proxy_set_header Connection \$connection_upgrade;
             proxy_read_timeout 1h;
             proxy_send_timeout 1h;
         }
@@ -218,13 +221,11 @@ EOF
         # Long-poll: held up to --max-poll-wait (60 s) before answering.
         location = /api/events {
             proxy_pass http://livescore;
-            proxy_set_header Connection "";
             proxy_read_timeout 90s;
         }
 
         location / {
             proxy_pass http://livescore;
-            proxy_set_header Connection "";
         }
     }
 }
