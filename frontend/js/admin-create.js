@@ -26,7 +26,6 @@ function fillTeams(store) {
 /** Fill the form from the snapshot's leagues and teams; hide it when the role may not create. */
 export function fillCreateForm(store, allowed) {
   $('#create-panel').hidden = !allowed;
-  if (!allowed) return;
   const select = $('#create-league');
   const chosen = select.value;
   select.replaceChildren(...[...store.leagues.values()].map((league) => option(league.id, league.name)));

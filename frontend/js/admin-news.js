@@ -128,8 +128,10 @@ export class AdminNews {
     const save = el('button', 'primary', 'Save');
     save.type = 'submit';
     const close = button('', 'Close', () => { panel.hidden = true; });
+    const buttons = el('div', 'row');
+    buttons.append(save, close);
     editor.replaceChildren(field('Headline', headline), field('Body', body),
-      field('Tags (comma separated)', tags), breakingLabel, save, close);
+      field('Tags (comma separated)', tags), breakingLabel, buttons);
     editor.onsubmit = (event) => {
       event.preventDefault();
       const fields = { headline: headline.value.trim(), body: body.value, tags: splitTags(tags.value) };

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import {
   ALICE, BOB, ROOT, adminLogin, assertClean, closePage, command, freePort, getJson, openPage,
-  startServer, waitForText,
+  startServer, stopServer, waitForText,
 } from './harness.mjs';
 
 export const CAROL = 'carol-token-0003';
@@ -33,14 +33,26 @@ async function server() {
   return shared;
 }
 
+/** A short-lived server with the generator running, where an admin has generator controls. */
+async function withGeneratorServer(fn) {
+  await server(); // learns whether the audit trail exists
+  const s = await startServer(await freePort(), ['--in-memory',
+    '--admin-tokens', `alice:${ALICE},carol:${CAROL}:editor`], { generator: true });
+  try {
+    return await fn(s);
+  } finally {
+    await stopServer(s);
+  }
+}
+
 /** assertClean, forgiving the audit trail's 404 only on a server without it. */
 function clean(page, label) {
   if (auditMissing) page.problems = page.problems.filter((p) => !/status of 404/.test(p));
   assertClean(page, label);
 }
 
-async function consoleAs(token, options = {}) {
-  const s = await server();
+async function consoleAs(token, options = {}, on = null) {
+  const s = on || await server();
   const page = await openPage(`${s.base}/admin`, options);
   await adminLogin(page, token);
   return page;
@@ -242,45 +254,54 @@ async function tokenStaysInMemory() {
 
 /** A server whose `ready` names no role (an older server) is taken as an admin's. */
 async function roleShownAndAdminControls() {
-  const s = await server();
-  const page = await consoleAs(ALICE, { viewport: DESKTOP });
-  await waitForText(page, '#role', 'admin', 2000, 'role next to the name');
-  await waitForText(page, '#whoami', 'alice', 2000, 'name');
-  if (!(await page.locator('#create-panel').isVisible())) throw new Error('an admin does not see "Schedule a match"');
-  // Schedule a match from the form: a new card appears.
-  const before = (await getJson(s, '/api/snapshot')).matches.length;
-  await page.selectOption('#create-league', 'epl');
-  await page.selectOption('#create-home', 'MCI');
-  await page.selectOption('#create-away', 'MUN');
-  const later = new Date(Date.now() + 3 * 3600 * 1000);
-  const local = new Date(later.getTime() - later.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
-  await page.fill('#create-kickoff', local);
-  await page.click('#create-submit');
-  await waitFor(page, (n) => document.querySelectorAll('#admin-matches [data-match-id]').length > n, before,
-    'no new match card after "Schedule"');
-  clean(page, 'console');
-  await closePage(page);
-  return 'role "admin" shown; match scheduled from the console';
+  return withGeneratorServer(async (s) => {
+    const page = await consoleAs(ALICE, { viewport: DESKTOP }, s);
+    await waitForText(page, '#role', 'admin', 2000, 'role next to the name');
+    await waitForText(page, '#whoami', 'alice', 2000, 'name');
+    for (const selector of ['#create-panel', '#generator-panel']) {
+      if (!(await page.locator(selector).isVisible())) throw new Error(`an admin does not see ${selector}`);
+    }
+    // Schedule a match from the form: the server has it, and a card for it appears.
+    await page.selectOption('#create-league', 'epl');
+    await page.selectOption('#create-home', 'MCI');
+    await page.selectOption('#create-away', 'MUN');
+    const later = new Date(Date.now() + 3 * 3600 * 1000);
+    const local = new Date(later.getTime() - later.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+    await page.fill('#create-kickoff', local);
+    await page.click('#create-submit');
+    await waitFor(page, () => /✓ schedule Manchester City v Manchester United/.test(document.querySelector('#log').textContent),
+      null, 'no acknowledged "schedule" in the activity log');
+    const created = (await getJson(s, '/api/snapshot')).matches
+      .filter((m) => m.home === 'MCI' && m.away === 'MUN');
+    if (!created.length) throw new Error('the server has no Manchester City v Manchester United match');
+    await page.locator(card(created[created.length - 1].id)).waitFor({ timeout: 3000 })
+      .catch(() => { throw new Error('no card for the new match'); });
+    clean(page, 'console');
+    await closePage(page);
+    return 'role "admin" shown with generator and scheduling; match scheduled from the console';
+  });
 }
 
 // NEEDS SERVER (desk-server): `ready` with role/can, and the `forbidden` refusal.
 async function editorRoleLimitsTheConsole() {
-  const page = await consoleAs(CAROL, { viewport: DESKTOP });
-  await waitForText(page, '#role', 'editor', 2000, 'role next to the name');
-  for (const selector of ['#create-panel', '#generator-panel']) {
-    if (await page.locator(selector).isVisible()) throw new Error(`an editor sees ${selector}`);
-  }
-  // A stale or tampered page still sends it: the refusal is shown plainly.
-  await page.evaluate(() => { document.querySelector('#create-panel').hidden = false; });
-  await page.fill('#create-kickoff', '2030-01-01T12:00');
-  await page.click('#create-submit');
-  await page.locator('#forbidden-notice').waitFor({ timeout: 3000 })
-    .catch(() => { throw new Error('no forbidden notice after an editor sent match.create'); });
-  const text = await page.locator('#forbidden-notice').textContent();
-  if (!/admin/.test(text)) throw new Error(`the notice reads "${text}"`);
-  clean(page, 'console');
-  await closePage(page);
-  return 'editor badge; generator and scheduling hidden; forbidden shown';
+  return withGeneratorServer(async (s) => {
+    const page = await consoleAs(CAROL, { viewport: DESKTOP }, s);
+    await waitForText(page, '#role', 'editor', 2000, 'role next to the name');
+    for (const selector of ['#create-panel', '#generator-panel']) {
+      if (await page.locator(selector).isVisible()) throw new Error(`an editor sees ${selector}`);
+    }
+    // A stale or tampered page still sends it: the refusal is shown plainly.
+    await page.evaluate(() => { document.querySelector('#create-panel').hidden = false; });
+    await page.fill('#create-kickoff', '2030-01-01T12:00');
+    await page.click('#create-submit');
+    await page.locator('#forbidden-notice').waitFor({ timeout: 3000 })
+      .catch(() => { throw new Error('no forbidden notice after an editor sent match.create'); });
+    const text = await page.locator('#forbidden-notice').textContent();
+    if (!/admin/.test(text)) throw new Error(`the notice reads "${text}"`);
+    clean(page, 'console');
+    await closePage(page);
+    return 'editor badge; generator and scheduling hidden; forbidden shown';
+  });
 }
 
 // NEEDS SERVER (desk-server): incident.remove and the incident_removed event.
