@@ -37,6 +37,8 @@ export class AuditPanel {
     this.oldest = null;
     this.loading = false;
     this.refreshTimer = null;
+    // Servers from before roles (no `role` in `ready`) keep no audit trail: nothing to ask for.
+    this.supported = true;
     this.older.addEventListener('click', () => this.loadOlder());
     document.querySelector('#audit-refresh').addEventListener('click', () => this.refresh());
   }
@@ -52,6 +54,10 @@ export class AuditPanel {
   /** The newest page again (after sign-in, and shortly after a person's edit arrives). */
   async refresh() {
     clearTimeout(this.refreshTimer);
+    if (!this.supported) {
+      this.error.textContent = 'This server keeps no audit trail (it predates editor roles).';
+      return;
+    }
     try {
       const entries = await this.get(`/api/admin/audit?limit=${PAGE}`);
       this.error.textContent = '';
@@ -65,6 +71,7 @@ export class AuditPanel {
 
   /** Refresh soon: a burst of edits is read once. */
   soon() {
+    if (!this.supported) return;
     clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => this.refresh(), 400);
   }

@@ -4,12 +4,13 @@
 // the server's audit trail, and conflict notices that offer a retry.
 
 import { AdminChannel } from './admin-channel.js';
-import { AdminMatches, splitTags } from './admin-render.js';
+import { AdminMatches } from './admin-render.js';
 import { AdminNews } from './admin-news.js';
 import { AuditPanel, adminGet } from './admin-audit.js';
 import { confirmAction, IncidentDialog } from './admin-dialogs.js';
 import { Toast, UndoBook } from './admin-undo.js';
 import { setUpCreateForm, fillCreateForm } from './admin-create.js';
+import { fillLeagueFilter, fillMatchSelect, setUpSideForms, showGenerator, showPresence } from './admin-forms.js';
 import { scoringSide } from './format.js';
 import { el } from './render.js';
 import { FeedStore } from './store.js';
@@ -57,7 +58,9 @@ const actions = {
     `retract news #${newsId}`, `news:${newsId}`),
   confirm: confirmAction,
   openIncident: (match) => incidentDialog.open(match),
-  newsHistory: (newsId) => adminGet(`/api/admin/news/${encodeURIComponent(newsId)}/history`, token),
+  newsHistory: (newsId) => (audit.supported
+    ? adminGet(`/api/admin/news/${encodeURIComponent(newsId)}/history`, token)
+    : Promise.reject(new Error('this server keeps no story history (it predates editor roles)'))),
   conflictFor: (key) => conflicts.get(key) || null,
   squadOf: (teamId) => squads.get(teamId) || store.team(teamId).squad || [],
   /** Send the refused command again, checked against the version shown now. */
@@ -208,8 +211,11 @@ function onFrame(frame) {
       pending.clear();
       conflicts.clear();
       me = frame.admin;
+      // Roles, the audit trail and story history came together (issue 13): a server that names
+      // no role has none of them.
+      audit.supported = typeof frame.role === 'string';
       showRole(frame);
-      showGenerator(frame.generator);
+      showGenerator(frame.generator, can.has('generator.control'));
       log('info', `signed in as ${frame.admin} (${frame.role || 'admin'})`, `stream ${frame.stream}, seq ${frame.seq}`);
       loadSnapshot();
       audit.refresh();
@@ -221,10 +227,10 @@ function onFrame(frame) {
       else applyEvent(frame.event);
       break;
     case 'presence':
-      showPresence(frame.admins || []);
+      showPresence(frame.admins || [], me);
       break;
     case 'generator':
-      showGenerator(frame);
+      showGenerator(frame, can.has('generator.control'));
       break;
     case 'ack':
     case 'error':
@@ -283,8 +289,8 @@ async function loadSnapshot() {
   const queued = loading;
   loading = null;
   for (const event of queued) store.applyEvent(event);
-  fillMatchSelect();
-  fillLeagueFilter();
+  fillMatchSelect(store, describeMatch);
+  matches.filter.league = fillLeagueFilter(store);
   fillCreateForm(store, can.has('match.create'));
   render();
   await squadsLoaded;
@@ -298,53 +304,6 @@ function render() {
   const total = store.matches.size;
   $('#match-count').textContent = matches.shown === total ? `${total} matches` : `${matches.shown} of ${total} matches`;
   $('#no-matches').hidden = matches.shown > 0 || total === 0;
-}
-
-function showPresence(admins) {
-  // Entries are names, or {name, role} from a server that tells roles.
-  $('#presence').replaceChildren(...admins.map((entry) => {
-    const name = typeof entry === 'string' ? entry : entry.name;
-    const role = typeof entry === 'string' ? null : entry.role;
-    return el('li', name === me ? 'me' : null, role ? `${name} (${role})` : name);
-  }));
-}
-
-function showGenerator(generator) {
-  const panel = $('#generator-panel');
-  panel.hidden = !generator || !can.has('generator.control');
-  if (!generator) return;
-  const toggle = $('#generator-toggle');
-  toggle.textContent = generator.running ? 'Pause generator' : 'Resume generator';
-  toggle.dataset.running = String(Boolean(generator.running));
-  $('#generator-state').textContent = `${generator.running ? 'running' : 'paused'} at ${generator.speed}×`;
-  const speed = $('#generator-speed');
-  if (document.activeElement !== speed && generator.speed != null) speed.value = String(generator.speed);
-}
-
-function option(value, text) {
-  const o = el('option', null, text);
-  o.value = value;
-  return o;
-}
-
-function fillMatchSelect() {
-  const select = $('#news-match');
-  const chosen = select.value;
-  const options = [option('', '— no match —')];
-  for (const list of store.matchesByLeague().values()) {
-    for (const match of list) options.push(option(String(match.id), describeMatch(match.id)));
-  }
-  select.replaceChildren(...options);
-  select.value = chosen;
-}
-
-function fillLeagueFilter() {
-  const select = $('#league-filter');
-  const chosen = select.value;
-  select.replaceChildren(option('', 'All leagues'),
-    ...[...store.leagues.values()].map((league) => option(league.id, league.name)));
-  select.value = store.leagues.has(chosen) ? chosen : '';
-  matches.filter.league = select.value;
 }
 
 let connectionState = 'offline';
@@ -406,28 +365,7 @@ function setUp() {
   };
   $('#match-filter').addEventListener('input', filter);
   $('#match-filter').addEventListener('submit', (event) => event.preventDefault());
-  $('#news-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const headline = $('#news-headline').value.trim();
-    if (!headline) return;
-    const command = { type: 'news.publish', headline, tags: splitTags($('#news-tags').value) };
-    const body = $('#news-body').value.trim();
-    if (body) command.body = body;
-    if ($('#news-match').value) command.match_id = Number($('#news-match').value);
-    // Sent only when set, so a server without the flag still publishes ordinary stories.
-    if ($('#news-breaking').checked) command.breaking = true;
-    send(command, `publish${command.breaking ? ' breaking' : ''} “${headline}”`);
-    $('#news-form').reset();
-  });
-  $('#generator-toggle').addEventListener('click', () => {
-    const running = $('#generator-toggle').dataset.running === 'true';
-    send({ type: 'generator.control', running: !running }, running ? 'pause generator' : 'resume generator');
-  });
-  $('#generator-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const speed = Number($('#generator-speed').value);
-    send({ type: 'generator.control', speed }, `generator speed ${speed}×`);
-  });
+  setUpSideForms((command, label) => send(command, label));
   setUpCreateForm(store, (command, label) => send(command, label));
   signOut();
 }

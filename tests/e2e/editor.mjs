@@ -18,24 +18,17 @@ const DESKTOP = { width: 1280, height: 900 };
 const SCREENSHOT = path.join(ROOT, 'docs', 'screenshots', 'editor.png');
 
 let shared = null;
-// Until desk-server is merged, the console's reads of /api/admin/audit get a 404, which Chromium
-// logs as a console error; only then are 404s let through (see `clean`).
-let auditMissing = false;
-
 /** The editor tests' server: alice and bob are admins, carol is an editor. */
 async function server() {
   if (!shared) {
     shared = await startServer(await freePort(), ['--in-memory',
       '--admin-tokens', `alice:${ALICE},bob:${BOB},carol:${CAROL}:editor`]);
-    const probe = await fetch(`${shared.base}/api/admin/audit`, { headers: { Authorization: `Bearer ${ALICE}` } });
-    auditMissing = probe.status === 404;
   }
   return shared;
 }
 
 /** A short-lived server with the generator running, where an admin has generator controls. */
 async function withGeneratorServer(fn) {
-  await server(); // learns whether the audit trail exists
   const s = await startServer(await freePort(), ['--in-memory',
     '--admin-tokens', `alice:${ALICE},carol:${CAROL}:editor`], { generator: true });
   try {
@@ -43,12 +36,6 @@ async function withGeneratorServer(fn) {
   } finally {
     await stopServer(s);
   }
-}
-
-/** assertClean, forgiving the audit trail's 404 only on a server without it. */
-function clean(page, label) {
-  if (auditMissing) page.problems = page.problems.filter((p) => !/status of 404/.test(p));
-  assertClean(page, label);
 }
 
 async function consoleAs(token, options = {}, on = null) {
@@ -113,7 +100,7 @@ async function namesAndSearch(viewport) {
   await page.selectOption('#league-filter', '');
   const all = await visibleIds(page);
   if (all.length !== snapshot.matches.length) throw new Error(`after clearing: ${all.length} of ${snapshot.matches.length} shown`);
-  clean(page, 'console');
+  assertClean(page, 'console');
   await closePage(page);
   return `${viewport.width}px: full names, search and league filter`;
 }
@@ -157,7 +144,7 @@ async function irreversibleChangesAskFirst() {
   if (next !== 'confirm-ok') throw new Error(`Tab moved to #${next}, not the confirm button`);
   await page.keyboard.press('Enter');
   await waitForText(page, `${card(id)} .status`, 'FT', 3000, 'final whistle after confirming');
-  clean(page, 'console'); // also: no window.confirm/alert opened
+  assertClean(page, 'console'); // also: no window.confirm/alert opened
   await closePage(page);
   return 'kick-off primary and immediate; cancel danger; cancel and final confirmed in a <dialog>';
 }
@@ -201,7 +188,7 @@ async function incidentDialogKeepsTheGrid() {
   await page.locator('#incident-dialog').waitFor({ state: 'hidden', timeout: 2000 });
   const back = await page.evaluate(() => document.activeElement && document.activeElement.classList.contains('add-incident'));
   if (!back) throw new Error('focus did not return to "Add incident" after Esc');
-  clean(page, 'console');
+  assertClean(page, 'console');
   await closePage(page);
   return 'card heights unchanged; incident added from the dialog; Esc returns focus';
 }
@@ -235,7 +222,7 @@ async function undoScoreEdit() {
     'the toast does not report the refused undo');
   const kept = await getJson(s, `/api/matches/${id}`);
   if (kept.score.home !== 4 || kept.score.away !== 1) throw new Error(`the refused undo changed the score: ${JSON.stringify(kept.score)}`);
-  clean(page, 'console');
+  assertClean(page, 'console');
   await closePage(page);
   return 'undo sent as score.set; a stale undo is refused with a conflict shown in the toast';
 }
@@ -247,7 +234,7 @@ async function tokenStaysInMemory() {
   if (kept.includes(ALICE)) throw new Error('the token is in storage or the URL');
   await page.reload();
   if (!(await page.locator('#token').isVisible())) throw new Error('no login form after a reload');
-  clean(page, 'console');
+  assertClean(page, 'console');
   await closePage(page);
   return 'token not stored; reload asks for it again';
 }
@@ -276,7 +263,7 @@ async function roleShownAndAdminControls() {
     if (!created.length) throw new Error('the server has no Manchester City v Manchester United match');
     await page.locator(card(created[created.length - 1].id)).waitFor({ timeout: 3000 })
       .catch(() => { throw new Error('no card for the new match'); });
-    clean(page, 'console');
+    assertClean(page, 'console');
     await closePage(page);
     return 'role "admin" shown with generator and scheduling; match scheduled from the console';
   });
@@ -298,7 +285,7 @@ async function editorRoleLimitsTheConsole() {
       .catch(() => { throw new Error('no forbidden notice after an editor sent match.create'); });
     const text = await page.locator('#forbidden-notice').textContent();
     if (!/admin/.test(text)) throw new Error(`the notice reads "${text}"`);
-    clean(page, 'console');
+    assertClean(page, 'console');
     await closePage(page);
     return 'editor badge; generator and scheduling hidden; forbidden shown';
   });
@@ -320,7 +307,7 @@ async function undoAddedIncident() {
     'the toast does not report the undo as done');
   const match = await getJson(s, `/api/matches/${id}`);
   if (match.incidents.some((i) => i.kind === 'goal')) throw new Error('the goal is still on the server');
-  clean(page, 'console');
+  assertClean(page, 'console');
   await closePage(page);
   return 'goal added and removed with incident.remove; score back to 0';
 }
@@ -342,7 +329,7 @@ async function auditTrailFromTheServer() {
   await adminLogin(page, ALICE);
   await waitFor(page, () => /bob: score 55-0/.test(document.querySelector('#audit li')?.textContent || ''), null,
     'the audit trail is gone after a reload');
-  clean(page, 'console');
+  assertClean(page, 'console');
   await closePage(page);
   return `${seqs.length} entries after "Older"; still there after a reload`;
 }
@@ -372,7 +359,7 @@ async function breakingNewsAndHistory() {
   const news = await getJson(s, '/api/news');
   const stored = news.find((n) => n.headline === `${headline} (updated)`);
   if (!stored || stored.breaking) throw new Error(`server story: ${JSON.stringify(stored)}`);
-  clean(page, 'console');
+  assertClean(page, 'console');
   await closePage(page);
   return 'breaking set on publish and cleared on update; history lists both versions';
 }
@@ -387,7 +374,7 @@ async function editorScreenshot() {
   await page.locator('#toast-undo').waitFor({ timeout: 3000 });
   await page.fill('#match-search', 'manchester');
   await page.screenshot({ path: SCREENSHOT });
-  clean(page, 'console');
+  assertClean(page, 'console');
   await closePage(page);
   return path.relative(ROOT, SCREENSHOT);
 }
