@@ -6,7 +6,10 @@
 const UNDO_MS = 10000;
 const $ = (selector) => document.querySelector(selector);
 
-/** The bottom toast: one message, an optional "Undo", hidden after 10 s unless hovered or focused. */
+/**
+ * The bottom toast: one message, an optional "Undo" (also Ctrl+Z), hidden after 10 s unless
+ * hovered or focused.
+ */
 export class Toast {
   constructor() {
     this.root = $('#toast');
@@ -29,6 +32,15 @@ export class Toast {
     this.root.addEventListener('mouseleave', release);
     this.root.addEventListener('focusin', hold);
     this.root.addEventListener('focusout', release);
+    // Ctrl+Z (⌘Z) outside a text field presses Undo while it is offered: no tabbing to the toast.
+    document.addEventListener('keydown', (event) => {
+      if (event.key.toLowerCase() !== 'z' || !(event.ctrlKey || event.metaKey) || event.shiftKey || event.altKey) return;
+      if (this.undo.hidden || this.root.hidden) return;
+      const target = event.target;
+      if (target instanceof Element && target.closest('input, textarea, select, [contenteditable=""], [contenteditable="true"], dialog')) return;
+      event.preventDefault();
+      this.undo.click();
+    });
   }
 
   /** `kind` is ok, error or info; `onUndo` adds the Undo button. */

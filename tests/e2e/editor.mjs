@@ -217,14 +217,16 @@ async function undoScoreEdit() {
   await waitForText(page, `${card(id)} .away-score`, '1', 3000, 'score after away +1');
   await command(s, { type: 'score.set', match_id: id, home: 4, away: 1 }, BOB);
   await waitForText(page, `${card(id)} .home-score`, '4', 3000, "bob's edit");
-  await undo.click();
+  // This time from the keyboard: Ctrl+Z presses the offered Undo.
+  await page.locator(`${card(id)} .away-plus`).focus();
+  await page.keyboard.press('Control+z');
   await waitFor(page, () => /Undo failed.*conflict/.test(document.querySelector('#toast-text').textContent), null,
     'the toast does not report the refused undo');
   const kept = await getJson(s, `/api/matches/${id}`);
   if (kept.score.home !== 4 || kept.score.away !== 1) throw new Error(`the refused undo changed the score: ${JSON.stringify(kept.score)}`);
   assertClean(page, 'console');
   await closePage(page);
-  return 'undo sent as score.set; a stale undo is refused with a conflict shown in the toast';
+  return 'undo (button, then Ctrl+Z) sent as score.set; a stale undo is refused with a conflict shown in the toast';
 }
 
 /** The token lives in the page's memory only: not in storage, not in the URL; a reload asks again. */
