@@ -28,9 +28,10 @@ export async function adminGet(route, token) {
 }
 
 export class AuditPanel {
-  /** `get(route)` is adminGet with the current token. */
-  constructor(get) {
+  /** `get(route)` is adminGet with the current token; `describeMatch(id)` names a match. */
+  constructor(get, describeMatch) {
     this.get = get;
+    this.describeMatch = describeMatch;
     this.list = document.querySelector('#audit');
     this.older = document.querySelector('#audit-older');
     this.error = document.querySelector('#audit-error');
@@ -100,7 +101,7 @@ export class AuditPanel {
     const time = el('time', 'log-time', shortTime(entry.at));
     time.dateTime = entry.at || '';
     li.append(time, el('span', 'log-text', `${entry.by}: ${entry.summary || entry.type}`));
-    const where = [entry.match_id != null ? `match ${entry.match_id}` : '',
+    const where = [entry.match_id != null ? this.describeMatch(entry.match_id) : '',
       entry.news_id != null ? `news #${entry.news_id}` : '', `seq ${entry.seq}`].filter(Boolean);
     li.append(el('span', 'log-detail', where.join(' · ')));
     return li;

@@ -21,14 +21,16 @@ function conflictBox(conflict, actions, key) {
   return box;
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, {
-  day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit',
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const dayTimeFormat = new Intl.DateTimeFormat(undefined, {
+  day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit',
 });
 
-/** "12 Mar, 14:02:11" for an RFC 3339 time, the raw text when it does not parse. */
-export function shortTime(iso) {
+/** "14:02:11" today, "12 Mar, 14:02" before; the raw text when it does not parse. */
+export function shortTime(iso, now = new Date()) {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? String(iso || '') : timeFormat.format(date);
+  if (Number.isNaN(date.getTime())) return String(iso || '');
+  return date.toDateString() === now.toDateString() ? timeFormat.format(date) : dayTimeFormat.format(date);
 }
 
 export class AdminNews {

@@ -36,7 +36,7 @@ const conflicts = new Map(); // "match:7" / "news:3" → {command, text}
 const squads = new Map(); // team id → [{number, name, position}]
 const toast = new Toast();
 const undoBook = new UndoBook();
-const audit = new AuditPanel((route) => adminGet(route, token));
+const audit = new AuditPanel((route) => adminGet(route, token), (id) => describeMatch(id));
 
 const actions = {
   setScore(matchId, home, away) {
@@ -250,6 +250,7 @@ function showRole(frame) {
   badge.textContent = role;
   badge.dataset.role = role;
   document.body.dataset.role = role;
+  $('.brand-tag').textContent = role;
   for (const [selector, type] of [['#create-panel', 'match.create'], ['#publish-panel', 'news.publish']]) {
     $(selector).hidden = !can.has(type);
   }

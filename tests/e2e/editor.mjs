@@ -322,7 +322,9 @@ async function auditTrailFromTheServer() {
   const page = await consoleAs(ALICE, { viewport: DESKTOP });
   await waitFor(page, () => document.querySelectorAll('#audit li').length === 50, null, 'the audit trail does not show 50 entries');
   const first = await page.locator('#audit li').first().textContent();
-  if (!/bob: score 55-0/.test(first)) throw new Error(`newest audit entry reads "${first}"`);
+  if (!/bob: score 55-0/.test(first) || !/Real Madrid v Barcelona/.test(first)) {
+    throw new Error(`newest audit entry reads "${first}"`);
+  }
   await page.click('#audit-older');
   await waitFor(page, () => document.querySelectorAll('#audit li').length > 50, null, '"Older" added no entries');
   const seqs = await page.$$eval('#audit li', (nodes) => nodes.map((n) => Number(n.dataset.seq)));
