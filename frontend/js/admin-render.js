@@ -1,8 +1,9 @@
-// The admin console's DOM: one control card per match (score buttons, allowed status changes,
-// an incident form, conflict notices) and the editable news list. Built once per id and updated
-// in place, so a half-filled form survives live updates.
+// The admin console's match cards: full team names, score buttons, the allowed status changes
+// (irreversible ones asked for again first), a button opening the incident dialog, conflict
+// notices; and the search that narrows the cards down by team, league and status. Cards are
+// built once per id and updated in place, so focus survives live updates.
 
-import { clockText, INCIDENT_KINDS, INCIDENT_LABELS, inPlay, kickoffTime, statusLabel } from './format.js';
+import { clockText, inPlay, kickoffTime, statusLabel } from './format.js';
 import { el, placeInOrder, teamBadge } from './render.js';
 
 /** Status changes the server allows from each status (live → live, a clock update, is left out). */
@@ -26,6 +27,50 @@ const ACTION_LABELS = {
   scheduled: 'Reschedule',
 };
 
+/** Changes that cannot be taken back (the server allows nothing after them): asked for again. */
+const IRREVERSIBLE = {
+  final: { title: 'Blow the final whistle?', confirmText: 'Final whistle',
+    text: 'The result will stand: no further score, incident or status change is possible.' },
+  cancelled: { title: 'Cancel this match?', confirmText: 'Cancel match',
+    text: 'A cancelled match cannot be played or rescheduled.' },
+};
+
+/** Button style by what the change does: starting play is the main action, ending it for good is dangerous. */
+function actionStyle(from, to) {
+  if (to === 'cancelled') return 'danger';
+  if (to === 'final') return 'danger-outline';
+  if (to === 'live') return 'primary';
+  return '';
+}
+
+/** Lower-case words a search matches against: full and short team names, codes, league. */
+function searchText(store, match) {
+  const parts = [];
+  for (const id of [match.home, match.away]) {
+    const team = store.team(id);
+    parts.push(team.name, team.short_name, team.id, team.city || '');
+  }
+  const league = store.league(match.league);
+  parts.push(league.name, league.id, league.country || '');
+  return parts.join(' ').toLowerCase();
+}
+
+const STATUS_GROUPS = {
+  inplay: (s) => inPlay(s),
+  scheduled: (s) => s === 'scheduled',
+  done: (s) => s === 'final' || s === 'cancelled' || s === 'postponed',
+};
+
+/** `{text, league, status}` → whether the match is shown; every word of `text` must match. */
+export function matchFits(store, match, filter) {
+  if (filter.league && match.league !== filter.league) return false;
+  if (filter.status && !STATUS_GROUPS[filter.status](match.status)) return false;
+  const words = (filter.text || '').toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) return true;
+  const haystack = searchText(store, match);
+  return words.every((w) => haystack.includes(w));
+}
+
 function allowedTransitions(match) {
   return (TRANSITIONS[match.status] || [])
     .filter((to) => !(to === 'break' && match.sport !== 'basketball'));
@@ -44,12 +89,6 @@ function button(className, text, onClick, ariaLabel) {
   return b;
 }
 
-function option(value, text) {
-  const o = el('option', null, text);
-  o.value = value;
-  return o;
-}
-
 function conflictBox(conflict, actions, key) {
   const box = el('div', 'conflict');
   box.setAttribute('role', 'alert');
@@ -65,12 +104,20 @@ export class AdminMatches {
     this.store = store;
     this.actions = actions;
     this.cards = new Map();
+    this.filter = { text: '', league: '', status: '' };
+    this.shown = 0;
   }
 
   render() {
     const nodes = [];
+    this.shown = 0;
     for (const matches of this.store.matchesByLeague().values()) {
-      for (const match of matches) nodes.push(this.update(match));
+      for (const match of matches) {
+        const root = this.update(match);
+        root.hidden = !matchFits(this.store, match, this.filter);
+        if (!root.hidden) this.shown += 1;
+        nodes.push(root);
+      }
     }
     for (const [id, card] of this.cards) {
       if (!this.store.matches.has(id)) {
@@ -113,6 +160,7 @@ export class AdminMatches {
     for (const [side, team] of [['home', home], ['away', away]]) {
       const row = card[side];
       row.name.textContent = team.name;
+      row.name.title = team.name;
       row.score.textContent = String(match.score[side]);
       row.minus.disabled = !playing || match.score[side] === 0;
       row.plus.disabled = !playing;
@@ -123,12 +171,12 @@ export class AdminMatches {
     if (card.statusKey !== statusKey) {
       card.statusKey = statusKey;
       const transitions = allowedTransitions(match);
-      card.actions.replaceChildren(...transitions.map((to) => button(`status-action status-${to}`,
-        actionLabel(match.status, to), () => this.actions.setStatus(match.id, to))));
+      card.actions.replaceChildren(...transitions.map((to) => button(
+        `status-action status-${to} ${actionStyle(match.status, to)}`.trim(),
+        actionLabel(match.status, to), () => this.changeStatus(match.id, to))));
       if (!transitions.length) card.actions.append(el('span', 'subtle', 'No further changes: the result stands.'));
     }
-    card.incidentDetails.hidden = !playing;
-    card.fillPlayers();
+    card.incident.hidden = !playing;
     card.conflict.replaceChildren(...(conflict ? [conflictBox(conflict, this.actions, key)] : []));
     return card.root;
   }
@@ -159,14 +207,30 @@ export class AdminMatches {
 
     const actions = el('div', 'status-actions');
     actions.setAttribute('aria-label', 'Change status');
-    const incident = this.incidentForm(match);
+    const incident = button('add-incident', 'Add incident…', () => {
+      const current = this.store.matches.get(match.id);
+      if (current) this.actions.openIncident(current);
+    });
+    incident.setAttribute('aria-haspopup', 'dialog');
     const conflict = el('div', 'conflict-area');
-    root.append(head, board, actions, incident.details, conflict);
+    root.append(head, board, actions, incident, conflict);
     return {
-      root, league, status, clock, version, actions, conflict,
+      root, league, status, clock, version, actions, conflict, incident,
       home: rows.home, away: rows.away, statusKey: null,
-      incidentDetails: incident.details, fillPlayers: incident.fillPlayers,
     };
+  }
+
+  /** Final whistle and cancellation are asked for again (in-page dialog); the rest go at once. */
+  async changeStatus(matchId, to) {
+    const ask = IRREVERSIBLE[to];
+    if (ask) {
+      const match = this.store.matches.get(matchId);
+      const what = match ? `${this.store.team(match.home).name} v ${this.store.team(match.away).name}` : `match ${matchId}`;
+      const score = match ? ` (now ${match.score.home}-${match.score.away})` : '';
+      const sure = await this.actions.confirm({ ...ask, text: `${what}${score}. ${ask.text}` });
+      if (!sure) return;
+    }
+    this.actions.setStatus(matchId, to);
   }
 
   /** +1 / −1 from the score shown now, checked against the version shown now. */
@@ -176,145 +240,6 @@ export class AdminMatches {
     const score = { ...match.score };
     score[side] = Math.max(0, score[side] + delta);
     this.actions.setScore(matchId, score.home, score.away);
-  }
-
-  incidentForm(match) {
-    const details = el('details', 'incident-form');
-    details.append(el('summary', null, 'Add incident'));
-    const form = el('form');
-    const field = (labelText, control) => {
-      const label = el('label', 'field');
-      label.append(el('span', null, labelText), control);
-      return label;
-    };
-    const kind = el('select', 'incident-kind');
-    kind.append(...INCIDENT_KINDS[match.sport].map((k) => option(k, INCIDENT_LABELS[k])));
-    const side = el('select', 'incident-side');
-    side.append(option('home', 'Home'), option('away', 'Away'));
-    const player = el('select', 'incident-player');
-    const minute = el('input', 'incident-minute');
-    minute.type = 'number';
-    minute.min = '0';
-    minute.max = '200';
-    minute.placeholder = 'now';
-    const points = el('select', 'incident-points');
-    points.append(option('2', '2'), option('3', '3'), option('1', '1'));
-    const pointsField = field('Points', points);
-    const submit = el('button', 'primary', 'Add');
-    submit.type = 'submit';
-    form.append(field('Kind', kind), field('Side', side), field('Player', player),
-      field('Minute', minute), pointsField, submit);
-    details.append(form);
-
-    let filledFor = null;
-    const fillPlayers = () => {
-      const current = this.store.matches.get(match.id) || match;
-      const teamId = current[side.value];
-      const squad = this.actions.squadOf(teamId);
-      const key = `${teamId}/${squad.length}`;
-      if (filledFor === key) return;
-      filledFor = key;
-      player.replaceChildren(option('', '— no player —'),
-        ...squad.map((p) => option(p.name, `${p.number} ${p.name} (${p.position})`)));
-    };
-    const showPoints = () => { pointsField.hidden = kind.value !== 'points'; };
-    side.addEventListener('change', fillPlayers);
-    kind.addEventListener('change', showPoints);
-    showPoints();
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      const fields = { kind: kind.value, team: side.value };
-      if (player.value) fields.player = player.value;
-      if (minute.value !== '') fields.minute = Number(minute.value);
-      if (kind.value === 'points') fields.points = Number(points.value);
-      this.actions.addIncident(match.id, fields);
-      minute.value = '';
-    });
-    return { details, fillPlayers };
-  }
-}
-
-export class AdminNews {
-  constructor(list, store, actions) {
-    this.list = list;
-    this.store = store;
-    this.actions = actions;
-    this.items = new Map();
-  }
-
-  render() {
-    const nodes = [];
-    for (const item of this.store.newsNewestFirst()) nodes.push(this.update(item));
-    for (const [id, entry] of this.items) {
-      if (!this.store.news.has(id)) {
-        entry.li.remove();
-        this.items.delete(id);
-      }
-    }
-    placeInOrder(this.list, nodes);
-  }
-
-  update(item) {
-    let entry = this.items.get(item.id);
-    if (!entry) {
-      entry = this.build(item);
-      this.items.set(item.id, entry);
-    }
-    entry.headline.textContent = item.headline;
-    entry.meta.textContent = `#${item.id} · v${item.version} · ${item.author || ''} · ${(item.tags || []).join(', ')}`;
-    const key = `news:${item.id}`;
-    const conflict = this.actions.conflictFor(key);
-    entry.conflict.replaceChildren(...(conflict ? [conflictBox(conflict, this.actions, key)] : []));
-    return entry.li;
-  }
-
-  build(item) {
-    const li = el('li', 'admin-news-item');
-    li.dataset.newsId = String(item.id);
-    const headline = el('p', 'headline');
-    const meta = el('p', 'subtle');
-    const tools = el('div', 'row');
-    const editor = el('form', 'news-editor');
-    editor.hidden = true;
-    const conflict = el('div', 'conflict-area');
-    tools.append(
-      button('edit', 'Edit', () => this.openEditor(item.id, editor)),
-      button('retract danger', 'Retract', () => this.actions.retractNews(item.id)),
-    );
-    li.append(headline, meta, tools, editor, conflict);
-    return { li, headline, meta, editor, conflict };
-  }
-
-  openEditor(newsId, editor) {
-    const item = this.store.news.get(newsId);
-    if (!item) return;
-    const headline = el('input');
-    headline.value = item.headline;
-    headline.required = true;
-    headline.maxLength = 200;
-    headline.setAttribute('aria-label', 'Headline');
-    const body = el('textarea');
-    body.value = item.body || '';
-    body.rows = 3;
-    body.setAttribute('aria-label', 'Body');
-    const tags = el('input');
-    tags.value = (item.tags || []).join(', ');
-    tags.setAttribute('aria-label', 'Tags, comma separated');
-    const save = el('button', 'primary', 'Save');
-    save.type = 'submit';
-    const cancel = button('', 'Cancel', () => { editor.hidden = true; });
-    editor.replaceChildren(headline, body, tags, save, cancel);
-    editor.onsubmit = (event) => {
-      event.preventDefault();
-      this.actions.updateNews(newsId, {
-        headline: headline.value.trim(),
-        body: body.value,
-        tags: splitTags(tags.value),
-      }, item.version);
-      editor.hidden = true;
-    };
-    editor.hidden = false;
-    headline.focus();
   }
 }
 

@@ -1,39 +1,66 @@
-// Entry point of the admin console (GET /admin): token login (kept in sessionStorage only), the
-// admin channel, the live state (snapshot + events, as on the dashboard), commands with their
-// replies in the activity log, and conflict notices that offer a retry.
+// Entry point of the editor console (GET /admin): token login (the token is kept in this page's
+// memory only), the admin channel, the live state (snapshot + events, as on the dashboard),
+// commands with their replies in the activity log and a toast offering undo, the role's limits,
+// the server's audit trail, and conflict notices that offer a retry.
 
 import { AdminChannel } from './admin-channel.js';
-import { AdminMatches, AdminNews, splitTags } from './admin-render.js';
+import { AdminMatches } from './admin-render.js';
+import { AdminNews } from './admin-news.js';
+import { AuditPanel, adminGet } from './admin-audit.js';
+import { confirmAction, IncidentDialog } from './admin-dialogs.js';
+import { Toast, UndoBook } from './admin-undo.js';
+import { setUpCreateForm, fillCreateForm } from './admin-create.js';
+import { fillLeagueFilter, fillMatchSelect, setUpSideForms, showGenerator, showPresence } from './admin-forms.js';
+import { scoringSide } from './format.js';
 import { el } from './render.js';
 import { FeedStore } from './store.js';
 
-const TOKEN_KEY = 'livescore.admin.token';
 const LOG_LIMIT = 200;
+// What an admin may do; a `ready` frame without `role`/`can` (an older server) means an admin.
+const ALL_COMMANDS = ['score.set', 'incident.add', 'incident.remove', 'match.status', 'news.publish',
+  'news.update', 'news.retract', 'match.create', 'generator.control', 'calendar.roll'];
+// People's edits are in the audit trail; these are the machines'.
+const MACHINES = new Set(['generator', 'calendar']);
 
 const $ = (selector) => document.querySelector(selector);
 const store = new FeedStore();
 let channel = null;
+let token = null; // in memory only: never in storage or a URL
 let me = null;
+let can = new Set(ALL_COMMANDS);
 let loading = null; // events that arrive while the snapshot is being fetched
 let commandCount = 0;
-const pending = new Map(); // command id → {command, label, key}
+const pending = new Map(); // command id → {command, label, key, n, undo, isUndo}
 const conflicts = new Map(); // "match:7" / "news:3" → {command, text}
 // Squads are reference data served by GET /api/teams, not part of snapshots.
 const squads = new Map(); // team id → [{number, name, position}]
+const toast = new Toast();
+const undoBook = new UndoBook();
+const audit = new AuditPanel((route) => adminGet(route, token), (id) => describeMatch(id));
 
 const actions = {
-  setScore: (matchId, home, away) => send(
-    { type: 'score.set', match_id: matchId, home, away, expected_version: versionOf(`match:${matchId}`) },
-    `score ${describeMatch(matchId)} → ${home}-${away}`, `match:${matchId}`),
+  setScore(matchId, home, away) {
+    const match = store.matches.get(matchId);
+    const before = match ? { ...match.score } : null;
+    send({ type: 'score.set', match_id: matchId, home, away, expected_version: versionOf(`match:${matchId}`) },
+      `score ${describeMatch(matchId)} → ${home}-${away}`, `match:${matchId}`,
+      before ? { undo: { kind: 'score', matchId, before } } : {});
+  },
   setStatus: (matchId, status) => send({ type: 'match.status', match_id: matchId, status },
     `${describeMatch(matchId)} → ${status}`, `match:${matchId}`),
   addIncident: (matchId, fields) => send({ type: 'incident.add', match_id: matchId, ...fields },
-    `${fields.kind.replace('_', ' ')} for ${describeMatch(matchId)}`, `match:${matchId}`),
+    `${fields.kind.replace('_', ' ')} for ${describeMatch(matchId)}`, `match:${matchId}`,
+    { undo: { kind: 'incident', matchId, scoring: scoringSide({ kind: fields.kind, team: fields.team }) !== null } }),
   updateNews: (newsId, fields, version) => send(
     { type: 'news.update', news_id: newsId, ...fields, expected_version: version },
     `update news #${newsId}`, `news:${newsId}`),
   retractNews: (newsId) => send({ type: 'news.retract', news_id: newsId },
     `retract news #${newsId}`, `news:${newsId}`),
+  confirm: confirmAction,
+  openIncident: (match) => incidentDialog.open(match),
+  newsHistory: (newsId) => (audit.supported
+    ? adminGet(`/api/admin/news/${encodeURIComponent(newsId)}/history`, token)
+    : Promise.reject(new Error('this server keeps no story history (it predates editor roles)'))),
   conflictFor: (key) => conflicts.get(key) || null,
   squadOf: (teamId) => squads.get(teamId) || store.team(teamId).squad || [],
   /** Send the refused command again, checked against the version shown now. */
@@ -54,6 +81,7 @@ const actions = {
 
 const matches = new AdminMatches($('#admin-matches'), store, actions);
 const newsList = new AdminNews($('#admin-news'), store, actions);
+const incidentDialog = new IncidentDialog(store, actions.squadOf, actions.addIncident);
 
 function versionOf(key) {
   const [kind, id] = key.split(':');
@@ -61,25 +89,27 @@ function versionOf(key) {
   return item ? item.version : undefined;
 }
 
+/** "Liverpool v Manchester United": full names, as short names can be ambiguous. */
 function describeMatch(matchId) {
   const match = store.matches.get(matchId);
   if (!match) return `match ${matchId}`;
-  return `${store.team(match.home).short_name} v ${store.team(match.away).short_name}`;
+  return `${store.team(match.home).name} v ${store.team(match.away).name}`;
 }
 
 /** Send one command with a fresh id; its reply is matched up in `onReply`. */
-function send(command, label, key = null) {
+function send(command, label, key = null, extra = {}) {
   commandCount += 1;
   const id = `c${Date.now().toString(36)}-${commandCount}`;
   const full = { ...command, id };
   if (!channel || !channel.send(full)) {
     log('error', `not sent (not connected): ${label}`);
+    toast.show(`Not sent (not connected): ${label}`, { kind: 'error' });
     return;
   }
-  pending.set(id, { command: full, label, key, n: commandCount });
+  pending.set(id, { command: full, label, key, n: commandCount, ...extra });
 }
 
-function onReply(frame) {
+async function onReply(frame) {
   const sent = pending.get(frame.id);
   pending.delete(frame.id);
   const label = sent ? sent.label : `command ${frame.id}`;
@@ -88,16 +118,48 @@ function onReply(frame) {
     // refusal of a stale edit can arrive before the ack of the edit that beat it.
     const conflict = sent && sent.key ? conflicts.get(sent.key) : null;
     if (conflict && sent.n > conflict.n) conflicts.delete(sent.key);
+    $('#forbidden-notice').hidden = true;
     const extra = [frame.version ? `version ${frame.version}` : '', `seq ${frame.seq}`];
     if (frame.news_id != null && sent && sent.command.type === 'news.publish') extra.unshift(`news #${frame.news_id}`);
     log('ok', `✓ ${label}`, extra.filter(Boolean).join(', '));
+    if (sent && sent.isUndo) toast.show(`Undone: ${sent.undoOf}`, { kind: 'ok' });
+    else if (sent && sent.undo && can.has(undoType(sent.undo))) offerUndo(sent, frame);
   } else {
     log('error', `✗ ${label}: ${frame.code}`, frame.message);
     if (frame.code === 'conflict' && sent && sent.key) {
       conflicts.set(sent.key, { command: sent.command, label, key: sent.key, n: sent.n });
     }
+    if (frame.code === 'forbidden') showForbidden(frame.message);
+    const what = sent && sent.isUndo ? `Undo failed (${sent.undoOf})` : `Not done: ${label}`;
+    toast.show(`${what} — ${frame.code}: ${frame.message}`, { kind: 'error' });
   }
   render();
+}
+
+function undoType(undo) {
+  return undo.kind === 'score' ? 'score.set' : 'incident.remove';
+}
+
+/** The toast after an undoable edit; its Undo sends the corrective command. */
+function offerUndo(sent, ack) {
+  toast.show(`✓ ${sent.label}`, {
+    kind: 'ok',
+    onUndo: async () => {
+      toast.show(`Undoing: ${sent.label}…`, { kind: 'info' });
+      const command = await undoBook.corrective(sent.undo, ack);
+      if (!command) {
+        toast.show(`Undo failed: the incident added by “${sent.label}” was not seen`, { kind: 'error' });
+        return;
+      }
+      send(command, `undo ${sent.label}`, `match:${sent.undo.matchId}`, { isUndo: true, undoOf: sent.label });
+    },
+  });
+}
+
+function showForbidden(message) {
+  const notice = $('#forbidden-notice');
+  notice.textContent = `Not allowed for your role: ${message}`;
+  notice.hidden = false;
 }
 
 function conflictText(key) {
@@ -113,7 +175,7 @@ function conflictText(key) {
     : 'news item was retracted meanwhile';
 }
 
-/** Activity log, newest first. */
+/** Activity log of this tab, newest first. */
 function log(kind, text, detail = '') {
   const list = $('#log');
   const item = el('li', `log-${kind}`);
@@ -127,12 +189,13 @@ function log(kind, text, detail = '') {
 
 /** Other admins' edits, as they happen (the generator's are too many to list). */
 function logRemote(event) {
-  if (!event.by || event.by === me || event.by === 'generator') return;
+  if (!event.by || event.by === me || MACHINES.has(event.by)) return;
   const match = store.matches.get(event.match_id);
   const what = {
     score: () => `set ${match ? store.scoreLine(match) : `match ${event.match_id}`}`,
     status: () => `${describeMatch(event.match_id)} → ${event.status}`,
     incident: () => `${event.incident.kind.replace('_', ' ')} in ${describeMatch(event.match_id)}`,
+    incident_removed: () => `removed an incident in ${describeMatch(event.match_id)}`,
     match: () => `created ${describeMatch(event.match.id)}`,
     news: () => `${event.news.version > 1 ? 'updated' : 'published'} “${event.news.headline}”`,
     news_retracted: () => `retracted news #${event.news_id}`,
@@ -148,20 +211,26 @@ function onFrame(frame) {
       pending.clear();
       conflicts.clear();
       me = frame.admin;
-      $('#whoami').textContent = frame.admin;
-      showGenerator(frame.generator);
-      log('info', `signed in as ${frame.admin}`, `stream ${frame.stream}, seq ${frame.seq}`);
+      // Roles, the audit trail and story history came together (issue 13): a server that names
+      // no role has none of them.
+      audit.supported = typeof frame.role === 'string';
+      showRole(frame);
+      showGenerator(frame.generator, can.has('generator.control'));
+      log('info', `signed in as ${frame.admin} (${frame.role || 'admin'})`, `stream ${frame.stream}, seq ${frame.seq}`);
       loadSnapshot();
+      audit.refresh();
       break;
     case 'event':
+      undoBook.seen(frame.event);
+      if (frame.event.by && !MACHINES.has(frame.event.by)) audit.soon();
       if (loading) loading.push(frame.event);
       else applyEvent(frame.event);
       break;
     case 'presence':
-      showPresence(frame.admins || []);
+      showPresence(frame.admins || [], me);
       break;
     case 'generator':
-      showGenerator(frame);
+      showGenerator(frame, can.has('generator.control'));
       break;
     case 'ack':
     case 'error':
@@ -170,6 +239,22 @@ function onFrame(frame) {
     default:
       break;
   }
+}
+
+/** Role next to the name; what the role may not do is hidden (the server refuses it anyway). */
+function showRole(frame) {
+  const role = frame.role || 'admin';
+  can = new Set(Array.isArray(frame.can) ? frame.can : ALL_COMMANDS);
+  $('#whoami').textContent = frame.admin;
+  const badge = $('#role');
+  badge.textContent = role;
+  badge.dataset.role = role;
+  document.body.dataset.role = role;
+  $('.brand-tag').textContent = role;
+  for (const [selector, type] of [['#create-panel', 'match.create'], ['#publish-panel', 'news.publish']]) {
+    $(selector).hidden = !can.has(type);
+  }
+  fillCreateForm(store, can.has('match.create'));
 }
 
 function applyEvent(event) {
@@ -205,7 +290,9 @@ async function loadSnapshot() {
   const queued = loading;
   loading = null;
   for (const event of queued) store.applyEvent(event);
-  fillMatchSelect();
+  fillMatchSelect(store, describeMatch);
+  matches.filter.league = fillLeagueFilter(store);
+  fillCreateForm(store, can.has('match.create'));
   render();
   await squadsLoaded;
   render();
@@ -215,38 +302,9 @@ function render() {
   for (const [key, conflict] of conflicts) conflict.text = conflictText(key);
   matches.render();
   newsList.render();
-}
-
-function showPresence(admins) {
-  $('#presence').replaceChildren(...admins.map((name) => el('li', name === me ? 'me' : null, name)));
-}
-
-function showGenerator(generator) {
-  const panel = $('#generator-panel');
-  panel.hidden = !generator;
-  if (!generator) return;
-  const toggle = $('#generator-toggle');
-  toggle.textContent = generator.running ? 'Pause generator' : 'Resume generator';
-  toggle.dataset.running = String(Boolean(generator.running));
-  $('#generator-state').textContent = `${generator.running ? 'running' : 'paused'} at ${generator.speed}×`;
-  const speed = $('#generator-speed');
-  if (document.activeElement !== speed && generator.speed != null) speed.value = String(generator.speed);
-}
-
-function fillMatchSelect() {
-  const select = $('#news-match');
-  const chosen = select.value;
-  const options = [el('option', null, '— no match —')];
-  options[0].value = '';
-  for (const list of store.matchesByLeague().values()) {
-    for (const match of list) {
-      const o = el('option', null, describeMatch(match.id));
-      o.value = String(match.id);
-      options.push(o);
-    }
-  }
-  select.replaceChildren(...options);
-  select.value = chosen;
+  const total = store.matches.size;
+  $('#match-count').textContent = matches.shown === total ? `${total} matches` : `${matches.shown} of ${total} matches`;
+  $('#no-matches').hidden = matches.shown > 0 || total === 0;
 }
 
 let connectionState = 'offline';
@@ -259,8 +317,8 @@ function showConnection({ state, text }) {
   $('#console').classList.toggle('stale', state !== 'live');
 }
 
-function signIn(token) {
-  sessionStorage.setItem(TOKEN_KEY, token);
+function signIn(newToken) {
+  token = newToken;
   $('#login-section').hidden = true;
   $('#console').hidden = false;
   $('#logout').hidden = false;
@@ -276,10 +334,12 @@ function signIn(token) {
 }
 
 function signOut(message = '') {
-  sessionStorage.removeItem(TOKEN_KEY);
+  token = null;
   if (channel) channel.stop();
   channel = null;
   me = null;
+  audit.clear();
+  toast.hide();
   $('#console').hidden = true;
   $('#logout').hidden = true;
   $('#login-section').hidden = false;
@@ -293,33 +353,22 @@ function signOut(message = '') {
 function setUp() {
   $('#login-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    const token = $('#token').value.trim();
-    if (token) signIn(token);
+    const typed = $('#token').value.trim();
+    $('#token').value = '';
+    if (typed) signIn(typed);
   });
   $('#logout').addEventListener('click', () => signOut());
-  $('#news-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const headline = $('#news-headline').value.trim();
-    if (!headline) return;
-    const command = { type: 'news.publish', headline, tags: splitTags($('#news-tags').value) };
-    const body = $('#news-body').value.trim();
-    if (body) command.body = body;
-    if ($('#news-match').value) command.match_id = Number($('#news-match').value);
-    send(command, `publish “${headline}”`);
-    $('#news-form').reset();
-  });
-  $('#generator-toggle').addEventListener('click', () => {
-    const running = $('#generator-toggle').dataset.running === 'true';
-    send({ type: 'generator.control', running: !running }, running ? 'pause generator' : 'resume generator');
-  });
-  $('#generator-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const speed = Number($('#generator-speed').value);
-    send({ type: 'generator.control', speed }, `generator speed ${speed}×`);
-  });
-  const token = sessionStorage.getItem(TOKEN_KEY);
-  if (token) signIn(token);
-  else signOut();
+  const filter = () => {
+    matches.filter = {
+      text: $('#match-search').value, league: $('#league-filter').value, status: $('#status-filter').value,
+    };
+    render();
+  };
+  $('#match-filter').addEventListener('input', filter);
+  $('#match-filter').addEventListener('submit', (event) => event.preventDefault());
+  setUpSideForms((command, label) => send(command, label));
+  setUpCreateForm(store, (command, label) => send(command, label));
+  signOut();
 }
 
 setUp();

@@ -95,6 +95,13 @@ export class FeedStore {
           match.version = event.version;
         }
         break;
+      case 'incident_removed':
+        // A correction (undo of incident.add); a score event follows when it had scored.
+        if (match) {
+          match.incidents = match.incidents.filter((i) => i.id !== event.incident_id);
+          match.version = event.version;
+        }
+        break;
       case 'match':
         this.matches.set(event.match.id, event.match);
         break;

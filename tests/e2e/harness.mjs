@@ -56,12 +56,12 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Start the server on `port` (with `extra` flags) and wait for /healthz; retries briefly while
- * the port is still held.
+ * the port is still held. The generator stays off unless `generator` is true.
  */
-export async function startServer(port, extra = []) {
+export async function startServer(port, extra = [], { generator = false } = {}) {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await startServerOnce(port, extra);
+      return await startServerOnce(port, extra, generator);
     } catch (error) {
       if (attempt >= 5 || !/address|in use|bind/i.test(error.message)) throw error;
       await sleep(300);
@@ -69,8 +69,9 @@ export async function startServer(port, extra = []) {
   }
 }
 
-async function startServerOnce(port, extra) {
-  const child = spawn(BIN, ['--bind', `127.0.0.1:${port}`, '--no-generator', '--data-dir', DATA_DIR, ...extra], {
+async function startServerOnce(port, extra, generator) {
+  const flags = ['--bind', `127.0.0.1:${port}`, ...(generator ? [] : ['--no-generator']), '--data-dir', DATA_DIR, ...extra];
+  const child = spawn(BIN, flags, {
     env: { ...process.env, LIVESCORE_ADMIN_TOKENS: `alice:${ALICE},bob:${BOB}` },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

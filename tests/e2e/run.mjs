@@ -11,6 +11,7 @@ import {
   ALICE, BOB, FIXTURE_MATCHES, ROOT, adminLogin, assertClean, closePage, command, freePort, getJson,
   headlineShown, killAll, launchBrowser, openPage, sleep, startServer, stopServer, waitForLive, waitForText,
 } from './harness.mjs';
+import { tests as editorTests } from './editor.mjs';
 
 const SCREENSHOTS = path.join(ROOT, 'target', 'screenshots');
 const TEST_TIMEOUT_MS = 40000;
@@ -349,6 +350,7 @@ const TESTS = [
   ['a page on another site reads the feed only when --cors-origins lists it', otherSitesReadTheFeedOnlyWhenListed],
   ['screenshots of the dashboard (desktop, phone, dark) and the admin console', screenshots],
   ['dashboards and console reconnect after a server restart, without duplicate news', dashboardRecoversFromServerRestart],
+  ...editorTests,
 ];
 
 function withTimeout(promise, ms, name) {
