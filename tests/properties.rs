@@ -7,7 +7,7 @@ use chrono::{TimeZone, Utc};
 use livescore::feed::checks::MAX_SCORE;
 use livescore::feed::fixtures::Fixtures;
 use livescore::feed::{Command, Event, FeedState};
-use livescore::ids::{LeagueId, MatchId, NewsId, TeamId, Version};
+use livescore::ids::{IncidentId, LeagueId, MatchId, NewsId, TeamId, Version};
 use livescore::model::{IncidentKind, MatchStatus, Side};
 use proptest::prelude::*;
 
@@ -100,28 +100,40 @@ fn command() -> impl Strategy<Value = Command> {
             away,
             kickoff: Utc.with_ymd_and_hms(2026, 11, 25, 20, 0, 0).unwrap(),
         }),
-        ("[ a-z<>]{0,30}", proptest::option::of(match_id)).prop_map(|(headline, match_id)| {
-            Command::NewsPublish {
-                headline,
-                body: "body".into(),
-                tags: vec!["epl".into()],
-                match_id,
+        ("[ a-z<>]{0,30}", proptest::option::of(match_id.clone())).prop_map(
+            |(headline, match_id)| {
+                Command::NewsPublish {
+                    breaking: headline.len() % 2 == 0,
+                    headline,
+                    body: "body".into(),
+                    tags: vec!["epl".into()],
+                    match_id,
+                }
             }
-        }),
+        ),
         (
             news_id.clone(),
             proptest::option::of("[a-z ]{0,10}"),
+            proptest::option::of(any::<bool>()),
             version
         )
-            .prop_map(
-                |(news_id, headline, expected_version)| Command::NewsUpdate {
+            .prop_map(|(news_id, headline, breaking, expected_version)| {
+                Command::NewsUpdate {
                     news_id,
                     headline,
                     body: None,
                     tags: None,
+                    breaking,
                     expected_version,
                 }
-            ),
+            }),
+        // Undo: incident ids are handed out from 1, so small ones hit real incidents.
+        (match_id.clone(), (0u32..60).prop_map(IncidentId)).prop_map(|(match_id, incident_id)| {
+            Command::IncidentRemove {
+                match_id,
+                incident_id,
+            }
+        }),
         news_id.prop_map(|news_id| Command::NewsRetract { news_id }),
     ]
 }

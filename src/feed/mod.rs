@@ -14,6 +14,7 @@ pub mod fixtures;
 mod lifecycle;
 pub mod log;
 pub mod state;
+mod undo;
 pub mod validate;
 
 pub use calendar::{Calendar, Window};
