@@ -44,13 +44,26 @@ async fn removing_a_goal_lowers_the_score_and_viewers_see_the_removal_then_the_s
     else {
         panic!("{removed:?}")
     };
-    assert_eq!((match_id.0, u64::from(incident_id.0)), (1, incident.as_u64().unwrap()));
+    assert_eq!(
+        (match_id.0, u64::from(incident_id.0)),
+        (1, incident.as_u64().unwrap())
+    );
     assert_eq!(removed.by, "alice");
     let score = viewer.next_event().await.unwrap();
-    assert_eq!(score.event.as_deref(), Some("score"), "the score follows at once");
+    assert_eq!(
+        score.event.as_deref(),
+        Some("score"),
+        "the score follows at once"
+    );
     let score = envelope(&score);
     assert_eq!(score.seq.0, removed.seq.0 + 1);
-    let Event::Score { home, away, version: score_version, .. } = score.event else {
+    let Event::Score {
+        home,
+        away,
+        version: score_version,
+        ..
+    } = score.event
+    else {
         panic!("{score:?}")
     };
     assert_eq!((home, away), (0, 0));
@@ -64,7 +77,11 @@ async fn removing_a_goal_lowers_the_score_and_viewers_see_the_removal_then_the_s
     assert_eq!(ack["version"], old + 2);
     assert_eq!(after["score"], json!({"home":0,"away":0}));
     assert!(
-        after["incidents"].as_array().unwrap().iter().all(|i| i["id"] != incident),
+        after["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["id"] != incident),
         "{after}"
     );
 
@@ -72,7 +89,10 @@ async fn removing_a_goal_lowers_the_score_and_viewers_see_the_removal_then_the_s
     let again = json!({"type":"incident.remove","id":"r2","match_id":1,"incident_id":incident});
     let reply = alice.command(again).await;
     assert_eq!(reply["code"], "not_found", "{reply}");
-    assert_eq!(reply["message"], format!("match 1 has no incident {incident}"));
+    assert_eq!(
+        reply["message"],
+        format!("match 1 has no incident {incident}")
+    );
     let unknown = json!({"type":"incident.remove","id":"r3","match_id":1,"incident_id":999999});
     assert_eq!(alice.command(unknown).await["code"], "not_found");
     let no_match = json!({"type":"incident.remove","id":"r4","match_id":4040,"incident_id":1});
@@ -87,7 +107,10 @@ async fn removing_a_goal_lowers_the_score_and_viewers_see_the_removal_then_the_s
         .unwrap();
     let entries: Value = resp.json().await.unwrap();
     let seq = score.seq.0;
-    assert!(entries[0]["at"].as_str().unwrap().starts_with("20"), "{entries}");
+    assert!(
+        entries[0]["at"].as_str().unwrap().starts_with("20"),
+        "{entries}"
+    );
     let mut first = entries[0].clone();
     first.as_object_mut().unwrap().remove("at");
     assert_eq!(
@@ -96,7 +119,10 @@ async fn removing_a_goal_lowers_the_score_and_viewers_see_the_removal_then_the_s
                "match_id":1,"news_id":null,"summary":"score 0-0"})
     );
     assert_eq!(entries[1]["type"], "incident_removed");
-    assert_eq!(entries[1]["summary"], format!("removed incident {incident}"));
+    assert_eq!(
+        entries[1]["summary"],
+        format!("removed incident {incident}")
+    );
 }
 
 #[actix_rt::test]
@@ -106,7 +132,8 @@ async fn a_removal_after_full_time_is_refused() {
     for (id, status) in [("l", "live"), ("f", "final")] {
         let command = json!({"type":"match.status","id":id,"match_id":2,"status":status});
         if id == "f" {
-            let goal = json!({"type":"incident.add","id":"g","match_id":2,"kind":"goal","team":"away"});
+            let goal =
+                json!({"type":"incident.add","id":"g","match_id":2,"kind":"goal","team":"away"});
             assert_eq!(alice.command(goal).await["type"], "ack");
         }
         assert_eq!(alice.command(command).await["type"], "ack");
@@ -141,7 +168,8 @@ fn news_item(list: &Value, id: &Value) -> Value {
 async fn breaking_news_is_flagged_in_the_snapshot_and_the_news_api_until_unflagged() {
     let server = TestServer::start(with_admins);
     let (mut alice, _) = AdminClient::login(&server, ALICE).await;
-    let publish = json!({"type":"news.publish","id":"p","headline":"Manager sacked","breaking":true});
+    let publish =
+        json!({"type":"news.publish","id":"p","headline":"Manager sacked","breaking":true});
     let ack = alice.command(publish).await;
     assert_eq!(ack["type"], "ack", "{ack}");
     let id = ack["news_id"].clone();
@@ -151,7 +179,12 @@ async fn breaking_news_is_flagged_in_the_snapshot_and_the_news_api_until_unflagg
     let news: Value = get_json(&server.url("/api/news")).await;
     assert_eq!(news_item(&news, &id)["breaking"], true);
     // Ordinary items carry no flag at all.
-    let other = news.as_array().unwrap().iter().find(|n| n["id"] != id).unwrap();
+    let other = news
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] != id)
+        .unwrap();
     assert!(other.get("breaking").is_none(), "{other}");
 
     let unflag = json!({"type":"news.update","id":"u","news_id":id,"breaking":false});
