@@ -190,6 +190,15 @@ async fn the_desk_reads_need_a_token_and_good_parameters() {
             assert_eq!(body["error"]["code"], "unauthorized");
         }
     }
+    let response = client()
+        .get(format!("{base}/api/admin/audit"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers().get("www-authenticate").unwrap(),
+        "Bearer"
+    );
     for (query, message) in [
         ("limit=0", "limit: `0` is not a number from 1 to 200"),
         ("limit=201", "limit: `201` is not a number from 1 to 200"),

@@ -20,10 +20,10 @@ use crate::ids::{NewsId, Seq};
 use crate::store::archive::NewsQuery;
 use crate::throttle::whole_seconds;
 
-/// The name behind the request's `Authorization: Bearer` token, or the response refusing it:
-/// 401 (with `WWW-Authenticate`) without a known token, 429 for an address that must wait after
-/// failed logins (the same throttle as the admin channel).
-fn person(req: &HttpRequest, app: &AppState) -> Result<String, HttpResponse> {
+/// The name behind the request's `Authorization: Bearer` token, or why it is refused: 401
+/// without a known token, 429 for an address that must wait after failed logins (the same
+/// throttle as the admin channel).
+fn person(req: &HttpRequest, app: &AppState) -> Result<String, ApiError> {
     let token = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -41,7 +41,7 @@ fn person(req: &HttpRequest, app: &AppState) -> Result<String, HttpResponse> {
             throttle.message(wait),
         );
         error.retry_after = Some(whole_seconds(wait));
-        return Err(error.error_response());
+        return Err(error);
     }
     let Some(identity) = token.and_then(|t| app.admin.tokens.authenticate(t)) else {
         let message = match token {
@@ -53,18 +53,28 @@ fn person(req: &HttpRequest, app: &AppState) -> Result<String, HttpResponse> {
                 "unknown token"
             }
         };
-        let mut response =
-            ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message).error_response();
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            header::HeaderValue::from_static("Bearer"),
-        );
-        return Err(response);
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            message,
+        ));
     };
     if let Some(ip) = peer {
         throttle.succeeded(ip);
     }
     Ok(identity.name.to_owned())
+}
+
+/// The answer to a refused [`person`]: its error, and on 401 the `WWW-Authenticate` challenge.
+fn refusal(error: &ApiError) -> HttpResponse {
+    let mut response = error.error_response();
+    if error.status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer"),
+        );
+    }
+    response
 }
 
 fn json(body: Vec<u8>) -> HttpResponse {
@@ -166,7 +176,7 @@ pub async fn audit(
     app: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     if let Err(refused) = person(&req, &app) {
-        return Ok(refused);
+        return Ok(refusal(&refused));
     }
     let query = params.query()?;
     let rows = read_log(&app, query).await?;
@@ -216,7 +226,7 @@ pub async fn news_history(
     app: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     if let Err(refused) = person(&req, &app) {
-        return Ok(refused);
+        return Ok(refusal(&refused));
     }
     let raw = path.into_inner();
     let id = raw
