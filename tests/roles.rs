@@ -234,3 +234,45 @@ fn a_role_that_does_not_exist_is_refused_at_start_up() {
         "the token must not be shown: {stderr}"
     );
 }
+
+#[actix_rt::test]
+async fn the_token_generated_at_start_up_is_an_admin() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(process::BIN)
+        .args(["--in-memory", "--no-generator", "--bind", "127.0.0.1:0"])
+        .env_remove("LIVESCORE_ADMIN_TOKENS")
+        .env_remove("LIVESCORE_ADMIN_TOKENS_FILE")
+        .env("LIVESCORE_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let (mut base, mut token) = (None, None);
+    let mut line = String::new();
+    while token.is_none() && out.read_line(&mut line).unwrap() > 0 {
+        if let Some(rest) = line.trim().strip_prefix("livescore listening on ") {
+            base = Some(rest.trim_end_matches('/').to_owned());
+        }
+        if let Some(rest) = line.trim().strip_prefix("admin token") {
+            token = rest.split_whitespace().next().map(str::to_owned);
+        }
+        line.clear();
+    }
+    let (base, token) = (base.expect("the banner"), token.expect("a printed token"));
+    let kickoff = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    let mut resp = client()
+        .post(format!("{base}/api/admin/commands"))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .send_body(
+            json!({"type":"match.create","league":"epl","home":"ARS","away":"LIV","kickoff":kickoff})
+                .to_string(),
+        )
+        .await
+        .unwrap();
+    let reply: Value = resp.json().await.unwrap();
+    assert_eq!(reply["type"], "ack", "an admin-only command: {reply}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
