@@ -74,6 +74,7 @@ async fn stage(viewers: u64, rate: u64, seconds: u64) -> Stage {
         minute: None,
     };
     hub.send(Execute {
+        role: livescore::auth::Role::Admin,
         command: live,
         author: "bench".into(),
     })
@@ -110,6 +111,7 @@ async fn stage(viewers: u64, rate: u64, seconds: u64) -> Stage {
                 expected_version: None,
             };
             replies.push(hub.send(Execute {
+                role: livescore::auth::Role::Admin,
                 command,
                 author: "bench".into(),
             }));

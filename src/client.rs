@@ -55,7 +55,9 @@ pub async fn run(
     let auth = serde_json::json!({ "type": "auth", "token": token }).to_string();
     conn.send(ws::Message::Text(auth.into())).await?;
     match next_frame(&mut conn).await? {
-        Outgoing::Ready { admin, seq, .. } => eprintln!("authenticated as {admin} at seq {seq}"),
+        Outgoing::Ready {
+            admin, role, seq, ..
+        } => eprintln!("authenticated as {admin} ({}) at seq {seq}", role.as_str()),
         other => bail!("expected ready, got {}", other.to_json()),
     }
     let mut refused = 0;

@@ -190,6 +190,20 @@ pub struct Score {
 
 impl Score {
     /// The score after `side` adds `points`.
+    /// The score with `points` taken off `side` (never below zero).
+    pub fn minus(self, side: Side, points: u32) -> Score {
+        match side {
+            Side::Home => Score {
+                home: self.home.saturating_sub(points),
+                ..self
+            },
+            Side::Away => Score {
+                away: self.away.saturating_sub(points),
+                ..self
+            },
+        }
+    }
+
     pub fn plus(self, side: Side, points: u32) -> Score {
         match side {
             Side::Home => Score {
@@ -337,4 +351,7 @@ pub struct News {
     pub published_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: Version,
+    /// Breaking news, for a banner; absent (false) on most items.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub breaking: bool,
 }

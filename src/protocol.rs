@@ -5,13 +5,15 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::auth::Role;
 use crate::feed::{Ack, Command, CommandError};
 use crate::ids::{MatchId, NewsId, Seq, Version};
 
 /// Every command `type` the server understands, for error messages.
-pub const COMMAND_TYPES: [&str; 9] = [
+pub const COMMAND_TYPES: [&str; 10] = [
     "score.set",
     "incident.add",
+    "incident.remove",
     "match.status",
     "match.create",
     "news.publish",
@@ -99,6 +101,11 @@ pub struct GeneratorState {
 pub enum Outgoing {
     Ready {
         admin: String,
+        /// What the token's holder may do, and so which command types it may send.
+        #[serde(default)]
+        role: Role,
+        #[serde(default)]
+        can: Vec<String>,
         seq: Seq,
         stream: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]

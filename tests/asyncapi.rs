@@ -65,6 +65,7 @@ fn every_event_command_and_frame_is_described() {
         "score",
         "status",
         "incident",
+        "incident_removed",
         "match",
         "news",
         "news_retracted",
@@ -140,7 +141,9 @@ async fn run(doc: &Value, admin: &mut AdminClient, command: Value) -> Value {
 async fn every_message_a_real_server_sends_matches_its_schema() {
     let doc = document();
     let server = TestServer::start(|c| {
-        with_admins(c);
+        c.admin_tokens = Some(livescore::config::Secret(format!(
+            "alice:{ALICE},bob:{BOB},ed:ed-token-000005:editor"
+        )));
         c.no_generator = false;
         c.seed = Some(7);
     });
@@ -159,12 +162,38 @@ async fn every_message_a_real_server_sends_matches_its_schema() {
         json!({"type":"incident.add","id":2,"match_id":1,"kind":"goal","team":"home","player":"A. Player"}),
         json!({"type":"score.set","id":3,"match_id":1,"home":2,"away":0,"expected_version":3}),
         json!({"type":"match.create","id":4,"league":"epl","home":"ARS","away":"CHE","kickoff":tomorrow}),
-        json!({"type":"news.publish","id":5,"headline":"Schema check","tags":["epl"],"match_id":1}),
+        json!({"type":"news.publish","id":5,"headline":"Schema check","tags":["epl"],"match_id":1,"breaking":true}),
         json!({"type":"score.set","id":"late","match_id":999,"home":1,"away":0}),
     ];
     for command in commands {
         run(&doc, &mut alice, command).await;
     }
+    let game: Value = get_json(&server.url("/api/matches/1")).await;
+    let goal = game["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rfind(|i| i["kind"] == "goal")
+        .expect("the goal is on the timeline")["id"]
+        .clone();
+    let removed = run(
+        &doc,
+        &mut alice,
+        json!({"type":"incident.remove","id":"undo","match_id":1,"incident_id":goal}),
+    )
+    .await;
+    assert_eq!(removed["type"], "ack", "{removed}");
+    // An editor is told its role, and refused an admin's command.
+    let (mut editor, ready) = AdminClient::login(&server, "ed-token-000005").await;
+    check(&doc, "admin", "ready", &ready);
+    assert_eq!(ready["role"], "editor");
+    let refused = run(
+        &doc,
+        &mut editor,
+        json!({"type":"match.create","id":"no","league":"epl","home":"ARS","away":"CHE","kickoff":tomorrow}),
+    )
+    .await;
+    assert_eq!(refused["code"], "forbidden", "{refused}");
     let published = run(
         &doc,
         &mut alice,
@@ -192,6 +221,7 @@ async fn every_message_a_real_server_sends_matches_its_schema() {
         "score",
         "status",
         "incident",
+        "incident_removed",
         "match",
         "news",
         "news_retracted",

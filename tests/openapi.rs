@@ -19,6 +19,9 @@ use serde_json::{Value, json};
 /// server answers them with 404 "no route".
 const LEAD_ROUTES: [&str; 1] = ["/readyz"];
 
+/// An editor's token on the main test server.
+const EDITOR: &str = "ed-token-000005";
+
 /// Every `#[get("...")]` / `#[post("...")]` route in `src/http/`, and the two pages.
 fn registered_routes() -> BTreeSet<(String, String)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/http");
@@ -130,7 +133,9 @@ async fn every_registered_route_is_documented_and_nothing_else() {
 #[actix_rt::test]
 async fn every_documented_operation_answers_as_documented() {
     let main = TestServer::start(|c| {
-        with_admins(c);
+        c.admin_tokens = Some(livescore::config::Secret(format!(
+            "alice:{ALICE},bob:{BOB},ed:{EDITOR}:editor"
+        )));
         c.max_body_bytes = 2048;
         c.body_timeout_secs = 1;
     });
@@ -156,6 +161,8 @@ async fn every_documented_operation_answers_as_documented() {
         documented(&doc, "get", path, status);
     }
     let post = ("post", "/api/admin/commands");
+    let audit = ("get", "/api/admin/audit");
+    let history = ("get", "/api/admin/news/{id}/history");
     let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
     let since = format!("/api/events?since={}.0&wait=0", main.stream);
     let mut cases = vec![
@@ -171,7 +178,7 @@ async fn every_documented_operation_answers_as_documented() {
         case(&main, ("get", "/ws/admin"), "/ws/admin", 403).header("Origin", "https://evil.example"),
         case(&main, ("get", "/api/snapshot"), "/api/snapshot", 200),
         case(&main, post, "/api/admin/commands", 200).admin()
-            .body(json!({"type":"news.publish","headline":"Kick-off soon","tags":["epl"],"match_id":1})),
+            .body(json!({"type":"news.publish","headline":"Kick-off soon","tags":["epl"],"match_id":1,"breaking":true})),
         case(&main, post, "/api/admin/commands", 200).admin()
             .body(json!({"type":"match.status","id":"s1","match_id":1,"status":"live"})),
         case(&main, post, "/api/admin/commands", 200).admin()
@@ -188,6 +195,22 @@ async fn every_documented_operation_answers_as_documented() {
         case(&main, post, "/api/admin/commands", 400).admin().body(json!({"type":"score.nuke"})),
         case(&main, post, "/api/admin/commands", 401).body(json!({"type":"news.retract","news_id":3})),
         case(&main, post, "/api/admin/commands", 404).admin().body(json!({"type":"news.retract","news_id":999})),
+        case(&main, post, "/api/admin/commands", 404).admin()
+            .body(json!({"type":"incident.remove","match_id":1,"incident_id":999999})),
+        case(&main, post, "/api/admin/commands", 403)
+            .header("Authorization", format!("Bearer {EDITOR}"))
+            .body(json!({"type":"match.create","league":"epl","home":"ARS","away":"CHE","kickoff":tomorrow})),
+        case(&main, post, "/api/admin/commands", 200)
+            .header("Authorization", format!("Bearer {EDITOR}"))
+            .body(json!({"type":"news.update","news_id":1,"breaking":true})),
+        case(&main, audit, "/api/admin/audit", 200).admin(),
+        case(&main, audit, "/api/admin/audit?limit=1&before=1000&all=true", 200).admin(),
+        case(&main, audit, "/api/admin/audit?limit=0", 400).admin(),
+        case(&main, audit, "/api/admin/audit", 401),
+        case(&main, history, "/api/admin/news/1/history", 200).admin(),
+        case(&main, history, "/api/admin/news/x/history", 400).admin(),
+        case(&main, history, "/api/admin/news/1/history", 401),
+        case(&main, history, "/api/admin/news/9999/history", 404).admin(),
         case(&main, post, "/api/admin/commands", 409).admin()
             .body(json!({"type":"score.set","match_id":1,"home":3,"away":0,"expected_version":1})),
         case(&main, post, "/api/admin/commands", 413).admin().body(json!({"type":"news.publish","headline":"x".repeat(4000)})),
@@ -215,6 +238,8 @@ async fn every_documented_operation_answers_as_documented() {
         case(&strict, post, "/api/admin/commands", 401).header("Authorization", "Bearer wrong-token-1"),
         case(&strict, post, "/api/admin/commands", 429).admin().body(json!({"type":"news.retract","news_id":1})),
         case(&strict, ("get", "/ws/admin"), "/ws/admin", 429),
+        case(&strict, audit, "/api/admin/audit", 429).admin(),
+        case(&strict, history, "/api/admin/news/1/history", 429).admin(),
     ];
     // The lead's query parameters: run when this server knows them (a bad value is refused),
     // skipped when it ignores them.

@@ -27,7 +27,7 @@ use actix_web_actors::ws;
 
 use crate::actors::hub::{AdminJoined, AdminLeft, Execute, Hub, ToAdmin};
 use crate::actors::outbound::{self, Cutter, Offer, Outbound, frame_cost};
-use crate::auth::AdminTokens;
+use crate::auth::{AdminTokens, Role};
 use crate::config::Config;
 use crate::feed::CommandError;
 use crate::metrics::Metrics;
@@ -115,6 +115,8 @@ pub struct AdminSession {
     deps: SessionDeps,
     /// The admin's name, once authenticated.
     admin: Option<String>,
+    /// What the admin may do (set with the name).
+    role: Role,
     /// The client's address, for failed-login throttling.
     peer: Option<IpAddr>,
     /// Bytes queued for the client, and when it last sent anything.
@@ -140,6 +142,7 @@ pub fn start(
         id,
         deps,
         admin: None,
+        role: Role::default(),
         peer,
         outbound: outbound.clone(),
         bad_in_a_row: 0,
@@ -247,7 +250,7 @@ impl AdminSession {
             );
             return self.close(ctx, close::THROTTLED, &message);
         }
-        let Some(name) = self.deps.tokens.authenticate(token) else {
+        let Some(identity) = self.deps.tokens.authenticate(token) else {
             if let Some(ip) = self.peer {
                 throttle.failed(ip);
             }
@@ -256,10 +259,13 @@ impl AdminSession {
         if let Some(ip) = self.peer {
             throttle.succeeded(ip);
         }
-        self.admin = Some(name.to_owned());
+        let name = identity.name.to_owned();
+        self.admin = Some(name.clone());
+        self.role = identity.role;
         self.deps.hub.do_send(AdminJoined {
             session: self.id,
-            name: name.to_owned(),
+            name,
+            role: identity.role,
             recipient: ctx.address().recipient(),
             outbound: self.outbound.clone(),
         });
@@ -298,6 +304,7 @@ impl AdminSession {
                 let reply = self.deps.hub.send(Execute {
                     command,
                     author: name,
+                    role: self.role,
                 });
                 ctx.spawn(reply.into_actor(self).map(move |result, act, ctx| {
                     let frame = match result {

@@ -197,17 +197,18 @@ pub struct Config {
     #[arg(long, env = "LIVESCORE_FRONTEND_DIR", value_name = "DIR")]
     pub frontend_dir: Option<PathBuf>,
 
-    /// Admin tokens as `name:token` pairs separated by commas, e.g. `alice:s3cret-1,bob:s3cret-2`.
-    /// Without this or --admin-tokens-file, one token is generated and printed at start-up.
+    /// Admin tokens as `name:token` or `name:token:role` entries separated by commas, e.g.
+    /// `alice:s3cret-1,bob:s3cret-2:editor`; the role is `admin` (the default) or `editor`.
+    /// Without this or --admin-tokens-file, one admin token is generated and printed at start-up.
     #[arg(
         long,
         env = "LIVESCORE_ADMIN_TOKENS",
         hide_env_values = true,
-        value_name = "NAME:TOKEN,..."
+        value_name = "NAME:TOKEN[:ROLE],..."
     )]
     pub admin_tokens: Option<Secret>,
 
-    /// File of admin tokens, one `name:token` per line (`#` comments allowed).
+    /// File of admin tokens, one `name:token` or `name:token:role` per line (`#` comments allowed).
     #[arg(long, env = "LIVESCORE_ADMIN_TOKENS_FILE", value_name = "FILE")]
     pub admin_tokens_file: Option<PathBuf>,
 

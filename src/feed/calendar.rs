@@ -301,6 +301,7 @@ mod tests {
                 body: String::new(),
                 tags: Vec::new(),
                 match_id: None,
+                breaking: false,
             };
             for event in state.validate(&cmd, "a", now).unwrap().events {
                 if let Event::Archived { news, .. } = &event {

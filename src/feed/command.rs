@@ -7,7 +7,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{LeagueId, MatchId, NewsId, Seq, TeamId, Version};
+use crate::ids::{IncidentId, LeagueId, MatchId, NewsId, Seq, TeamId, Version};
 use crate::model::{IncidentKind, MatchStatus, Side};
 
 /// A requested change. The `type` tag is the wire name, e.g. `"score.set"`.
@@ -42,6 +42,13 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
     },
+    /// Take an incident off a match's timeline (the undo of `incident.add`); a scoring incident
+    /// takes its points back off the score.
+    #[serde(rename = "incident.remove")]
+    IncidentRemove {
+        match_id: MatchId,
+        incident_id: IncidentId,
+    },
     /// Move a match to another status, or (while live) update its period and clock.
     #[serde(rename = "match.status")]
     MatchStatus {
@@ -69,6 +76,9 @@ pub enum Command {
         tags: Vec<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         match_id: Option<MatchId>,
+        /// Flag the item as breaking news.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        breaking: bool,
     },
     /// Change some fields of a published item; absent fields stay as they are.
     #[serde(rename = "news.update")]
@@ -80,6 +90,8 @@ pub enum Command {
         body: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         tags: Option<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        breaking: Option<bool>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expected_version: Option<Version>,
     },
@@ -105,6 +117,7 @@ impl Command {
         match self {
             Command::ScoreSet { .. } => "score.set",
             Command::IncidentAdd { .. } => "incident.add",
+            Command::IncidentRemove { .. } => "incident.remove",
             Command::MatchStatus { .. } => "match.status",
             Command::MatchCreate { .. } => "match.create",
             Command::NewsPublish { .. } => "news.publish",

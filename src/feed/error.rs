@@ -13,6 +13,9 @@ pub enum CommandError {
     BadRequest(String),
     #[error("{0}")]
     Unauthorized(String),
+    /// Authenticated, but the holder's role does not allow the command.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     NotFound(String),
     /// Optimistic concurrency: the entity changed since the client last saw it.
@@ -38,6 +41,7 @@ impl CommandError {
         match self {
             CommandError::BadRequest(_) => "bad_request",
             CommandError::Unauthorized(_) => "unauthorized",
+            CommandError::Forbidden(_) => "forbidden",
             CommandError::NotFound(_) => "not_found",
             CommandError::Conflict { .. } => "conflict",
             CommandError::Invalid(_) => "invalid",

@@ -7,7 +7,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{MatchId, NewsId, Seq, Version};
+use crate::ids::{IncidentId, MatchId, NewsId, Seq, Version};
 use crate::model::{Incident, Match, MatchStatus, News};
 
 /// One change to the feed. The `type` tag doubles as the SSE `event:` name.
@@ -30,6 +30,13 @@ pub enum Event {
     Incident {
         match_id: MatchId,
         incident: Incident,
+        version: Version,
+    },
+    /// An incident was taken off a match's timeline (`incident.remove`); when it had scored, a
+    /// `score` event with the lowered score follows.
+    IncidentRemoved {
+        match_id: MatchId,
+        incident_id: IncidentId,
         version: Version,
     },
     /// A match was created (the whole match, as it now stands).
@@ -55,7 +62,8 @@ pub enum Event {
 }
 
 /// The kinds of event a viewer can ask for with `types=`. A retraction belongs to `news`, so a
-/// viewer of news always learns that an item was withdrawn. `archived` events reach every viewer
+/// viewer of news always learns that an item was withdrawn; likewise a removed incident belongs
+/// to `incident`. `archived` events reach every viewer
 /// whatever its filter, since they are what keeps its copy of the state bounded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EventKind {
@@ -100,6 +108,7 @@ impl Event {
             Event::Score { .. } => "score",
             Event::Status { .. } => "status",
             Event::Incident { .. } => "incident",
+            Event::IncidentRemoved { .. } => "incident_removed",
             Event::Match { .. } => "match",
             Event::News { .. } => "news",
             Event::NewsRetracted { .. } => "news_retracted",
@@ -111,7 +120,7 @@ impl Event {
         match self {
             Event::Score { .. } => EventKind::Score,
             Event::Status { .. } => EventKind::Status,
-            Event::Incident { .. } => EventKind::Incident,
+            Event::Incident { .. } | Event::IncidentRemoved { .. } => EventKind::Incident,
             Event::Match { .. } => EventKind::Match,
             Event::News { .. } | Event::NewsRetracted { .. } => EventKind::News,
             Event::Archived { .. } => EventKind::Archived,
@@ -123,7 +132,8 @@ impl Event {
         match self {
             Event::Score { match_id, .. }
             | Event::Status { match_id, .. }
-            | Event::Incident { match_id, .. } => Some(*match_id),
+            | Event::Incident { match_id, .. }
+            | Event::IncidentRemoved { match_id, .. } => Some(*match_id),
             Event::Match { game } => Some(game.id),
             Event::News { news } => news.match_id,
             Event::NewsRetracted { .. } | Event::Archived { .. } => None,

@@ -28,7 +28,8 @@ impl Scope {
         let leagues = match event {
             Event::Score { match_id, .. }
             | Event::Status { match_id, .. }
-            | Event::Incident { match_id, .. } => league_of(*match_id).into_iter().collect(),
+            | Event::Incident { match_id, .. }
+            | Event::IncidentRemoved { match_id, .. } => league_of(*match_id).into_iter().collect(),
             Event::Match { game } => vec![game.league.clone()],
             Event::News { news } => news_leagues(news, state),
             Event::NewsRetracted { news_id } => state

@@ -272,6 +272,7 @@ impl Fixtures {
                 published_at: published,
                 updated_at: published,
                 version: Version(1),
+                breaking: false,
             });
         }
         Ok(FeedState::new(leagues, teams, matches, news))

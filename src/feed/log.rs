@@ -41,6 +41,8 @@ pub trait EventLog: Send {
     /// `None` when the log no longer holds all of them (or `after` lies in the future), in which
     /// case the caller must look elsewhere (the store) or fall back to a snapshot.
     fn since(&self, after: Seq) -> Option<Box<dyn Iterator<Item = &Arc<Committed>> + '_>>;
+    /// Every event the log holds, oldest first (the audit reads it backwards).
+    fn held(&self) -> Box<dyn DoubleEndedIterator<Item = &Arc<Committed>> + '_>;
 }
 
 /// A bounded in-memory log: the newest `capacity` events, and no more than `max_bytes` of
@@ -125,6 +127,10 @@ impl EventLog for RingLog {
         }
         let skip = (after.0 - self.oldest_resumable().0) as usize;
         Some(Box::new(self.events.range(skip..)))
+    }
+
+    fn held(&self) -> Box<dyn DoubleEndedIterator<Item = &Arc<Committed>> + '_> {
+        Box::new(self.events.iter())
     }
 }
 

@@ -4,6 +4,7 @@
 //! [`FeedState::apply`] folds into the state. [`log`] keeps committed events for replay,
 //! [`filter`] decides which viewer gets which event, [`fixtures`] builds the starting state.
 
+pub mod audit;
 pub mod calendar;
 pub mod checks;
 pub mod command;
@@ -14,6 +15,7 @@ pub mod fixtures;
 mod lifecycle;
 pub mod log;
 pub mod state;
+mod undo;
 pub mod validate;
 
 pub use calendar::{Calendar, Window};

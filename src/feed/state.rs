@@ -196,6 +196,16 @@ impl FeedState {
                     m.version = *version;
                 }
             }
+            Event::IncidentRemoved {
+                match_id,
+                incident_id,
+                version,
+            } => {
+                if let Some(m) = self.matches.get_mut(match_id) {
+                    m.incidents.retain(|i| i.id != *incident_id);
+                    m.version = *version;
+                }
+            }
             Event::Match { game } => {
                 self.next_ids.match_id = self.next_ids.match_id.max(game.id.0 + 1);
                 self.matches.insert(game.id, game.clone());

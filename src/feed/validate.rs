@@ -58,6 +58,10 @@ impl FeedState {
                 };
                 self.plan_incident(*match_id, draft)
             }
+            Command::IncidentRemove {
+                match_id,
+                incident_id,
+            } => self.plan_incident_removal(*match_id, *incident_id),
             Command::MatchStatus {
                 match_id,
                 status,
@@ -78,6 +82,7 @@ impl FeedState {
                 body,
                 tags,
                 match_id,
+                breaking,
             } => {
                 let id = NewsId(self.next_ids().news_id);
                 let news = News {
@@ -90,6 +95,7 @@ impl FeedState {
                     published_at: now,
                     updated_at: now,
                     version: Version(1),
+                    breaking: *breaking,
                 };
                 let mut events = vec![Event::News { news }];
                 events.extend(self.news_overflow());
@@ -103,13 +109,14 @@ impl FeedState {
                 headline,
                 body,
                 tags,
+                breaking,
                 expected_version,
             } => {
                 let current = self.existing_news(*news_id)?;
                 check_version("news", news_id.0, current.version, *expected_version)?;
-                if headline.is_none() && body.is_none() && tags.is_none() {
+                if headline.is_none() && body.is_none() && tags.is_none() && breaking.is_none() {
                     return Err(CommandError::Invalid(
-                        "news.update changes nothing: give headline, body or tags".into(),
+                        "news.update changes nothing: give headline, body, tags or breaking".into(),
                     ));
                 }
                 let mut news = current.clone();
@@ -121,6 +128,9 @@ impl FeedState {
                 }
                 if let Some(t) = tags {
                     news.tags = check_tags(t)?;
+                }
+                if let Some(b) = breaking {
+                    news.breaking = *b;
                 }
                 news.updated_at = now;
                 news.version = news.version.next();
@@ -320,6 +330,10 @@ struct IncidentDraft<'a> {
     points: Option<u32>,
     detail: Option<&'a str>,
 }
+
+#[cfg(test)]
+#[path = "undo_tests.rs"]
+mod undo_tests;
 
 #[cfg(test)]
 #[path = "validate_tests.rs"]

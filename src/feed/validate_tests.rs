@@ -141,6 +141,7 @@ fn news_ids_are_never_reused_after_a_retraction() {
         body: String::new(),
         tags: vec!["EPL".into()],
         match_id: None,
+        breaking: false,
     };
     let first = run(&mut s, publish()).unwrap();
     let Event::News { news } = &first[0] else {

@@ -167,7 +167,7 @@ pub async fn command(
     {
         return throttled(&app, wait);
     }
-    let Some(admin) = token.and_then(|t| app.admin.tokens.authenticate(t)) else {
+    let Some(identity) = token.and_then(|t| app.admin.tokens.authenticate(t)) else {
         let message = match token {
             None => "send the admin token as `Authorization: Bearer TOKEN`",
             Some(_) => {
@@ -240,7 +240,7 @@ pub async fn command(
         }
         Err(rejected) => return refuse(rejected.id, rejected.error),
     };
-    if let Err(wait) = app.admin.rates.check(admin) {
+    if let Err(wait) = app.admin.rates.check(identity.name) {
         let mut response = refuse(id, CommandError::RateLimited(app.admin.rates.message(wait)));
         let secs = wait.as_secs().max(1).to_string();
         if let Ok(value) = header::HeaderValue::from_str(&secs) {
@@ -253,7 +253,8 @@ pub async fn command(
         .hub
         .send(Execute {
             command,
-            author: admin.to_owned(),
+            author: identity.name.to_owned(),
+            role: identity.role,
         })
         .await;
     let response = match result {

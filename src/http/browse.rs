@@ -207,7 +207,7 @@ pub async fn news(
 
 /// Run `read` on the store's archive (SQLite, off the actix threads), or answer `empty` when
 /// there is no store (the hub's memory archive has answered already).
-async fn from_store<T: Send + 'static>(
+pub(crate) async fn from_store<T: Send + 'static>(
     app: &AppState,
     empty: T,
     sqlite: impl FnOnce(&Store) -> Result<T, crate::store::StoreError> + Send + 'static,
@@ -222,14 +222,16 @@ async fn from_store<T: Send + 'static>(
         .map_err(|e| unreadable(format!("the archive could not be read: {e}")))
 }
 
-async fn store_turn(app: &AppState) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+pub(crate) async fn store_turn(
+    app: &AppState,
+) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
     app.store_replays
         .acquire()
         .await
         .map_err(|_| ApiError::unavailable("the server is shutting down"))
 }
 
-fn unreadable(message: impl Into<String>) -> ApiError {
+pub(crate) fn unreadable(message: impl Into<String>) -> ApiError {
     ApiError::unavailable(message)
 }
 
@@ -262,7 +264,10 @@ async fn stored_match(app: &AppState, id: MatchId) -> Result<Option<Bytes>, ApiE
     from_store(app, None, move |store| store.archived_match(id)).await
 }
 
-async fn stored_news(app: &AppState, query: NewsQuery) -> Result<Vec<ListedNews>, ApiError> {
+pub(crate) async fn stored_news(
+    app: &AppState,
+    query: NewsQuery,
+) -> Result<Vec<ListedNews>, ApiError> {
     if let Some(pg) = &app.pg {
         let _turn = store_turn(app).await?;
         return pg

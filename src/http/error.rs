@@ -83,6 +83,7 @@ pub fn command_status(error: &CommandError) -> StatusCode {
     match error {
         CommandError::BadRequest(_) => StatusCode::BAD_REQUEST,
         CommandError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+        CommandError::Forbidden(_) => StatusCode::FORBIDDEN,
         CommandError::NotFound(_) => StatusCode::NOT_FOUND,
         CommandError::Conflict { .. } => StatusCode::CONFLICT,
         CommandError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -22,7 +22,14 @@ fn allowed(path: &str) -> Option<&'static str> {
         "/api/admin/commands" => Some(POST),
         "/events" | "/ws/feed" | "/ws/admin" | "/api/snapshot" | "/api/events" | "/api/matches"
         | "/api/news" | "/api/teams" | "/healthz" | "/readyz" | "/metrics"
-        | "/api/openapi.json" => Some(GET),
+        | "/api/openapi.json" | "/api/admin/audit" => Some(GET),
+        p if p
+            .strip_prefix("/api/admin/news/")
+            .and_then(|rest| rest.strip_suffix("/history"))
+            .is_some_and(|id| !id.is_empty() && !id.contains('/')) =>
+        {
+            Some(GET)
+        }
         p if p
             .strip_prefix("/api/matches/")
             .is_some_and(|id| !id.contains('/')) =>

@@ -9,6 +9,7 @@ pub mod assets;
 pub mod browse;
 pub mod client_ip;
 pub mod cors;
+pub mod desk;
 pub mod error;
 pub mod events;
 pub mod feed_ws;
@@ -96,6 +97,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(openapi::document)
     .service(admin::upgrade)
     .service(admin::command)
+    .service(desk::audit)
+    .service(desk::news_history)
     .default_service(web::to(not_found));
 }
 

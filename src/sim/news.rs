@@ -30,6 +30,7 @@ fn publish(headline: String, body: String, game: &Game, extra_tag: &str) -> Comm
         body,
         tags: vec![game.league.to_string(), extra_tag.to_owned()],
         match_id: Some(game.id),
+        breaking: false,
     }
 }
 

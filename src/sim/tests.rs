@@ -128,6 +128,7 @@ fn a_simulated_week_keeps_a_believable_calendar() {
                     body,
                     tags,
                     match_id,
+                    ..
                 } => {
                     let text = format!("{headline} {body}");
                     assert!(!text.contains("after 0 minutes"), "{text}");

@@ -3,6 +3,7 @@
 //! through which the hub writes to whichever store it has.
 
 pub mod archive;
+mod audit;
 pub mod backup;
 mod error;
 pub mod log_writer;

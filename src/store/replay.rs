@@ -176,6 +176,7 @@ fn static_name(name: &str) -> Option<&'static str> {
         "score",
         "status",
         "incident",
+        "incident_removed",
         "match",
         "news",
         "news_retracted",

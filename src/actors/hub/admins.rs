@@ -12,6 +12,7 @@ use super::{Admin, Hub};
 use crate::actors::admin_session::close;
 use crate::actors::generator::Steer;
 use crate::actors::outbound::{Offer, Outbound, frame_cost};
+use crate::auth::Role;
 use crate::protocol::{GeneratorState, Outgoing};
 use crate::store::log_writer::RemotePresence;
 
@@ -137,6 +138,7 @@ pub enum ToAdmin {
 pub struct AdminJoined {
     pub session: u64,
     pub name: String,
+    pub role: Role,
     pub recipient: Recipient<ToAdmin>,
     pub outbound: Arc<Outbound>,
 }
@@ -147,6 +149,8 @@ impl Handler<AdminJoined> for Hub {
     fn handle(&mut self, msg: AdminJoined, _: &mut Context<Self>) {
         let ready = Outgoing::Ready {
             admin: msg.name.clone(),
+            role: msg.role,
+            can: msg.role.commands().into_iter().map(str::to_owned).collect(),
             seq: self.log.last_seq(),
             stream: self.stream().to_string(),
             generator: self.generator_state,

@@ -5,6 +5,7 @@ use actix::prelude::*;
 use tokio::sync::oneshot;
 
 use super::Hub;
+use crate::auth::Role;
 use crate::feed::{Ack, Command, CommandError};
 
 /// A command's reply: known now, or when its events are on disk.
@@ -26,18 +27,25 @@ impl Reply {
     }
 }
 
-/// Carry out a command on behalf of `author` (an admin's name, or `generator`).
+/// Carry out a command on behalf of `author`, a person whose `role` must allow it. This is the
+/// one place roles are checked: the WebSocket and HTTP command paths both end here.
 #[derive(Message)]
 #[rtype(result = "Result<Ack, CommandError>")]
 pub struct Execute {
     pub command: Command,
     pub author: String,
+    pub role: Role,
 }
 
 impl Handler<Execute> for Hub {
     type Result = ResponseFuture<Result<Ack, CommandError>>;
 
     fn handle(&mut self, msg: Execute, _: &mut Context<Self>) -> Self::Result {
+        if let Err(e) = msg.role.check(&msg.author, msg.command.name()) {
+            let result = Err(e);
+            self.count(msg.command.name(), &result);
+            return Box::pin(async move { result });
+        }
         let reply = self.execute(msg.command, &msg.author, None);
         self.flush();
         Box::pin(reply.wait())

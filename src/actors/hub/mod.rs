@@ -28,7 +28,7 @@ use commands::Reply;
 pub use commands::{Execute, ExecuteAll};
 pub use durable::CloseStore;
 pub use reads::{
-    Initial, PAGE_BYTES, PAGE_EVENTS, Page, PageAnswer, Poll, PollEvents, Read, ReadPage,
+    Initial, PAGE_BYTES, PAGE_EVENTS, Page, PageAnswer, Poll, PollEvents, Read, ReadLog, ReadPage,
     ReadSnapshot, ReadState, Subscribe, json_array,
 };
 pub use ready::StoreReady;

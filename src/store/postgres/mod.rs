@@ -29,6 +29,7 @@
 
 mod append;
 mod archive;
+mod audit;
 mod error;
 pub mod follow;
 pub mod leader;

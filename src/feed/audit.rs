@@ -1,0 +1,167 @@
+//! Who changed what: the audit trail and a story's history, both read back from the event log
+//! (the envelopes as sent carry `by` and `at`), never kept apart from it. So they reach back as
+//! far as the log does (`--retention` with a store, `--log-capacity` in memory) and no further.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::feed::event::{Envelope, Event};
+use crate::ids::{MatchId, NewsId, Seq};
+use crate::model::{Incident, News, Side};
+
+/// Authors that are no person: the simulated generator and the calendar's day roll. The audit
+/// leaves their events out unless asked for everything.
+pub const MACHINE_AUTHORS: [&str; 2] = [
+    crate::sim::news::AUTHOR,
+    crate::actors::hub::CALENDAR_AUTHOR,
+];
+
+/// Audit entries per page when `limit` is not given, and the most a page may ask for.
+pub const AUDIT_PAGE: usize = 50;
+pub const MAX_AUDIT_PAGE: usize = 200;
+
+/// Whether an event by `by` belongs in the audit: a person's, or anyone's when `all`.
+pub fn audited(by: &str, all: bool) -> bool {
+    all || !MACHINE_AUTHORS.contains(&by)
+}
+
+/// What to read back from the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogQuery {
+    /// Newest first: at most `limit` events before `before` (all when `None`), people's only
+    /// unless `all`.
+    Audit {
+        before: Option<Seq>,
+        limit: usize,
+        all: bool,
+    },
+    /// Oldest first: every `news` and `news_retracted` event of one item.
+    NewsHistory(NewsId),
+}
+
+/// Just the author of an envelope, read without decoding the event.
+#[derive(Deserialize)]
+pub struct Author<'a> {
+    #[serde(borrow)]
+    pub by: std::borrow::Cow<'a, str>,
+}
+
+/// One line of the audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub seq: Seq,
+    /// The event's id, `<stream>.<seq>`, as on the feed.
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub by: String,
+    /// The event's type, as on the feed (`score`, `incident_removed`, ...).
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub match_id: Option<MatchId>,
+    pub news_id: Option<NewsId>,
+    /// One line for people, e.g. `score 2-1`.
+    pub summary: String,
+}
+
+impl AuditEntry {
+    pub fn of(envelope: &Envelope) -> AuditEntry {
+        let event = &envelope.event;
+        let news_id = match event {
+            Event::News { news } => Some(news.id),
+            Event::NewsRetracted { news_id } => Some(*news_id),
+            _ => None,
+        };
+        AuditEntry {
+            seq: envelope.seq,
+            id: envelope.id.clone(),
+            at: envelope.at,
+            by: envelope.by.clone(),
+            kind: event.name().to_owned(),
+            match_id: event.match_id(),
+            news_id,
+            summary: summary(event),
+        }
+    }
+}
+
+fn incident_line(incident: &Incident) -> String {
+    let kind = serde_json::to_value(incident.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+        .unwrap_or_default();
+    let mut line = format!("{kind} {}'", incident.minute);
+    match incident.team {
+        Some(Side::Home) => line.push_str(" home"),
+        Some(Side::Away) => line.push_str(" away"),
+        None => {}
+    }
+    if let Some(player) = &incident.player {
+        line.push_str(&format!(" ({player})"));
+    }
+    line
+}
+
+/// A short description of what an event changed.
+pub fn summary(event: &Event) -> String {
+    match event {
+        Event::Score { home, away, .. } => format!("score {home}-{away}"),
+        Event::Status {
+            status,
+            period,
+            minute,
+            ..
+        } => format!("status {}, period {period}, {minute}'", status.as_str()),
+        Event::Incident { incident, .. } => {
+            format!("incident {}: {}", incident.id, incident_line(incident))
+        }
+        Event::IncidentRemoved { incident_id, .. } => format!("removed incident {incident_id}"),
+        Event::Match { game } => format!(
+            "match created: {} v {} ({})",
+            game.home, game.away, game.league
+        ),
+        Event::News { news } if news.version.0 <= 1 => format!("published: {}", news.headline),
+        Event::News { news } => format!("updated (v{}): {}", news.version.0, news.headline),
+        Event::NewsRetracted { news_id } => format!("retracted news {news_id}"),
+        Event::Archived { matches, news, .. } => format!(
+            "archived {} matches, {} news items",
+            matches.len(),
+            news.len()
+        ),
+    }
+}
+
+/// One version of a story.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub seq: Seq,
+    pub at: DateTime<Utc>,
+    pub by: String,
+    /// `news` (published or updated) or `news_retracted`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The item as it stood after the event; for a retraction, as it stood when withdrawn
+    /// (`null` if the log no longer holds any version of it).
+    pub news: Option<News>,
+}
+
+/// The history of item `id` from its events, oldest first (others are skipped).
+pub fn history<'a>(id: NewsId, envelopes: impl Iterator<Item = &'a Envelope>) -> Vec<HistoryEntry> {
+    let mut entries: Vec<HistoryEntry> = Vec::new();
+    for envelope in envelopes {
+        let news = match &envelope.event {
+            Event::News { news } if news.id == id => Some(news.clone()),
+            Event::NewsRetracted { news_id } if *news_id == id => {
+                entries.last().and_then(|e| e.news.clone())
+            }
+            _ => continue,
+        };
+        entries.push(HistoryEntry {
+            seq: envelope.seq,
+            at: envelope.at,
+            by: envelope.by.clone(),
+            kind: envelope.event.name().to_owned(),
+            news,
+        });
+    }
+    entries
+}

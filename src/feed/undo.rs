@@ -1,0 +1,62 @@
+//! The corrective side of the desk: `incident.remove`, the undo of `incident.add`. (The undo of
+//! a score edit is another `score.set` with the old values, and needs nothing new.)
+
+use crate::feed::error::CommandError;
+use crate::feed::event::Event;
+use crate::feed::state::{FeedState, Target};
+use crate::feed::validate::Planned;
+use crate::ids::{IncidentId, MatchId};
+use crate::model::IncidentKind;
+
+impl FeedState {
+    /// Take incident `incident_id` off match `id`'s timeline: an `incident_removed` event and,
+    /// when the incident had scored, a `score` event taking its points back. Like adding one,
+    /// only while the match is in play: what viewers saw at full-time stays true.
+    pub(super) fn plan_incident_removal(
+        &self,
+        id: MatchId,
+        incident_id: IncidentId,
+    ) -> Result<Planned, CommandError> {
+        let m = self.existing_match(id)?;
+        let incident = m
+            .incidents
+            .iter()
+            .find(|i| i.id == incident_id)
+            .ok_or_else(|| {
+                CommandError::NotFound(format!("match {id} has no incident {incident_id}"))
+            })?;
+        if !m.status.is_in_play() {
+            return Err(CommandError::Invalid(format!(
+                "match {id} is {}; incidents can only be removed while it is in play",
+                m.status.as_str()
+            )));
+        }
+        if incident.kind == IncidentKind::Period {
+            return Err(CommandError::Invalid(format!(
+                "incident {incident_id} marks a period; periods follow match.status"
+            )));
+        }
+        let mut version = m.version.next();
+        let mut events = vec![Event::IncidentRemoved {
+            match_id: id,
+            incident_id,
+            version,
+        }];
+        if let Some(side) = incident.scoring_side() {
+            let score = m.score.minus(side, incident.points);
+            if score != m.score {
+                version = version.next();
+                events.push(Event::Score {
+                    match_id: id,
+                    home: score.home,
+                    away: score.away,
+                    version,
+                });
+            }
+        }
+        Ok(Planned {
+            events,
+            target: Target::Match(id),
+        })
+    }
+}
