@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 /// server answers them with 404 "no route".
 const LEAD_ROUTES: [&str; 1] = ["/readyz"];
 
-/// Every `#[get("...")]` / `#[post("...")]` route in `src/http/`, and the two pages.
+/// Every `#[get("...")]` / `#[post("...")]` route in `src/http/`, and the three pages.
 fn registered_routes() -> BTreeSet<(String, String)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/http");
     let mut routes = BTreeSet::new();
@@ -37,6 +37,7 @@ fn registered_routes() -> BTreeSet<(String, String)> {
     // The frontend's pages (http/assets.rs); its other files are static assets.
     routes.insert(("get".into(), "/".into()));
     routes.insert(("get".into(), "/admin".into()));
+    routes.insert(("get".into(), "/match/{id}".into()));
     routes
 }
 
@@ -212,6 +213,8 @@ async fn every_documented_operation_answers_as_documented() {
         case(&main, ("get", "/api/openapi.json"), "/api/openapi.json", 200),
         case(&main, ("get", "/"), "/", 200),
         case(&main, ("get", "/admin"), "/admin", 200),
+        case(&main, ("get", "/match/{id}"), "/match/1", 200),
+        case(&main, ("get", "/match/{id}"), "/match/abc", 404),
         case(&strict, post, "/api/admin/commands", 401).header("Authorization", "Bearer wrong-token-1"),
         case(&strict, post, "/api/admin/commands", 429).admin().body(json!({"type":"news.retract","news_id":1})),
         case(&strict, ("get", "/ws/admin"), "/ws/admin", 429),

@@ -21,7 +21,9 @@ const store = new FeedStore();
 const activity = new ActivityLog(15);
 const follows = new Follows();
 const transport = chooseTransport();
-const alerts = new Alerts(store, follows, { announce, baseTitle: () => BASE_TITLE });
+// Alerts are read out instead of the plain score line of the same render.
+const pendingAlerts = [];
+const alerts = new Alerts(store, follows, { announce: (text) => pendingAlerts.push(text), baseTitle: () => BASE_TITLE });
 const board = new MatchBoard($('#matches'), store, { isFollowed: (match) => follows.match(match) });
 const news = new NewsList($('#news'), store);
 const chart = $('#activity-chart');
@@ -214,7 +216,8 @@ function render(fromSnapshot) {
   renderFollowing();
   $('#stream-id').textContent = store.stream || '—';
   $('#last-id').textContent = store.lastId || '—';
-  if (announcements.length) announce(announcements.join('. '));
+  const spoken = pendingAlerts.length ? pendingAlerts.splice(0) : announcements;
+  if (spoken.length) announce(spoken.join('. '));
   drawChartSoon();
 }
 
