@@ -21,9 +21,8 @@ fn allowed(path: &str) -> Option<&'static str> {
     match path {
         "/api/admin/commands" => Some(POST),
         "/events" | "/ws/feed" | "/ws/admin" | "/api/snapshot" | "/api/events" | "/api/matches"
-        | "/api/news" | "/api/teams" | "/healthz" | "/readyz" | "/metrics" | "/api/openapi.json" => {
-            Some(GET)
-        }
+        | "/api/news" | "/api/teams" | "/healthz" | "/readyz" | "/metrics"
+        | "/api/openapi.json" => Some(GET),
         p if p
             .strip_prefix("/api/matches/")
             .is_some_and(|id| !id.contains('/')) =>

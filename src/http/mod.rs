@@ -14,8 +14,8 @@ pub mod events;
 pub mod feed_ws;
 pub mod methods;
 pub mod metrics_port;
-pub mod ready;
 pub mod openapi;
+pub mod ready;
 pub mod replay;
 
 use std::sync::Arc;

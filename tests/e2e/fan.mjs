@@ -426,8 +426,9 @@ async function fanScreenshots() {
   await command(srv, { type: 'match.status', match_id: 10, status: 'live' });
   await command(srv, { type: 'score.set', match_id: 10, home: 98, away: 91 });
   await command(srv, { type: 'match.status', match_id: 10, status: 'final' });
-  await command(srv, { type: 'match.status', match_id: 6, status: 'live', minute: 67 });
+  await command(srv, { type: 'match.status', match_id: 6, status: 'live', minute: 31 });
   await command(srv, { type: 'incident.add', match_id: 6, kind: 'goal', team: 'home', player: 'Gerard Moreno', minute: 31 });
+  await command(srv, { type: 'match.status', match_id: 6, status: 'live', minute: 38 });
   await command(srv, { type: 'match.status', match_id: 11, status: 'live', minute: 17, period: 2 });
   await command(srv, { type: 'incident.add', match_id: 11, kind: 'points', team: 'home', points: 3 });
   for (const [file, url, viewport] of [
