@@ -89,6 +89,7 @@ export class Alerts {
     this.baseTitle = baseTitle;
     this.unseen = 0;
     this.scores = new Map();
+    this.stream = undefined;
     this.audio = null;
     store.subscribe((change) => this.onChange(change));
     document.addEventListener('visibilitychange', () => {
@@ -96,29 +97,43 @@ export class Alerts {
     });
   }
 
-  /** Remember the scores a snapshot brought: what was already so is not news. */
-  remember() {
-    this.scores.clear();
-    for (const match of this.store.matches.values()) this.scores.set(match.id, { ...match.score });
+  /**
+   * A snapshot of the stream already shown (the poll transport, a resume that fell back to a
+   * snapshot) may hold goals and final whistles that came as no event: alert for those too. The
+   * first snapshot, or one of another stream, is how things stand, not news.
+   */
+  onSnapshot() {
+    const sameStream = this.stream !== undefined && this.stream === this.store.stream;
+    this.stream = this.store.stream;
+    for (const match of this.store.matches.values()) {
+      const before = this.scores.get(match.id);
+      this.scores.set(match.id, { ...match.score, status: match.status });
+      if (!sameStream || !before || !this.follows.match(match)) continue;
+      this.check(match, before, match.score, before.status !== 'final' && match.status === 'final');
+    }
   }
 
   onChange(change) {
     if (change.type === 'snapshot') {
-      this.remember();
+      this.onSnapshot();
       return;
     }
     const match = change.match_id != null ? this.store.matches.get(change.match_id) : null;
     if (!match) return;
     const before = this.scores.get(match.id);
-    this.scores.set(match.id, { ...match.score });
-    if (!this.follows.match(match)) return;
+    this.scores.set(match.id, { ...match.score, status: match.status });
+    if (!before || !this.follows.match(match)) return;
+    if (change.type === 'score') this.check(match, before, change, false);
+    else if (change.type === 'status') this.check(match, before, before, before.status !== 'final' && change.status === 'final');
+  }
+
+  /** Alert for a football goal (a side's score went up) or a final whistle. */
+  check(match, before, after, finished) {
     const line = this.store.scoreLine(match);
-    if (change.type === 'score' && match.sport === 'football' && before
-      && (change.home > before.home || change.away > before.away)) {
+    if (match.sport === 'football' && (after.home > before.home || after.away > before.away)) {
       this.fire(`Goal! ${line}`, match);
-    } else if (change.type === 'status' && change.status === 'final') {
-      this.fire(`Full time: ${line}`, match);
     }
+    if (finished) this.fire(`Full time: ${line}`, match);
   }
 
   fire(text, match) {

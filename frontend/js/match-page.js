@@ -271,7 +271,8 @@ async function start() {
     lastId: () => (resumeAllowed ? store.lastId : null),
     onStatus: showConnection,
     onFrame,
-    onRefused: () => showConnection({ state: 'live', attempt: 0 }),
+    // The server takes any match id in a filter; were it ever refused, the fetched match stays.
+    onRefused: () => {},
   });
 }
 

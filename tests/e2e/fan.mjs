@@ -259,23 +259,25 @@ async function basketballQuarterScores() {
   return `match 9: ${table[0].join('/')} v ${table[1].join('/')}`;
 }
 
+/** Init script: record notifications and beeps (the browser's own APIs, wrapped). */
+const spies = () => {
+  window.notified = [];
+  window.beeps = 0;
+  window.Notification = class {
+    constructor(title, options) { window.notified.push(title, options && options.tag); }
+    static get permission() { return 'granted'; }
+    static requestPermission() { return Promise.resolve('granted'); }
+  };
+  const create = AudioContext.prototype.createOscillator;
+  AudioContext.prototype.createOscillator = function counted() {
+    window.beeps += 1;
+    return create.call(this);
+  };
+};
+
 /** Follows are teams and leagues (kept on reload); goals of followed matches badge the title, notify and beep. */
 async function followTeamsAndLeaguesWithAlerts() {
   const srv = await server();
-  const spies = () => {
-    window.notified = [];
-    window.beeps = 0;
-    window.Notification = class {
-      constructor(title, options) { window.notified.push(title, options && options.tag); }
-      static get permission() { return 'granted'; }
-      static requestPermission() { return Promise.resolve('granted'); }
-    };
-    const create = AudioContext.prototype.createOscillator;
-    AudioContext.prototype.createOscillator = function counted() {
-      window.beeps += 1;
-      return create.call(this);
-    };
-  };
   const page = await openPage(`${srv.base}/match/4`, { init: { script: spies } });
   await waitForText(page, '#conn-state', 'live', 5000, 'match page');
   await page.locator('#follow-buttons [data-team="MCI"]').click();
@@ -343,6 +345,30 @@ async function followTeamsAndLeaguesWithAlerts() {
   assertClean(page, 'follow');
   await closePage(page);
   return 'team followed by id from the match page, league from the card, kept on reload; title badge, notification, beep, live region; followed-only news empty state';
+}
+
+/** Over the poll transport goals come inside snapshots, and still raise alerts. */
+async function alertsOverPollTransport() {
+  const srv = await server();
+  const match = await getJson(srv, '/api/matches/5');
+  const follow = JSON.stringify({ teams: [match.home], leagues: [], onlyFollowed: false, notify: true, sound: false });
+  const page = await openPage(`${srv.base}/?transport=poll`, {
+    init: { script: ([key, value]) => { localStorage.setItem(key, value); }, arg: ['livescore.follow.v1', follow] },
+  });
+  await page.evaluate(spies);
+  await waitForLive(page, 'poll');
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+  });
+  await command(srv, { type: 'match.status', match_id: 5, status: 'live', minute: 3 });
+  await command(srv, { type: 'score.set', match_id: 5, home: 0, away: 1 });
+  await page.waitForFunction(() => document.title.startsWith('(1) '), null, { timeout: 5000 })
+    .catch(async () => { throw new Error(`no title badge over poll: "${await page.title()}"`); });
+  const notified = await page.evaluate(() => window.notified.filter((t) => /^Goal!/.test(t)));
+  expect(notified.length, 1, `one goal notification over poll (${JSON.stringify(notified)})`);
+  assertClean(page, 'poll alerts');
+  await closePage(page);
+  return `${notified[0]}`;
 }
 
 /** Breaking news (`"breaking": true`) is visibly marked. */
@@ -488,6 +514,7 @@ export const tests = [
   ['fan: match page /match/{id}: sides, scorers, 90+2\', HT/FT, substitution, news, reload, 404', matchPageShowsTheMatch],
   ['fan: basketball match page sums quarter scores', basketballQuarterScores],
   ['fan: follow teams and leagues; title badge, notification and beep on goal and final', followTeamsAndLeaguesWithAlerts],
+  ['fan: goal alerts also over the poll transport (goals inside snapshots)', alertsOverPollTransport],
   ['fan: breaking news is highlighted', breakingNewsIsHighlighted],
   ['fan: screenshots (desktop, phone, match page)', fanScreenshots],
   ['fan: server gone: data kept, clocks dimmed, "updated N s ago" (phone, desktop, match page)', staleStateWhenServerGoes],
