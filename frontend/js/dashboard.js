@@ -301,7 +301,7 @@ function renderFollowing() {
   $('#followed').replaceChildren(...items);
   $('#alerts-toggle').setAttribute('aria-pressed', String(follows.notify));
   $('#sound-toggle').setAttribute('aria-pressed', String(follows.sound));
-  $('#sound-toggle').textContent = follows.sound ? '🔊 Sound on' : '🔈 Sound off';
+  $('#sound-toggle').textContent = follows.sound ? 'Sound on' : 'Sound off';
 }
 
 /** A follow changed: when only followed matches are shown, the server filter may change too. */

@@ -309,8 +309,8 @@ async function screenshots() {
   await command(server, { type: 'match.status', match_id: 8, status: 'live', period: 2, minute: 17 });
   await command(server, { type: 'match.status', match_id: 5, status: 'live', minute: 31 });
   await command(server, { type: 'incident.add', match_id: 5, kind: 'goal', team: 'home', player: 'Nico Arregui', minute: 23 });
-  await command(server, { type: 'match.status', match_id: 6, status: 'live', minute: 67 });
-  await command(server, { type: 'incident.add', match_id: 6, kind: 'yellow_card', team: 'away', minute: 64 });
+  await command(server, { type: 'match.status', match_id: 6, status: 'live', minute: 37 });
+  await command(server, { type: 'incident.add', match_id: 6, kind: 'yellow_card', team: 'away', minute: 34 });
   const shots = [
     ['dashboard.png', {}],
     ['dashboard-phone.png', { viewport: { width: 390, height: 844 } }],
