@@ -3,9 +3,12 @@
 // the score with scorers under each side, follow buttons for both teams and the league, the score
 // by quarter for basketball, a two-sided timeline and the news tagged to the match.
 
+import { drawScoreProgression } from './charts.js';
 import { openFeed, TRANSPORTS } from './feed.js';
 import { Alerts, Follows } from './follow.js';
-import { clockText, kickoffTime, statusWords, timeOfDay } from './format.js';
+import {
+  clockText, incidentPoints, kickoffTime, scoringSide, statusWords, timeOfDay,
+} from './format.js';
 import { periodName, periodScores, scorerLine, scorers, timelineEntries } from './match-facts.js';
 import { NewsList, el, highlight, placeInOrder, teamBadge } from './render.js';
 import { connectionWords, staleText } from './stale.js';
@@ -128,6 +131,11 @@ function render() {
   renderFollowButtons(match, home, away);
   renderQuarters(match, home, away);
   renderTimeline(match);
+  const chart = $('#score-chart');
+  drawScoreProgression(chart, match, { scoringSide, incidentPoints });
+  chart.setAttribute('aria-label', `Score progression: ${home.name} (solid) and ${away.name} (dashed)`);
+  $('.key-home').textContent = home.short_name || home.name;
+  $('.key-away').textContent = away.short_name || away.name;
   const stories = new Map(fetchedNews);
   for (const item of store.news.values()) if (item.match_id === matchId) stories.set(item.id, item);
   for (const id of retracted) stories.delete(id);
