@@ -22,7 +22,7 @@ const LEAD_ROUTES: [&str; 1] = ["/readyz"];
 /// An editor's token on the main test server.
 const EDITOR: &str = "ed-token-000005";
 
-/// Every `#[get("...")]` / `#[post("...")]` route in `src/http/`, and the two pages.
+/// Every `#[get("...")]` / `#[post("...")]` route in `src/http/`, and the three pages.
 fn registered_routes() -> BTreeSet<(String, String)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/http");
     let mut routes = BTreeSet::new();
@@ -40,6 +40,7 @@ fn registered_routes() -> BTreeSet<(String, String)> {
     // The frontend's pages (http/assets.rs); its other files are static assets.
     routes.insert(("get".into(), "/".into()));
     routes.insert(("get".into(), "/admin".into()));
+    routes.insert(("get".into(), "/match/{id}".into()));
     routes
 }
 
@@ -235,6 +236,8 @@ async fn every_documented_operation_answers_as_documented() {
         case(&main, ("get", "/api/openapi.json"), "/api/openapi.json", 200),
         case(&main, ("get", "/"), "/", 200),
         case(&main, ("get", "/admin"), "/admin", 200),
+        case(&main, ("get", "/match/{id}"), "/match/1", 200),
+        case(&main, ("get", "/match/{id}"), "/match/abc", 404),
         case(&strict, post, "/api/admin/commands", 401).header("Authorization", "Bearer wrong-token-1"),
         case(&strict, post, "/api/admin/commands", 429).admin().body(json!({"type":"news.retract","news_id":1})),
         case(&strict, ("get", "/ws/admin"), "/ws/admin", 429),

@@ -1,84 +1,70 @@
-// Entry point of the dashboard (GET /): wires the feed connection to the store and the views,
-// keeps the league and favourite filters in localStorage, and shows the connection state.
+// Entry point of the fan dashboard (GET /): the feed connection feeds the store; the page shows
+// live matches, a day's fixtures and results (the feed's days, older and later ones from the
+// archive API), news, what the fan follows with alerts for it, and the connection's state, with
+// the data kept on screen (dimmed clocks, "updated N s ago") while the feed is away.
 
 import { ActivityLog, drawActivity } from './charts.js';
+import { addDays, dayLabel, dayOf, isDay } from './days.js';
 import { openFeed, TRANSPORTS } from './feed.js';
+import { Alerts, Follows } from './follow.js';
 import { MatchBoard, NewsList, el } from './render.js';
 import { FeedStore } from './store.js';
-import { TimelineDialog } from './timeline.js';
+import { connectionWords, staleText } from './stale.js';
 
-const PREFS_KEY = 'livescore.dashboard.v1';
 const CHART_REDRAW_MS = 1000;
-
-const store = new FeedStore();
-const activity = new ActivityLog(15);
-const transport = chooseTransport();
-let prefs = loadPrefs();
-let feed = null;
-// A resume id is only valid for the filters it was received under.
-let resumeAllowed = false;
+const IN_PLAY = new Set(['live', 'halftime', 'break']);
+const RESULT = new Set(['final', 'cancelled']);
+const BASE_TITLE = document.title;
 
 const $ = (selector) => document.querySelector(selector);
-const board = new MatchBoard($('#matches'), store, {
-  open: (id) => timeline.open(id),
-  toggleFavourite,
-  isFavourite: (id) => prefs.favourites.includes(id),
-});
+const store = new FeedStore();
+const activity = new ActivityLog(15);
+const follows = new Follows();
+const transport = chooseTransport();
+// Alerts are read out instead of the plain score line of the same render.
+const pendingAlerts = [];
+const alerts = new Alerts(store, follows, { announce: (text) => pendingAlerts.push(text), baseTitle: () => BASE_TITLE });
+const board = new MatchBoard($('#matches'), store, { isFollowed: (match) => follows.match(match) });
 const news = new NewsList($('#news'), store);
-const timeline = new TimelineDialog($('#timeline-dialog'), store);
 const chart = $('#activity-chart');
+
+let feed = null;
+// A resume id is only valid for the filter it was received under.
+let resumeAllowed = false;
+let pruneUnknownLeagues = false;
+// What the board shows: `{mode: 'live'}` or `{mode: 'day', date}` (date null: the feed's today).
+let view = initialView();
+const archive = new Map();
+let connection = { state: 'connecting', since: Date.now() };
 
 function chooseTransport() {
   const asked = new URLSearchParams(location.search).get('transport');
   return TRANSPORTS.includes(asked) ? asked : 'sse';
 }
 
-function loadPrefs() {
-  const defaults = { leagues: null, favourites: [], favouritesOnly: false };
-  try {
-    const saved = JSON.parse(localStorage.getItem(PREFS_KEY) || 'null');
-    if (!saved || typeof saved !== 'object') return defaults;
-    return {
-      leagues: Array.isArray(saved.leagues) ? saved.leagues.map(String) : null,
-      favourites: Array.isArray(saved.favourites) ? saved.favourites.filter(Number.isInteger) : [],
-      favouritesOnly: saved.favouritesOnly === true,
-    };
-  } catch {
-    return defaults;
-  }
+function initialView() {
+  const params = new URLSearchParams(location.search);
+  if (params.get('view') === 'live') return { mode: 'live' };
+  const date = params.get('date');
+  return { mode: 'day', date: isDay(date) ? date : null };
 }
 
-function savePrefs() {
-  try {
-    localStorage.setItem(PREFS_KEY, JSON.stringify(prefs));
-  } catch {
-    // Storage can be full or disabled (private mode); the filters then last for this page only.
-  }
+function today() {
+  return store.calendar && store.calendar.today;
 }
 
-/** What the server is asked for; the page applies the same rules itself (the poll transport). */
+function timeZone() {
+  return (store.calendar && store.calendar.timezone) || 'UTC';
+}
+
+function shownDay() {
+  return view.date || today();
+}
+
+/** The server-side filter: followed leagues, when only those are wanted and no single team is. */
 function serverFilter() {
-  return {
-    leagues: prefs.leagues || [],
-    matches: prefs.favouritesOnly ? prefs.favourites : [],
-  };
-}
-
-function matchVisible(match) {
-  if (prefs.leagues && !prefs.leagues.includes(match.league)) return false;
-  if (prefs.favouritesOnly && !prefs.favourites.includes(match.id)) return false;
-  return true;
-}
-
-function newsVisible(item) {
-  if (prefs.favouritesOnly && !prefs.favourites.includes(item.match_id)) return false;
-  if (prefs.leagues) {
-    const leagues = new Set((item.tags || []).filter((tag) => store.leagues.has(tag)));
-    const match = item.match_id != null ? store.matches.get(item.match_id) : null;
-    if (match) leagues.add(match.league);
-    if (![...leagues].some((league) => prefs.leagues.includes(league))) return false;
-  }
-  return true;
+  const leaguesOnly = follows.onlyFollowed && follows.teams.size === 0 && follows.leagues.size > 0;
+  return { leagues: leaguesOnly ? [...follows.leagues] : [], matches: [] };
 }
 
 function connect() {
@@ -93,25 +79,20 @@ function connect() {
   });
 }
 
-/**
- * The saved filter names something the server does not have (a league from another fixture set,
- * say): rather than retry forever, show everything and say why.
- */
+/** The saved follows name a league this server lacks: show everything and say why. */
 function showAllAfterRefusal(message) {
-  prefs.leagues = null;
-  prefs.favouritesOnly = false;
-  $('#favourites-only').checked = false;
-  shownLeagues = '';
-  filtersChanged();
+  pruneUnknownLeagues = true;
+  follows.update((f) => { f.onlyFollowed = false; });
   const notice = $('#filter-notice');
   notice.textContent = `Your saved filter was refused (${message}); showing all matches.`;
   notice.hidden = false;
+  resumeAllowed = false;
+  connect();
 }
 
 function onFrame(frame) {
   if (frame.type === 'snapshot') {
-    // The poll transport fetches the same snapshot again and again while nothing happens; after
-    // a filter change, though, a snapshot at the same seq holds a different selection.
+    // The poll transport fetches the same snapshot again and again while nothing happens.
     if (resumeAllowed && frame.stream === store.stream && frame.seq === store.seq) return;
     store.applySnapshot(frame);
     resumeAllowed = true;
@@ -123,13 +104,18 @@ function onFrame(frame) {
 let renderQueued = false;
 let queuedFromSnapshot = false;
 store.subscribe((change) => {
-  // Counted when they reach this page (a snapshot's `at` can be older: snapshots are cached).
   if (change.type === 'snapshot') {
     queuedFromSnapshot = true;
     activity.record(Date.now(), change.skipped);
+    if (pruneUnknownLeagues) {
+      pruneUnknownLeagues = false;
+      follows.update((f) => { for (const id of [...f.leagues]) if (!store.leagues.has(id)) f.leagues.delete(id); });
+    }
   } else {
     activity.record(Date.now());
   }
+  // Archived matches leave the live state; a day's list from the archive may now be out of date.
+  if (change.type === 'archived') archive.clear();
   if (renderQueued) return;
   renderQueued = true;
   // Frames that arrive together (a WebSocket message, a long-poll answer) render once.
@@ -141,22 +127,220 @@ store.subscribe((change) => {
   });
 });
 
+/** The matches of `date`: live ones from the store, the rest from the archive API. */
+function matchesOfDay(date) {
+  const byId = new Map();
+  const entry = date === today() ? null : archiveDay(date);
+  if (entry && entry.matches) for (const match of entry.matches) byId.set(match.id, match);
+  const zone = timeZone();
+  for (const match of store.matches.values()) {
+    if (dayOf(match.kickoff, zone) === date) byId.set(match.id, match);
+    else if (byId.has(match.id)) byId.set(match.id, match);
+  }
+  return { matches: [...byId.values()], entry };
+}
+
+function archiveDay(date) {
+  let entry = archive.get(date);
+  if (!entry) {
+    entry = { matches: null, error: null };
+    archive.set(date, entry);
+    fetch(`/api/matches?date=${encodeURIComponent(date)}`, { cache: 'no-store' })
+      .then(async (response) => {
+        const body = await response.json().catch(() => null);
+        if (!response.ok) throw new Error((body && body.error && body.error.message) || `HTTP ${response.status}`);
+        entry.matches = Array.isArray(body) ? body : [];
+      })
+      .catch((error) => { entry.error = error.message; })
+      .finally(() => { if (archive.get(date) === entry) render(false); });
+  }
+  return entry;
+}
+
+function leagueOrder(match) {
+  const index = [...store.leagues.keys()].indexOf(match.league);
+  return index < 0 ? 999 : index;
+}
+
+function byLeagueThenKickoff(a, b) {
+  return leagueOrder(a) - leagueOrder(b) || String(a.kickoff).localeCompare(String(b.kickoff)) || a.id - b.id;
+}
+
+function visible(match) {
+  return !follows.onlyFollowed || follows.match(match);
+}
+
+function groupsFor(matches) {
+  const shown = matches.filter(visible).sort(byLeagueThenKickoff);
+  return [
+    { key: 'live', title: 'Live now', matches: shown.filter((m) => IN_PLAY.has(m.status)) },
+    { key: 'upcoming', title: 'Fixtures', matches: shown.filter((m) => !IN_PLAY.has(m.status) && !RESULT.has(m.status)) },
+    { key: 'results', title: 'Results', matches: shown.filter((m) => RESULT.has(m.status)) },
+  ];
+}
+
 function render(fromSnapshot) {
-  renderLeagueFilters();
-  board.empty.textContent = prefs.favouritesOnly && prefs.favourites.length === 0
-    ? 'No favourites yet: switch off "Favourites only" and tap ★ on a match to follow it.'
-    : 'No matches for these filters.';
-  const announcements = board.render(matchVisible, fromSnapshot);
-  news.render(newsVisible);
-  timeline.render();
+  const liveNow = [...store.matches.values()].filter((m) => IN_PLAY.has(m.status));
+  $('#live-count').textContent = liveNow.length ? String(liveNow.length) : '';
+  let groups;
+  let emptyText;
+  const date = shownDay();
+  if (view.mode === 'live') {
+    groups = groupsFor(liveNow);
+    $('#matches-title').textContent = 'Live now';
+    const next = [...store.matches.values()].filter((m) => m.status === 'scheduled' && visible(m))
+      .sort((a, b) => String(a.kickoff).localeCompare(String(b.kickoff)))[0];
+    emptyText = next
+      ? `Nothing is live right now. Next: ${store.team(next.home).name} v ${store.team(next.away).name}, ${dayLabel(dayOf(next.kickoff, timeZone()), today())} ${new Date(next.kickoff).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}.`
+      : 'Nothing is live right now.';
+  } else if (date) {
+    const { matches, entry } = matchesOfDay(date);
+    groups = groupsFor(matches);
+    const label = dayLabel(date, today());
+    $('#matches-title').textContent = label === 'Today' ? "Today's matches" : `Matches: ${label}`;
+    emptyText = entry && entry.error ? `Could not load ${label}: ${entry.error}`
+      : entry && entry.matches === null ? 'Loading…' : `No matches ${label === 'Today' ? 'today' : `on ${label}`}.`;
+    $('#matches').setAttribute('aria-busy', String(Boolean(entry && entry.matches === null && !entry.error)));
+  } else {
+    groups = [];
+    emptyText = 'Loading…';
+  }
+  if (follows.onlyFollowed && groups.every((g) => g.matches.length === 0)) {
+    emptyText = follows.any ? `Nothing you follow here. ${emptyText}`
+      : 'You follow nothing yet: open a match to follow its teams, or follow a league under Following.';
+  }
+  board.empty.textContent = emptyText;
+  const announcements = board.render(groups, fromSnapshot);
+  renderNews();
+  renderViewControls();
+  renderFollowing();
+  $('#stream-id').textContent = store.stream || '—';
   $('#last-id').textContent = store.lastId || '—';
-  if (announcements.length) $('#announcer').textContent = announcements.join('. ');
+  const spoken = pendingAlerts.length ? pendingAlerts.splice(0) : announcements;
+  if (spoken.length) announce(spoken.join('. '));
   drawChartSoon();
+}
+
+function newsVisible(item) {
+  if (!follows.onlyFollowed) return true;
+  const match = item.match_id != null ? store.matches.get(item.match_id) : null;
+  if (match && follows.match(match)) return true;
+  return (item.tags || []).some((tag) => follows.leagues.has(tag) || follows.teams.has(String(tag).toUpperCase()));
+}
+
+function renderNews() {
+  const all = store.newsNewestFirst();
+  const shown = all.filter(newsVisible);
+  const emptyText = follows.onlyFollowed && all.length
+    ? `No news about what you follow (${all.length} ${all.length === 1 ? 'story' : 'stories'} in all: switch off "Following only" to read them).`
+    : 'No news yet.';
+  news.render(shown, emptyText);
+}
+
+function renderViewControls() {
+  const mode = document.body.dataset.view === 'news' ? 'news' : view.mode === 'live' ? 'live' : view.date && view.date !== today() ? 'other' : 'today';
+  for (const button of document.querySelectorAll('.segment')) {
+    button.setAttribute('aria-pressed', String(button.dataset.mode === mode));
+  }
+  const date = shownDay();
+  $('#day-label').textContent = view.mode === 'live' ? 'Pick a day' : date ? dayLabel(date, today()) : '…';
+  if (date) $('#day-input').value = date;
+}
+
+function announce(text) {
+  $('#announcer').textContent = text;
+}
+
+// ------------------------------------------------------------- view switching
+
+function setView(next) {
+  view = next;
+  document.body.dataset.view = 'matches';
+  const params = new URLSearchParams(location.search);
+  params.delete('view');
+  params.delete('date');
+  if (view.mode === 'live') params.set('view', 'live');
+  else if (view.date && view.date !== today()) params.set('date', view.date);
+  const query = params.toString();
+  history.replaceState(null, '', `${location.pathname}${query ? `?${query}` : ''}`);
+  render(false);
+}
+
+function stepDay(n) {
+  const from = shownDay();
+  if (from) setView({ mode: 'day', date: addDays(from, n) });
+}
+
+// ------------------------------------------------------------- following
+
+function renderFollowing() {
+  const key = JSON.stringify([[...store.leagues.keys()], [...follows.leagues], [...follows.teams],
+    follows.notify, follows.sound, follows.onlyFollowed]);
+  if (key === renderFollowing.shown) return;
+  renderFollowing.shown = key;
+  $('#following-only').checked = follows.onlyFollowed;
+  $('#follow-leagues').replaceChildren(...[...store.leagues.values()].map((league) => {
+    const button = el('button', 'chip follow-league', `${follows.leagues.has(league.id) ? '★' : '☆'} ${league.name}`);
+    button.type = 'button';
+    button.dataset.league = league.id;
+    button.setAttribute('aria-pressed', String(follows.leagues.has(league.id)));
+    button.addEventListener('click', () => followsChanged(() => follows.toggleLeague(league.id)));
+    return button;
+  }));
+  const items = [...follows.teams].map((id) => {
+    const li = el('li', 'followed-team');
+    li.dataset.team = id;
+    const remove = el('button', 'unfollow', '✕');
+    remove.type = 'button';
+    remove.setAttribute('aria-label', `Unfollow ${store.team(id).name}`);
+    remove.addEventListener('click', () => followsChanged(() => follows.toggleTeam(id)));
+    li.append(el('span', null, `★ ${store.team(id).name}`), remove);
+    return li;
+  });
+  if (items.length === 0) items.push(el('li', 'hint', 'No teams yet.'));
+  $('#followed').replaceChildren(...items);
+  $('#alerts-toggle').setAttribute('aria-pressed', String(follows.notify));
+  $('#sound-toggle').setAttribute('aria-pressed', String(follows.sound));
+  $('#sound-toggle').textContent = follows.sound ? 'Sound on' : 'Sound off';
+}
+
+/** A follow changed: when only followed matches are shown, the server filter may change too. */
+function followsChanged(change) {
+  const before = JSON.stringify(serverFilter());
+  change();
+  $('#filter-notice').hidden = true;
+  if (JSON.stringify(serverFilter()) !== before) {
+    resumeAllowed = false;
+    connect();
+  }
+  render(false);
+}
+
+// ------------------------------------------------------------- connection and staleness
+
+function showConnection({ state, attempt }) {
+  if (state !== connection.state) connection = { state, since: connection.state === 'live' ? Date.now() : connection.since };
+  const element = $('#conn-state');
+  element.textContent = connectionWords(state, attempt);
+  element.dataset.state = state;
+  document.body.dataset.connection = state;
+  showStaleness();
+}
+
+function showStaleness() {
+  const stale = store.loaded && connection.state !== 'live';
+  const text = stale ? staleText(connection.state, Date.now() - connection.since) : '';
+  const freshness = $('#freshness');
+  freshness.hidden = !stale;
+  freshness.textContent = stale ? text.short : '';
+  const banner = $('#stale-banner');
+  banner.hidden = !stale;
+  banner.textContent = stale ? text.long : '';
 }
 
 let chartTimer = null;
 function drawChartSoon() {
-  if (chartTimer) return;
+  if (chartTimer || !$('#about-feed').open) return;
   chartTimer = setTimeout(() => {
     chartTimer = null;
     const total = drawActivity(chart, activity.buckets());
@@ -164,77 +348,54 @@ function drawChartSoon() {
   }, CHART_REDRAW_MS);
 }
 
-function showConnection({ state, attempt }) {
-  const label = state === 'reconnecting' ? `reconnecting (attempt ${attempt})` : state;
-  const element = $('#conn-state');
-  element.textContent = label;
-  element.dataset.state = state;
-}
-
-let shownLeagues = '';
-function renderLeagueFilters() {
-  const key = [...store.leagues.keys()].join(',');
-  if (key === shownLeagues) return;
-  shownLeagues = key;
-  const box = $('#league-filters');
-  box.replaceChildren(...[...store.leagues.values()].map((league) => {
-    const label = el('label', 'chip');
-    const input = el('input');
-    input.type = 'checkbox';
-    input.value = league.id;
-    input.checked = !prefs.leagues || prefs.leagues.includes(league.id);
-    input.addEventListener('change', onLeaguesChanged);
-    label.append(input, el('span', null, league.name));
-    return label;
-  }));
-}
-
-function onLeaguesChanged() {
-  const inputs = [...document.querySelectorAll('#league-filters input')];
-  const selected = inputs.filter((input) => input.checked).map((input) => input.value);
-  prefs.leagues = selected.length === inputs.length ? null : selected;
-  filtersChanged();
-}
-
-function toggleFavourite(id) {
-  const favourites = new Set(prefs.favourites);
-  if (favourites.has(id)) favourites.delete(id);
-  else favourites.add(id);
-  prefs.favourites = [...favourites].sort((a, b) => a - b);
-  if (prefs.favouritesOnly) filtersChanged();
-  else {
-    savePrefs();
-    render(false);
-  }
-}
-
-function filtersChanged() {
-  $('#filter-notice').hidden = true;
-  savePrefs();
-  resumeAllowed = false;
-  render(false);
-  connect();
-}
-
 function setUp() {
   $('#transport').textContent = transport;
   for (const link of document.querySelectorAll('[data-transport]')) {
     if (link.dataset.transport === transport) link.setAttribute('aria-current', 'page');
   }
-  const only = $('#favourites-only');
-  only.checked = prefs.favouritesOnly;
-  only.addEventListener('change', () => {
-    prefs.favouritesOnly = only.checked;
-    filtersChanged();
+  if (new URLSearchParams(location.search).has('transport')) $('#about-feed').open = true;
+  $('#about-feed').addEventListener('toggle', () => drawChartSoon());
+  $('#tab-live').addEventListener('click', () => setView({ mode: 'live' }));
+  $('#tab-today').addEventListener('click', () => setView({ mode: 'day', date: null }));
+  $('#tab-news').addEventListener('click', () => {
+    document.body.dataset.view = 'news';
+    renderViewControls();
+    $('#news-title').focus();
   });
-  $('#filters').addEventListener('submit', (event) => event.preventDefault());
-  // Relative times ("5 min ago") and the chart's window move on even when the feed is quiet.
+  $('#day-prev').addEventListener('click', () => stepDay(-1));
+  $('#day-next').addEventListener('click', () => stepDay(1));
+  $('#day-input').addEventListener('change', (event) => {
+    if (isDay(event.target.value)) setView({ mode: 'day', date: event.target.value });
+  });
+  $('#following-only').addEventListener('change', (event) => {
+    followsChanged(() => follows.update((f) => { f.onlyFollowed = event.target.checked; }));
+  });
+  $('#alerts-toggle').addEventListener('click', async () => {
+    const note = $('#alerts-note');
+    if (follows.notify) {
+      follows.update((f) => { f.notify = false; });
+      note.textContent = 'Notifications off. The tab title still counts goals while the tab is hidden.';
+    } else {
+      const granted = await alerts.enableNotifications();
+      note.textContent = granted
+        ? 'Notifications on for goals and final whistles of what you follow.'
+        : 'This browser did not allow notifications; the tab title still counts goals.';
+    }
+    renderFollowing();
+  });
+  $('#sound-toggle').addEventListener('click', () => {
+    alerts.setSound(!follows.sound);
+    renderFollowing();
+  });
+  follows.subscribe(() => render(false));
+  // Relative times, "updated N s ago" and the chart's window move on even when the feed is quiet.
+  setInterval(showStaleness, 1000);
   setInterval(() => {
     news.refreshTimes();
     drawChartSoon();
   }, 30000);
   window.addEventListener('online', () => connect());
-  drawActivity(chart, activity.buckets());
+  render(false);
   connect();
 }
 

@@ -41,6 +41,8 @@ export function inPlay(status) {
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+// 24-hour, so a kick-off time fits a narrow column: "19:45".
+const clockFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 const dayTimeFormat = new Intl.DateTimeFormat(undefined, {
   weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit',
 });
@@ -55,6 +57,12 @@ export function kickoffTime(iso, now = new Date()) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '';
   return sameLocalDay(date, now) ? timeFormat.format(date) : dayTimeFormat.format(date);
+}
+
+/** Just the time of day, in the viewer's time zone: "15:00". */
+export function timeOfDay(iso) {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '' : clockFormat.format(date);
 }
 
 /** A short "5 min ago" for recent times, the local time of day for older ones. */
@@ -93,7 +101,7 @@ export function clockText(match) {
     case 'cancelled': return '—';
     case 'live':
       if (match.sport === 'basketball') return basketballClock(match.period || 1, match.minute);
-      return `${match.minute}'`;
+      return footballMinute(match.period || 1, match.minute);
     default: return '';
   }
 }
@@ -132,10 +140,23 @@ export function incidentText(incident, teamName) {
   return parts.join(' — ');
 }
 
-/** The clock mark of an incident: `17'` for football, `Q2 5:00` for basketball. */
+// Where each football period's regular time ends: 45, 90, then two halves of extra time.
+const FOOTBALL_PERIOD_ENDS = [45, 90, 105, 120];
+
+/**
+ * A football minute as the stadium clock shows it: `17'`, and stoppage time counted past the end
+ * of its period, `45+2'` in the first half and `90+2'` in the second.
+ */
+export function footballMinute(period, minute) {
+  const end = FOOTBALL_PERIOD_ENDS[Math.min(Math.max(period, 1), FOOTBALL_PERIOD_ENDS.length) - 1];
+  const value = minute || 0;
+  return value > end ? `${end}+${value - end}'` : `${value}'`;
+}
+
+/** The clock mark of an incident: `17'` or `90+2'` for football, `Q2 5:00` for basketball. */
 export function incidentClock(incident, sport) {
   if (sport === 'basketball') return basketballClock(incident.period || 1, incident.minute || 0);
-  return `${incident.minute || 0}'`;
+  return footballMinute(incident.period || 1, incident.minute || 0);
 }
 
 /** Whether an incident changes the score, and for which side ('home' / 'away'). */

@@ -1,11 +1,9 @@
-// The dashboard's DOM: league sections with match cards, and the news column. Cards and news
-// items are built once per id and then updated in place, so an open focus, a running highlight
-// animation or a screen reader's position survive every update. Feed data only ever reaches the
-// page through textContent and attributes.
+// The dashboard's DOM: sections (live now, upcoming, results) of compact match rows, and the news
+// list. Rows and news items are built once per id and then updated in place, so an open focus, a
+// running highlight animation or a screen reader's position survive every update. Feed data only
+// ever reaches the page through textContent and attributes.
 
-import {
-  clockText, incidentClock, incidentText, kickoffTime, relativeTime, statusLabel, statusWords,
-} from './format.js';
+import { clockText, relativeTime, statusLabel, statusWords, timeOfDay } from './format.js';
 
 const HIGHLIGHT_MS = 1600;
 // Up to this many score changes at once are read out; more (a catch-up after a reconnect) are
@@ -45,7 +43,7 @@ export function teamBadge(team) {
 }
 
 /** Restart a CSS animation class on `element` (removed again when it ends). */
-function highlight(element, className = 'flash') {
+export function highlight(element, className = 'flash') {
   element.classList.remove(className);
   // Reading layout between remove and add makes the browser restart the animation.
   void element.offsetWidth;
@@ -54,43 +52,52 @@ function highlight(element, className = 'flash') {
   element.highlightTimer = setTimeout(() => element.classList.remove(className), HIGHLIGHT_MS);
 }
 
+/** The match page's address. */
+export function matchHref(id) {
+  return `/match/${encodeURIComponent(id)}`;
+}
+
 export class MatchBoard {
-  /**
-   * `container` holds the league sections; `actions.open(id)` shows a timeline,
-   * `actions.toggleFavourite(id)` stars a match, `actions.isFavourite(id)` tells.
-   */
-  constructor(container, store, actions) {
+  /** `container` holds the sections; `isFollowed(match)` marks rows of followed teams/leagues. */
+  constructor(container, store, { isFollowed }) {
     this.container = container;
     this.store = store;
-    this.actions = actions;
-    this.cards = new Map();
+    this.isFollowed = isFollowed;
+    this.rows = new Map();
     this.sections = new Map();
-    this.empty = el('p', 'empty', 'No matches for these filters.');
+    this.empty = el('p', 'empty', 'No matches.');
   }
 
-  /** Render every visible match; returns the score lines to announce. */
-  render(visible, fromSnapshot) {
+  /**
+   * Show `groups`: `[{key, title, matches}]`, each match list in display order. Returns the score
+   * lines to announce.
+   */
+  render(groups, fromSnapshot) {
     const announcements = [];
     const keep = new Set();
-    const groups = this.store.matchesByLeague();
-    const orderedSections = [];
-    for (const [leagueId, matches] of groups) {
-      const shown = matches.filter(visible);
-      const section = this.section(leagueId);
-      section.hidden = shown.length === 0;
-      orderedSections.push(section);
-      const cards = shown.map((match) => {
+    const sections = [];
+    for (const group of groups) {
+      if (group.matches.length === 0) continue;
+      const section = this.section(group);
+      sections.push(section);
+      const nodes = [];
+      let league = null;
+      for (const match of group.matches) {
+        if (match.league !== league) {
+          league = match.league;
+          nodes.push(this.leagueLine(section, league));
+        }
         keep.add(match.id);
-        return this.updateCard(match, announcements);
-      });
-      placeInOrder(section.grid, cards);
+        nodes.push(this.updateRow(match, announcements));
+      }
+      placeInOrder(section.list, nodes);
     }
-    placeInOrder(this.container, orderedSections.concat(this.empty));
+    placeInOrder(this.container, sections.concat(this.empty));
     this.empty.hidden = keep.size > 0 || !this.store.loaded;
-    for (const [id, card] of this.cards) {
+    for (const [id, row] of this.rows) {
       if (!keep.has(id)) {
-        card.root.remove();
-        this.cards.delete(id);
+        row.root.remove();
+        this.rows.delete(id);
       }
     }
     if (announcements.length > MAX_ANNOUNCED_AT_ONCE) {
@@ -99,113 +106,117 @@ export class MatchBoard {
     return announcements;
   }
 
-  section(leagueId) {
-    let section = this.sections.get(leagueId);
+  section(group) {
+    let section = this.sections.get(group.key);
     if (!section) {
-      const league = this.store.league(leagueId);
-      section = el('section', 'league');
-      section.dataset.league = leagueId;
-      section.dataset.sport = league.sport;
-      const head = el('header', 'league-head');
-      const title = el('h3', 'league-name', league.name);
-      title.id = `league-${leagueId}`;
+      section = el('section', `board-section section-${group.key}`);
+      section.dataset.section = group.key;
+      const title = el('h2', 'section-title', group.title);
+      title.id = `section-${group.key}`;
       section.setAttribute('aria-labelledby', title.id);
-      head.append(title, el('span', 'league-meta', [league.sport, league.country].filter(Boolean).join(' · ')));
-      section.grid = el('div', 'match-grid');
-      section.append(head, section.grid);
-      this.sections.set(leagueId, section);
+      section.list = el('div', 'rows');
+      section.leagueLines = new Map();
+      section.append(title, section.list);
+      this.sections.set(group.key, section);
     }
     return section;
   }
 
-  updateCard(match, announcements) {
-    let card = this.cards.get(match.id);
-    const identity = `${match.home}|${match.away}|${match.sport}`;
-    if (card && card.identity !== identity) {
-      // A restarted server may reuse the id for another fixture: start the card afresh.
-      card.root.remove();
-      card = null;
+  leagueLine(section, leagueId) {
+    let line = section.leagueLines.get(leagueId);
+    if (!line) {
+      const league = this.store.league(leagueId);
+      line = el('h3', 'league-line', league.name);
+      line.dataset.league = leagueId;
+      section.leagueLines.set(leagueId, line);
     }
-    if (!card) {
-      card = this.buildCard(match);
-      card.identity = identity;
-      this.cards.set(match.id, card);
-    }
-    const favourite = this.actions.isFavourite(match.id);
-    const scoreText = `${match.score.home}-${match.score.away}`;
-    // Most events touch one match: leave the other cards alone.
-    const signature = [match.version, match.status, match.period, match.minute, scoreText,
-      match.incidents.length, favourite].join('|');
-    if (card.signature === signature) return card.root;
-    card.signature = signature;
-    const home = this.store.team(match.home);
-    const away = this.store.team(match.away);
-    card.root.dataset.status = match.status;
-    card.status.dataset.status = match.status;
-    card.status.textContent = statusLabel(match.status);
-    // The pill already says HT, FT or Break; the clock adds the minute or quarter while live.
-    card.clock.textContent = match.status === 'live' ? clockText(match) : '';
-    card.homeName.textContent = home.short_name || home.name;
-    card.awayName.textContent = away.short_name || away.name;
-    setText(card.homeScore, match.score.home);
-    setText(card.awayScore, match.score.away);
-    if (card.shownScore !== null && card.shownScore !== scoreText) {
-      if (String(match.score.home) !== card.shownScore.split('-')[0]) highlight(card.homeScore);
-      if (String(match.score.away) !== card.shownScore.split('-')[1]) highlight(card.awayScore);
-      highlight(card.root, 'changed');
-      announcements.push(this.store.scoreLine(match));
-    }
-    card.shownScore = scoreText;
-    card.star.setAttribute('aria-pressed', String(favourite));
-    card.star.setAttribute('aria-label', `${favourite ? 'Unfollow' : 'Follow'} ${home.name} v ${away.name}`);
-    card.star.title = favourite ? 'Remove from favourites' : 'Add to favourites';
-    card.open.setAttribute('aria-label',
-      `${home.name} ${match.score.home}, ${away.name} ${match.score.away}, ${statusWords(match.status)}. Show timeline`);
-    card.kickoff.dateTime = match.kickoff;
-    card.kickoff.textContent = kickoffTime(match.kickoff);
-    const latest = latestIncident(match);
-    card.latest.textContent = latest
-      ? `${incidentClock(latest, match.sport)} ${incidentText(latest, latest.team ? this.store.team(match[latest.team]).short_name : '')}`
-      : '';
-    return card.root;
+    return line;
   }
 
-  buildCard(match) {
+  updateRow(match, announcements) {
+    let row = this.rows.get(match.id);
+    const identity = `${match.home}|${match.away}|${match.sport}`;
+    if (row && row.identity !== identity) {
+      // A restarted server may reuse the id for another fixture: start the row afresh.
+      row.root.remove();
+      row = null;
+    }
+    if (!row) {
+      row = this.buildRow(match);
+      row.identity = identity;
+      this.rows.set(match.id, row);
+    }
+    const followed = this.isFollowed(match);
+    const scoreText = `${match.score.home}-${match.score.away}`;
+    // Most events touch one match: leave the other rows alone.
+    const signature = [match.version, match.status, match.period, match.minute, scoreText,
+      followed, match.kickoff].join('|');
+    if (row.signature === signature) return row.root;
+    row.signature = signature;
+    const home = this.store.team(match.home);
+    const away = this.store.team(match.away);
+    const scheduled = match.status === 'scheduled' || match.status === 'postponed'
+      || match.status === 'cancelled';
+    row.root.dataset.status = match.status;
+    row.root.classList.toggle('followed', followed);
+    row.status.dataset.status = match.status;
+    row.status.textContent = statusLabel(match.status);
+    // A fixture shows its kick-off time where a score would be; never "0 0".
+    row.clock.textContent = match.status === 'live' ? clockText(match) : '';
+    row.kickoff.dateTime = match.kickoff;
+    row.kickoff.textContent = timeOfDay(match.kickoff);
+    row.kickoff.hidden = !scheduled;
+    row.homeName.textContent = home.name;
+    row.awayName.textContent = away.name;
+    setText(row.homeScore, scheduled ? '' : match.score.home);
+    setText(row.awayScore, scheduled ? '' : match.score.away);
+    row.scores.hidden = scheduled;
+    row.star.hidden = !followed;
+    if (row.shownScore !== null && row.shownScore !== scoreText && !scheduled) {
+      if (String(match.score.home) !== row.shownScore.split('-')[0]) highlight(row.homeScore);
+      if (String(match.score.away) !== row.shownScore.split('-')[1]) highlight(row.awayScore);
+      highlight(row.root, 'changed');
+      announcements.push(this.store.scoreLine(match));
+    }
+    row.shownScore = scoreText;
+    const state = scheduled
+      ? `${statusWords(match.status)}, kick-off ${timeOfDay(match.kickoff)}`
+      : `${home.name} ${match.score.home}, ${away.name} ${match.score.away}, ${statusWords(match.status)}${match.status === 'live' ? ` ${clockText(match)}` : ''}`;
+    row.open.setAttribute('aria-label', `${home.name} v ${away.name}: ${state}${followed ? ', followed' : ''}`);
+    return row.root;
+  }
+
+  buildRow(match) {
     const root = el('article', 'match');
     root.dataset.matchId = String(match.id);
     root.dataset.sport = match.sport;
-    const top = el('div', 'match-top');
+    const open = el('a', 'match-open');
+    open.href = matchHref(match.id);
+    const when = el('span', 'when');
     const status = el('span', 'status');
     const clock = el('span', 'clock');
-    const star = el('button', 'star', '★');
-    star.type = 'button';
-    star.addEventListener('click', () => this.actions.toggleFavourite(match.id));
-    top.append(status, clock, star);
-
-    const open = el('button', 'match-open');
-    open.type = 'button';
-    open.setAttribute('aria-haspopup', 'dialog');
-    open.addEventListener('click', () => this.actions.open(match.id));
-    const row = (side) => {
+    const kickoff = el('time', 'kickoff');
+    when.append(status, clock, kickoff);
+    const teams = el('span', 'teams');
+    const team = (side) => {
       const line = el('span', `team ${side}`);
       const name = el('span', 'team-name');
-      const score = el('span', `score ${side}-score`);
-      line.append(teamBadge(this.store.team(match[side])), name, score);
-      return { line, name, score };
+      line.append(teamBadge(this.store.team(match[side])), name);
+      teams.append(line);
+      return name;
     };
-    const homeRow = row('home');
-    const awayRow = row('away');
-    open.append(homeRow.line, awayRow.line);
-
-    const foot = el('div', 'match-foot');
-    const kickoff = el('time', 'kickoff');
-    const latest = el('span', 'latest');
-    foot.append(kickoff, latest);
-    root.append(top, open, foot);
+    const homeName = team('home');
+    const awayName = team('away');
+    const scores = el('span', 'scores');
+    const homeScore = el('span', 'score home-score');
+    const awayScore = el('span', 'score away-score');
+    scores.append(homeScore, awayScore);
+    const star = el('span', 'followed-mark', '★');
+    star.setAttribute('aria-hidden', 'true');
+    open.append(when, teams, scores, star);
+    root.append(open);
     return {
-      root, status, clock, star, open, kickoff, latest,
-      homeName: homeRow.name, awayName: awayRow.name,
-      homeScore: homeRow.score, awayScore: awayRow.score,
+      root, open, status, clock, kickoff, homeName, awayName, scores, homeScore, awayScore, star,
       shownScore: null,
     };
   }
@@ -220,11 +231,11 @@ export class NewsList {
     this.rendered = false;
   }
 
-  render(visible) {
+  /** Show `items` (newest first); `emptyText` says why there are none. */
+  render(items, emptyText) {
     const keep = new Set();
     const nodes = [];
-    for (const item of this.store.newsNewestFirst()) {
-      if (!visible(item)) continue;
+    for (const item of items) {
       keep.add(item.id);
       nodes.push(this.updateItem(item));
     }
@@ -234,6 +245,7 @@ export class NewsList {
         this.items.delete(id);
       }
     }
+    this.empty.textContent = emptyText || 'No news yet.';
     this.empty.hidden = nodes.length > 0 || !this.store.loaded;
     placeInOrder(this.list, nodes.concat(this.empty));
     this.rendered = this.store.loaded;
@@ -253,12 +265,14 @@ export class NewsList {
     }
     // After a server restart the same id can name a different item, so compare content too.
     const signature = JSON.stringify([item.version, item.headline, item.body, item.tags,
-      item.match_id, item.published_at]);
+      item.match_id, item.published_at, item.breaking === true]);
     if (entry.signature === signature) return entry.li;
     const edited = entry.version !== null && entry.version !== item.version;
     entry.signature = signature;
     entry.version = item.version;
     entry.published = item.published_at;
+    entry.article.classList.toggle('breaking', item.breaking === true);
+    entry.flag.hidden = item.breaking !== true;
     entry.headline.textContent = item.headline;
     entry.body.textContent = item.body || '';
     entry.body.hidden = !item.body;
@@ -267,9 +281,15 @@ export class NewsList {
     entry.updated.hidden = !(item.version > 1);
     entry.tags.replaceChildren(...(item.tags || []).map((tag) => el('li', 'tag', tag)));
     const match = item.match_id != null ? this.store.matches.get(item.match_id) : null;
-    entry.about.textContent = match
-      ? `${this.store.team(match.home).short_name} v ${this.store.team(match.away).short_name}` : '';
-    entry.about.hidden = !match;
+    entry.about.replaceChildren();
+    if (item.match_id != null) {
+      const link = el('a', null, match
+        ? `${this.store.team(match.home).short_name} v ${this.store.team(match.away).short_name}`
+        : 'the match');
+      link.href = matchHref(item.match_id);
+      entry.about.append(link);
+    }
+    entry.about.hidden = item.match_id == null;
     // Items present at the first render are not news to the reader; later ones are marked.
     if (edited || (isNew && this.rendered)) highlight(entry.article, 'fresh');
     return entry.li;
@@ -279,6 +299,7 @@ export class NewsList {
     const li = el('li');
     const article = el('article', 'news-item');
     article.dataset.newsId = String(item.id);
+    const flag = el('span', 'breaking-flag', 'Breaking');
     const headline = el('h3', 'headline');
     const body = el('p', 'news-body');
     const meta = el('div', 'news-meta');
@@ -288,21 +309,12 @@ export class NewsList {
     const tags = el('ul', 'tags');
     tags.setAttribute('aria-label', 'tags');
     meta.append(time, about, updated, tags);
-    article.append(headline, body, meta);
+    article.append(flag, headline, body, meta);
     li.append(article);
     return {
-      li, article, headline, body, time, about, updated, tags, version: null, published: null, signature: null,
+      li, article, flag, headline, body, time, about, updated, tags, version: null, published: null, signature: null,
     };
   }
-}
-
-function latestIncident(match) {
-  let latest = null;
-  for (const incident of match.incidents) {
-    if (incident.kind === 'foul' || incident.kind === 'timeout') continue;
-    if (!latest || incident.id > latest.id) latest = incident;
-  }
-  return latest;
 }
 
 function setText(element, value) {

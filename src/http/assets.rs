@@ -38,11 +38,17 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
      base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-/// The file behind a URL path: `/` is the dashboard, `/admin` the console.
+/// The file behind a URL path: `/` is the dashboard, `/admin` the console, `/match/{id}` the
+/// match page (one page for every id: its script reads the id from the address, so a shared or
+/// reloaded link works). `/match/` with anything but a match id is no page (404).
 fn file_for(path: &str) -> Option<&str> {
     match path {
         "/" => Some("index.html"),
         "/admin" | "/admin/" => Some("admin.html"),
+        p if p.starts_with("/match/") => p
+            .strip_prefix("/match/")
+            .filter(|id| id.parse::<u64>().is_ok() && id.bytes().all(|b| b.is_ascii_digit()))
+            .map(|_| "match.html"),
         p => p.strip_prefix('/').filter(|p| !p.is_empty()),
     }
 }
@@ -173,6 +179,11 @@ mod tests {
         assert_eq!(file_for("/"), Some("index.html"));
         assert_eq!(file_for("/admin"), Some("admin.html"));
         assert_eq!(file_for("/js/feed.js"), Some("js/feed.js"));
+        assert_eq!(file_for("/match/7"), Some("match.html"));
+        assert_eq!(file_for("/match/abc"), None);
+        assert_eq!(file_for("/match/+7"), None);
+        assert_eq!(file_for("/match/7/x"), None);
+        assert_eq!(file_for("/match/"), None);
         let dir = std::env::temp_dir();
         assert!(load("../etc/passwd", Some(&dir)).is_none());
         assert!(load("/etc/passwd", Some(&dir)).is_none());

@@ -12,6 +12,7 @@ import {
   headlineShown, killAll, launchBrowser, openPage, sleep, startServer, stopServer, waitForLive, waitForText,
 } from './harness.mjs';
 import { tests as editorTests } from './editor.mjs';
+import { tests as fanTests } from './fan.mjs';
 
 const SCREENSHOTS = path.join(ROOT, 'target', 'screenshots');
 const TEST_TIMEOUT_MS = 40000;
@@ -89,14 +90,6 @@ async function adminEditsReachDashboardAndConflictsOfferRetry() {
   await admin.locator(`${card} .home-plus:not([disabled])`).click({ timeout: 3000 });
   await waitForText(dashboard, '[data-match-id="2"] .home-score', '1', 3000, 'score from the console');
 
-  await dashboard.click('[data-match-id="2"] .match-open');
-  await dashboard.locator('.timeline').waitFor({ state: 'visible', timeout: 2000 })
-    .catch(() => { throw new Error('clicking a match did not open its .timeline'); });
-  const timeline = await dashboard.locator('.timeline').textContent();
-  if (!/Kick-off/.test(timeline)) throw new Error(`the timeline lacks the kick-off marker: "${timeline.trim().slice(0, 200)}"`);
-  await dashboard.keyboard.press('Escape');
-  await dashboard.locator('.timeline').waitFor({ state: 'hidden', timeout: 2000 });
-
   const headline = `Console headline ${Date.now()}`;
   await admin.fill('#news-headline', headline);
   await admin.fill('#news-body', 'Written in the admin console by the browser tests.');
@@ -128,11 +121,19 @@ async function adminEditsReachDashboardAndConflictsOfferRetry() {
     .catch(() => { throw new Error('the conflict notice stayed after a retry'); });
   await waitForText(dashboard, '[data-match-id="2"] .home-score', '2', 3000, 'score after the double click');
 
+  // A row opens the match page, which shows the timeline the console made.
+  await dashboard.click('[data-match-id="2"] .match-open');
+  await dashboard.waitForURL(/\/match\/2$/, { timeout: 3000 })
+    .catch(() => { throw new Error(`clicking a match went to ${dashboard.url()}, not /match/2`); });
+  await dashboard.locator('#timeline .tl-row.marker').filter({ hasText: 'Kick-off' }).waitFor({ timeout: 3000 })
+    .catch(async () => { throw new Error(`the match page lacks the kick-off marker: "${(await dashboard.locator('#timeline').textContent()).slice(0, 200)}"`); });
+  await waitForText(dashboard, '#big-score', '2 – 0', 3000, 'match page score');
+
   assertClean(admin, 'admin console');
   assertClean(dashboard, 'dashboard');
   await closePage(admin);
   await closePage(dashboard);
-  return 'status, score and news reached the dashboard; timeline opens; conflict shown with retry';
+  return 'status, score and news reached the dashboard; match page opens with its timeline; conflict shown with retry';
 }
 
 async function headlinesAreShownAsText() {
@@ -179,27 +180,27 @@ async function everyPageIsFreeOfConsoleErrors() {
 }
 
 async function refusedSavedFilterFallsBackToEverything() {
-  const saved = JSON.stringify({ leagues: ['no-such-league'], favourites: [], favouritesOnly: false });
+  const saved = JSON.stringify({ leagues: ['no-such-league'], teams: [], onlyFollowed: true });
   const plant = ([key, value]) => localStorage.setItem(key, value);
   for (const transport of ['sse', 'ws', 'longpoll']) {
     const page = await openPage(`${server.base}/?transport=${transport}`, {
-      init: { script: plant, arg: ['livescore.dashboard.v1', saved] },
+      init: { script: plant, arg: ['livescore.follow.v1', saved] },
     });
     await waitForLive(page, `${transport} with a refused filter`);
     const notice = page.locator('#filter-notice');
     if (!(await notice.isVisible())) throw new Error(`${transport}: no notice about the refused filter`);
     const text = await notice.textContent();
     if (!text.includes('no-such-league')) throw new Error(`${transport}: the notice reads "${text}"`);
-    const kept = await page.evaluate(() => JSON.parse(localStorage.getItem('livescore.dashboard.v1')));
-    if (kept.leagues !== null) throw new Error(`${transport}: saved leagues are still ${JSON.stringify(kept.leagues)}`);
+    const kept = await page.evaluate(() => JSON.parse(localStorage.getItem('livescore.follow.v1')));
+    if (kept.onlyFollowed !== false || kept.leagues.length !== 0) throw new Error(`${transport}: the saved follows are still ${JSON.stringify(kept)}`);
     assertClean(page, `${transport} with a refused filter`, { allowNetworkErrors: true });
     await closePage(page);
   }
-  return 'sse, ws, longpoll: notice shown, every match listed, saved filter cleared';
+  return 'sse, ws, longpoll: notice shown, every match listed, unknown followed league and "following only" cleared';
 }
 
 async function pagesCarryAStrictCsp() {
-  for (const route of ['/', '/admin']) {
+  for (const route of ['/', '/admin', '/match/1']) {
     const response = await fetch(`${server.base}${route}`);
     const csp = response.headers.get('content-security-policy');
     if (!csp) throw new Error(`${route}: no Content-Security-Policy header`);
@@ -210,7 +211,7 @@ async function pagesCarryAStrictCsp() {
     if (/\sstyle\s*=|<style/i.test(html)) throw new Error(`${route}: inline style`);
     if (/\son[a-z]+\s*=/i.test(html)) throw new Error(`${route}: inline event handler`);
   }
-  return 'CSP present on / and /admin, no inline script or style';
+  return 'CSP present on /, /admin and /match/1, no inline script or style';
 }
 
 /** The default transport (SSE) is the one the brief insists on; the others must recover too. */
@@ -309,8 +310,8 @@ async function screenshots() {
   await command(server, { type: 'match.status', match_id: 8, status: 'live', period: 2, minute: 17 });
   await command(server, { type: 'match.status', match_id: 5, status: 'live', minute: 31 });
   await command(server, { type: 'incident.add', match_id: 5, kind: 'goal', team: 'home', player: 'Nico Arregui', minute: 23 });
-  await command(server, { type: 'match.status', match_id: 6, status: 'live', minute: 67 });
-  await command(server, { type: 'incident.add', match_id: 6, kind: 'yellow_card', team: 'away', minute: 64 });
+  await command(server, { type: 'match.status', match_id: 6, status: 'live', minute: 37 });
+  await command(server, { type: 'incident.add', match_id: 6, kind: 'yellow_card', team: 'away', minute: 34 });
   const shots = [
     ['dashboard.png', {}],
     ['dashboard-phone.png', { viewport: { width: 390, height: 844 } }],
@@ -351,6 +352,7 @@ const TESTS = [
   ['screenshots of the dashboard (desktop, phone, dark) and the admin console', screenshots],
   ['dashboards and console reconnect after a server restart, without duplicate news', dashboardRecoversFromServerRestart],
   ...editorTests,
+  ...fanTests,
 ];
 
 function withTimeout(promise, ms, name) {
