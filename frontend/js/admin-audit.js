@@ -36,6 +36,7 @@ export class AuditPanel {
     this.older = document.querySelector('#audit-older');
     this.error = document.querySelector('#audit-error');
     this.oldest = null;
+    this.entries = new WeakMap();
     this.loading = false;
     this.refreshTimer = null;
     // Servers from before roles (no `role` in `ready`) keep no audit trail: nothing to ask for.
@@ -101,9 +102,22 @@ export class AuditPanel {
     const time = el('time', 'log-time', shortTime(entry.at));
     time.dateTime = entry.at || '';
     li.append(time, el('span', 'log-text', `${entry.by}: ${entry.summary || entry.type}`));
-    const where = [entry.match_id != null ? this.describeMatch(entry.match_id) : '',
-      entry.news_id != null ? `news #${entry.news_id}` : '', `seq ${entry.seq}`].filter(Boolean);
-    li.append(el('span', 'log-detail', where.join(' · ')));
+    li.append(el('span', 'log-detail', this.where(entry)));
+    this.entries.set(li, entry);
     return li;
+  }
+
+  where(entry) {
+    return [entry.match_id != null ? this.describeMatch(entry.match_id) : '',
+      entry.news_id != null ? `news #${entry.news_id}` : '', `seq ${entry.seq}`].filter(Boolean).join(' · ');
+  }
+
+  /** Name the matches again: the trail can arrive before the feed's snapshot has the teams. */
+  rename() {
+    for (const li of this.list.children) {
+      const entry = this.entries.get(li);
+      const detail = li.querySelector('.log-detail');
+      if (entry && detail) detail.textContent = this.where(entry);
+    }
   }
 }

@@ -37,6 +37,9 @@ const squads = new Map(); // team id → [{number, name, position}]
 const toast = new Toast();
 const undoBook = new UndoBook();
 const audit = new AuditPanel((route) => adminGet(route, token), (id) => describeMatch(id));
+store.subscribe((change) => {
+  if (change.type === 'snapshot') audit.rename();
+});
 
 const actions = {
   setScore(matchId, home, away) {

@@ -56,7 +56,10 @@ impl From<StoreError> for StartError {
     }
 }
 
+mod background;
 mod store;
+
+pub use background::Background;
 
 /// A started server. Await [`Running::wait`] to run it to completion.
 pub struct Running {
@@ -341,75 +344,5 @@ impl Stopper {
     pub fn stop_now(&self) {
         // The stop command is sent when `stop` is called; the returned future only reports on it.
         drop(self.server.stop(false));
-    }
-}
-
-/// A server on a thread (and actix system) of its own, for tests, benchmarks and tools that run
-/// a server beside other work. Stopped, abruptly, when dropped.
-pub struct Background {
-    pub addr: SocketAddr,
-    /// Where `/metrics` is served when `--metrics-bind` moved it.
-    pub metrics_addr: Option<SocketAddr>,
-    pub stream: StreamId,
-    /// The hub's address: in-process callers may send it messages directly.
-    pub hub: Addr<Hub>,
-    stopper: Stopper,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Background {
-    /// Start a server with `config` on a new thread; returns once it is listening.
-    pub fn start(config: Config) -> Result<Background, StartError> {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let thread = std::thread::spawn(move || {
-            let system = actix::System::new();
-            system.block_on(async move {
-                match start(config).await {
-                    Ok(running) => {
-                        let info = (
-                            running.addr,
-                            running.metrics_addr,
-                            running.stream.clone(),
-                            running.hub.clone(),
-                            running.handle(),
-                        );
-                        if tx.send(Ok(info)).is_ok() {
-                            let _ = running.wait().await;
-                        }
-                    }
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                    }
-                }
-            });
-            actix::System::current().stop();
-        });
-        let (addr, metrics_addr, stream, hub, stopper) =
-            rx.recv().expect("server thread reports back")?;
-        Ok(Background {
-            addr,
-            metrics_addr,
-            stream,
-            hub,
-            stopper,
-            thread: Some(thread),
-        })
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("http://{}{}", self.addr, path)
-    }
-
-    pub fn stopper(&self) -> Stopper {
-        self.stopper.clone()
-    }
-}
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        self.stopper.stop_now();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
