@@ -12,8 +12,8 @@ use serde_json::Value;
 /// leagues' fixtures with their timelines, 50 news items, leagues and teams); docs/benchmarks.md
 /// gives the measured sizes.
 const SNAPSHOT_BOUND: usize = 256 * 1024;
-/// Simulated days the test plays (about 2.4 real seconds each at top speed).
-const DAYS: usize = 6;
+/// Simulated days the test plays (15 to 20 real seconds each at top speed here).
+const DAYS: usize = 4;
 
 #[actix_web::test]
 async fn at_top_speed_for_simulated_days_the_snapshot_stays_within_the_window() {

@@ -2,10 +2,11 @@
 //! bounded by the calendar's window and not by uptime (the calendar figures of
 //! docs/benchmarks.md).
 //!
-//! A release server with the SQLite store plays from a fixed seed at `--speed 3600` (ten
-//! simulated hours per real second). Once per simulated day the run reads the snapshot (its
-//! size, matches and news) and the server's RSS from `/proc`, and prints them as a table; at the
-//! end it compares the last days with the first full window.
+//! A release server with the SQLite store plays from a fixed seed at `--speed 3600` (the
+//! generator's top speed; on the 2-core machine a simulated day takes about 20 real seconds).
+//! Once per simulated day the run reads the snapshot (its size, matches and news) and the
+//! server's RSS from `/proc`, and prints them as a table; at the end it compares the last days
+//! with the first full window.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
