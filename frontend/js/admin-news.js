@@ -3,23 +3,7 @@
 // story's history as the server recorded it (GET /api/admin/news/{id}/history).
 
 import { el, placeInOrder } from './render.js';
-import { splitTags } from './admin-render.js';
-
-function button(className, text, onClick) {
-  const b = el('button', className, text);
-  b.type = 'button';
-  b.addEventListener('click', onClick);
-  return b;
-}
-
-function conflictBox(conflict, actions, key) {
-  const box = el('div', 'conflict');
-  box.setAttribute('role', 'alert');
-  box.append(el('p', null, conflict.text),
-    button('retry', 'Retry with the new version', () => actions.retry(key)),
-    button('dismiss', 'Dismiss', () => actions.dismiss(key)));
-  return box;
-}
+import { button, conflictBox, splitTags } from './admin-render.js';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const dayTimeFormat = new Intl.DateTimeFormat(undefined, {

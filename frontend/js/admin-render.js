@@ -81,7 +81,8 @@ function actionLabel(from, to) {
   return typeof label === 'string' ? label : (label && label[from]) || to;
 }
 
-function button(className, text, onClick, ariaLabel) {
+/** A plain button (never a form submit) that runs `onClick`. */
+export function button(className, text, onClick, ariaLabel) {
   const b = el('button', className, text);
   b.type = 'button';
   if (ariaLabel) b.setAttribute('aria-label', ariaLabel);
@@ -89,7 +90,8 @@ function button(className, text, onClick, ariaLabel) {
   return b;
 }
 
-function conflictBox(conflict, actions, key) {
+/** The notice of a refused `expected_version`, with Retry and Dismiss. */
+export function conflictBox(conflict, actions, key) {
   const box = el('div', 'conflict');
   box.setAttribute('role', 'alert');
   box.append(el('p', null, conflict.text),

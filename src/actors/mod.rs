@@ -4,6 +4,7 @@
 //! Each file declares the messages its actor handles beside it; [`viewer_queue`] is the bounded
 //! queue between the broadcaster and one viewer's connection.
 
+pub mod admin_deps;
 pub mod admin_session;
 pub mod broadcaster;
 pub mod generator;

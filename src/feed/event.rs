@@ -102,6 +102,19 @@ impl EventKind {
 }
 
 impl Event {
+    /// Every name [`Event::name`] gives, so that readers of stored events and of the wire can
+    /// tell a known type from an unknown one.
+    pub const NAMES: [&'static str; 8] = [
+        "score",
+        "status",
+        "incident",
+        "incident_removed",
+        "match",
+        "news",
+        "news_retracted",
+        "archived",
+    ];
+
     /// The SSE `event:` name, identical to the JSON `type`.
     pub fn name(&self) -> &'static str {
         match self {

@@ -172,16 +172,5 @@ pub(crate) fn rebuild(stream: &StreamId, row: StoredRow<'_>) -> Result<Committed
 
 /// The event type names as `'static` strings (the `Committed` type carries them that way).
 fn static_name(name: &str) -> Option<&'static str> {
-    [
-        "score",
-        "status",
-        "incident",
-        "incident_removed",
-        "match",
-        "news",
-        "news_retracted",
-        "archived",
-    ]
-    .into_iter()
-    .find(|n| *n == name)
+    crate::feed::Event::NAMES.into_iter().find(|n| *n == name)
 }
