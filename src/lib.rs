@@ -14,7 +14,8 @@
 //!   (parsed with duplicate keys refused), tokens, per-admin rate limits, failed-login
 //!   throttling per client address.
 //! - [`client`]: the `livescore admin` command-line client.
-//! - [`sse`]: the Server-Sent Events wire format.
+//! - [`sse`]: the Server-Sent Events wire format; [`ws_gate`]: oversized WebSocket frames refused
+//!   by their header.
 //! - [`config`], [`metrics`], [`server`]: configuration, Prometheus metrics, assembly.
 
 pub mod actors;
@@ -34,3 +35,4 @@ pub mod sse;
 pub mod store;
 pub mod strict_json;
 pub mod throttle;
+pub mod ws_gate;

@@ -30,6 +30,7 @@ use crate::actors::outbound::{self, Cutter, Offer, Outbound, frame_cost};
 use crate::auth::Role;
 use crate::feed::CommandError;
 use crate::protocol::{self, Incoming, Outgoing};
+use crate::ws_gate::{self, Tripped};
 
 /// Close codes (DESIGN.md section 4).
 pub mod close {
@@ -62,6 +63,8 @@ pub struct AdminSession {
     /// Bytes queued for the client, and when it last sent anything.
     outbound: Arc<Outbound>,
     bad_in_a_row: u32,
+    /// Set when the client declared a frame over the limit (see `ws_gate.rs`).
+    oversized: Tripped,
 }
 
 /// Upgrade `req` to a WebSocket served by a new session actor; fails only for a request that is
@@ -78,6 +81,7 @@ pub fn start(
     let hub = deps.hub.clone();
     let outbound = Arc::new(Outbound::new(limits.buffer_bytes));
     outbound.seen();
+    let (stream, oversized) = ws_gate::gate(stream, limits.max_frame_bytes);
     let session = AdminSession {
         id,
         deps,
@@ -86,6 +90,7 @@ pub fn start(
         peer,
         outbound: outbound.clone(),
         bad_in_a_row: 0,
+        oversized,
     };
     let codec = actix_http::ws::Codec::new().max_size(limits.max_frame_bytes);
     let frames = ws::WebsocketContext::with_codec(session, stream, codec);
@@ -322,7 +327,7 @@ impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for AdminSession {
                 ctx.close(reason);
                 ctx.stop();
             }
-            Err(ws::ProtocolError::Overflow) => {
+            Err(e) if self.oversized.is_set() || matches!(e, ws::ProtocolError::Overflow) => {
                 let reason = format!(
                     "message too large: the limit is {} bytes",
                     self.deps.limits.max_frame_bytes

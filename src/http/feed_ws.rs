@@ -6,7 +6,8 @@
 //! sends them (`id:`, `event:`, `data:` lines and a blank line; `: ping` heartbeats), so a client
 //! parses both transports with one parser. Resume with `?lastEventId=`.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_http::BoxedPayloadStream;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, get, web};
 use actix_ws::{CloseCode, CloseReason, Message};
 use bytestring::ByteString;
 use futures_util::StreamExt;
@@ -14,6 +15,7 @@ use futures_util::StreamExt;
 use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::http::events::{EventsQuery, admit, subscribe};
+use crate::ws_gate;
 
 /// Close code when the viewer fell behind and was dropped: reconnect with `lastEventId`.
 const TRY_AGAIN_LATER: u16 = 1013;
@@ -30,13 +32,21 @@ pub async fn feed(
         .last_event_id
         .clone()
         .filter(|id| !id.trim().is_empty());
+    // A viewer only ever sends control frames, but its frames pass the same gate as an admin's,
+    // so a declared 2^62-byte frame is refused by its header instead of being buffered.
+    let (gated, oversized) = ws_gate::gate(body.into_inner(), app.config.max_frame_bytes);
+    let gated: BoxedPayloadStream = Box::pin(gated);
+    let body = web::Payload::from_request(&req, &mut gated.into())
+        .await
+        .map_err(|e| ApiError::bad_request(format!("unreadable request body: {e}")))?;
     let (response, mut session, mut incoming) = actix_ws::handle(&req, body)
         .map_err(|e| ApiError::bad_request(format!("not a WebSocket upgrade: {e}")))?;
-    let (initial, mut rx) = subscribe(&app, filter, resume).await?;
+    let incoming_limit = app.config.max_frame_bytes;
+    let (initial, rx) = subscribe(&app, filter, resume).await?;
+    // The slot is held until the connection goes or the viewer is dropped as too slow.
+    let mut rx = rx.hold(slot);
 
     actix_web::rt::spawn(async move {
-        // The slot is held for as long as this connection's task runs.
-        let _slot = slot;
         let mut initial = std::pin::pin!(initial);
         while let Some(frame) = initial.next().await {
             let Ok(frame) = frame else {
@@ -73,6 +83,14 @@ pub async fn feed(
                         if session.pong(&payload).await.is_err() {
                             return;
                         }
+                    }
+                    Some(Err(_)) if oversized.is_set() => {
+                        let reason = CloseReason {
+                            code: CloseCode::Size,
+                            description: Some(format!("message too large: the limit is {incoming_limit} bytes")),
+                        };
+                        let _ = session.close(Some(reason)).await;
+                        return;
                     }
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
                         let _ = session.close(None).await;
