@@ -155,6 +155,37 @@ async fn cors_origins_do_not_open_the_admin_commands_but_allowed_origins_do() {
 }
 
 #[actix_rt::test]
+async fn a_percent_escaped_admin_path_is_judged_as_the_admin_path_it_routes_to() {
+    let server = cors_server();
+    for path in ["/api/%61dmin/commands", "/api/%61%64%6D%69%6E/commands"] {
+        let asked = "authorization, content-type";
+        let (status, headers, _) = preflight(&server, path, FAN, "POST", asked).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(
+            acao(&headers),
+            None,
+            "{path}: --cors-origins must not open admin"
+        );
+        let mut resp = client()
+            .post(server.url(path))
+            .insert_header(("Origin", FAN))
+            .insert_header(("Authorization", format!("Bearer {ALICE}")))
+            .send_body(r#"{"type":"news.publish","headline":"Escaped"}"#)
+            .await
+            .unwrap();
+        let _ = resp.body().await;
+        assert_eq!(resp.status(), StatusCode::OK, "{path} is the admin route");
+        assert_eq!(acao(resp.headers()), None, "{path}");
+    }
+    let (_, headers) = get_from(&server, "/api/%73napshot", FAN).await;
+    assert_eq!(
+        acao(&headers),
+        Some(FAN),
+        "an escaped viewer path is still a viewer path"
+    );
+}
+
+#[actix_rt::test]
 async fn a_star_lets_any_origin_read_the_feed_but_not_the_admin_commands() {
     let server = TestServer::start(|c| c.cors_origins = vec!["*".into()]);
     let (_, headers) = get_from(&server, "/api/snapshot", EVIL).await;

@@ -110,4 +110,26 @@ async fn metrics_bind_serves_metrics_on_its_own_address_and_not_on_the_public_on
     expect_error(&other, StatusCode::NOT_FOUND).await;
     let (status, _) = get(&server.url("/api/matches")).await;
     assert_eq!(status, StatusCode::OK, "the public address serves the rest");
+
+    // The router decodes percent-escapes; the split decides on the same decoded path.
+    for escaped in [
+        "/%6detrics",
+        "/%6Detrics",
+        "/metric%73",
+        "/%6d%65%74%72%69%63%73",
+    ] {
+        let (status, body) = get(&server.url(escaped)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{escaped}");
+        assert!(!String::from_utf8_lossy(&body).contains("livescore_viewers"));
+        let (status, _) = get(&private.replace("/metrics", escaped)).await;
+        assert_eq!(status, StatusCode::OK, "{escaped} on the metrics address");
+    }
+    let (status, _) = get(&server.url("/api/m%61tches")).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "an escaped public path still serves"
+    );
+    let (code, _) = expect_error(&server.url("/api/matches%20"), StatusCode::BAD_REQUEST).await;
+    assert_eq!(code, "bad_request");
 }

@@ -7,6 +7,7 @@ pub mod admission;
 pub mod api;
 pub mod assets;
 pub mod browse;
+pub mod canonical_path;
 pub mod client_ip;
 pub mod cors;
 pub mod desk;

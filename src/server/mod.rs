@@ -221,6 +221,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             // embedded pages arrive already compressed (assets.rs).
             .wrap(Compress::default())
             .wrap(from_fn(http::events::never_compressed))
+            // Every guard above sees the path the router matches (no `/%6detrics`).
+            .wrap(from_fn(http::canonical_path::decode))
             // Outermost, so it logs the method as asked (`HEAD`) and every answer gets the id.
             .wrap(from_fn(http::access::access_log))
             .app_data(app_state.clone())
