@@ -111,6 +111,7 @@ fn deliver(
                 "dropping slow viewer: its queue is full"
             );
             metrics.viewers_dropped_slow.inc();
+            v.tx.drop_viewer();
             false
         }
         Err(Refused::Closed) => {

@@ -7,13 +7,18 @@
 //! budget. A refused frame means "too slow": the broadcaster drops the viewer, whose client
 //! reconnects with `Last-Event-ID` and catches up from the log.
 //!
+//! A viewer dropped as too slow leaves at once: its connection's end stops taking frames (the
+//! client resumes with `Last-Event-ID`), and whatever the connection held for its life (its
+//! viewer slot, see [`ViewerRx::hold`]) is let go then, not when a connection that may never
+//! drain finally closes.
+//!
 //! The queue also keeps the time of the newest event handed to it, so that the connection's end
 //! can observe the delivery lag (`livescore_delivery_lag_seconds`) when it empties the queue:
 //! one number per viewer and batch, without widening every queued frame.
 
 use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -39,12 +44,31 @@ pub fn channel(max_frames: usize, max_bytes: usize) -> (ViewerTx, ViewerRx) {
     )
 }
 
-/// What both ends share: the bytes queued, and the time of the newest event queued (in
-/// microseconds since the epoch; 0 once it has been taken).
-#[derive(Debug, Default)]
+/// What both ends share: the bytes queued, the time of the newest event queued (in
+/// microseconds since the epoch; 0 once it has been taken), whether the viewer was dropped, and
+/// what its connection holds until then.
+#[derive(Default)]
 struct Queued {
     bytes: AtomicUsize,
     newest_at: AtomicI64,
+    dropped: AtomicBool,
+    held: Mutex<Option<Box<dyn Send>>>,
+}
+
+impl Queued {
+    fn let_go(&self) {
+        let held = self.held.lock().map(|mut h| h.take()).unwrap_or_default();
+        drop(held);
+    }
+}
+
+impl std::fmt::Debug for Queued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Queued")
+            .field("bytes", &self.bytes)
+            .field("dropped", &self.dropped)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why a frame was not queued.
@@ -99,6 +123,13 @@ impl ViewerTx {
     pub fn is_closed(&self) -> bool {
         self.tx.is_closed()
     }
+
+    /// The viewer is dropped (too slow): its connection takes nothing more, and what it holds is
+    /// let go now. A reader parked on an empty queue wakes when this sender is dropped.
+    pub fn drop_viewer(&self) {
+        self.queued.dropped.store(true, Ordering::Release);
+        self.queued.let_go();
+    }
 }
 
 /// The connection's end: a stream of frames that gives their bytes back to the budget as the
@@ -124,9 +155,27 @@ impl ViewerRx {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }
 
+    /// Keep `token` (the connection's viewer slot) until the viewer is dropped or this end goes,
+    /// whichever comes first.
+    pub fn hold(self, token: impl Send + 'static) -> ViewerRx {
+        if let Ok(mut held) = self.queued.held.lock() {
+            *held = Some(Box::new(token));
+        }
+        if self.queued.dropped.load(Ordering::Acquire) {
+            self.queued.let_go();
+        }
+        self
+    }
+
     /// Bytes queued and not yet taken.
     pub fn queued_bytes(&self) -> usize {
         self.queued.bytes.load(Ordering::Acquire)
+    }
+}
+
+impl Drop for ViewerRx {
+    fn drop(&mut self) {
+        self.queued.let_go();
     }
 }
 
@@ -134,6 +183,9 @@ impl Stream for ViewerRx {
     type Item = Bytes;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
+        if self.queued.dropped.load(Ordering::Acquire) {
+            return Poll::Ready(None);
+        }
         let polled = self.rx.poll_recv(cx);
         if let Poll::Ready(Some(frame)) = &polled {
             let before = self.queued.bytes.fetch_sub(frame.len(), Ordering::AcqRel);
@@ -180,6 +232,39 @@ mod tests {
         let (tx, _rx) = channel(100, 10);
         assert_eq!(tx.try_send(frame(50)), Ok(()));
         assert_eq!(tx.try_send(frame(1)), Err(Refused::Full));
+    }
+
+    #[test]
+    fn a_dropped_viewer_takes_nothing_more_and_lets_go_of_what_it_held_at_once() {
+        let (tx, rx) = channel(100, 1000);
+        let token = Arc::new(());
+        let mut rx = rx.hold(token.clone());
+        assert_eq!(tx.try_send(frame(10)), Ok(()));
+        assert_eq!(Arc::strong_count(&token), 2);
+        tx.drop_viewer();
+        assert_eq!(
+            Arc::strong_count(&token),
+            1,
+            "let go before the reader ends"
+        );
+        assert_eq!(
+            rx.recv().now_or_never(),
+            Some(None),
+            "the queued frame is not taken"
+        );
+
+        let (tx, rx) = channel(100, 1000);
+        tx.drop_viewer();
+        let _rx = rx.hold(token.clone());
+        assert_eq!(
+            Arc::strong_count(&token),
+            1,
+            "held after the drop: let go at once"
+        );
+        let (_tx, rx) = channel(100, 1000);
+        let rx = rx.hold(token.clone());
+        drop(rx);
+        assert_eq!(Arc::strong_count(&token), 1, "let go when the reader goes");
     }
 
     #[test]

@@ -50,6 +50,7 @@ impl Config {
         }
         for (name, value) in [
             ("heartbeat-secs", self.heartbeat_secs as usize),
+            ("write-timeout-secs", self.write_timeout_secs as usize),
             ("log-capacity", self.log_capacity),
             ("log-max-mb", self.log_max_mb),
             ("viewer-buffer", self.viewer_buffer),

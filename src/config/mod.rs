@@ -50,6 +50,11 @@ pub struct Config {
     #[arg(long, env = "LIVESCORE_HEARTBEAT_SECS", default_value_t = 15)]
     pub heartbeat_secs: u64,
 
+    /// Seconds a connection may leave written bytes unacknowledged (a client that stopped
+    /// reading) before the kernel aborts it (TCP_USER_TIMEOUT on every accepted connection).
+    #[arg(long, env = "LIVESCORE_WRITE_TIMEOUT_SECS", default_value_t = 30)]
+    pub write_timeout_secs: u64,
+
     /// Events kept in memory for `Last-Event-ID` replay; older ids get a fresh snapshot.
     #[arg(long, env = "LIVESCORE_LOG_CAPACITY", default_value_t = 10_000)]
     pub log_capacity: usize,

@@ -3,8 +3,9 @@
 //!
 //! Every connection that holds the server's attention for a while takes a slot: an SSE stream, a
 //! viewer WebSocket, a waiting long-poll. The slot lives as long as the connection (it is owned
-//! by the response body or the connection's task), so it is freed the moment the connection
-//! goes, not when the broadcaster next notices. Checked by the handler before any work is done,
+//! by the response body, the connection's task or the viewer's queue), so it is freed the moment
+//! the connection goes, not when the broadcaster next notices; a viewer the broadcaster drops as
+//! too slow frees its slot then, even while its connection, never drained, is still open. Checked by the handler before any work is done,
 //! with plain atomics and one short-held map lock rather than a question to an actor, so a flood
 //! of connections is turned away without queueing behind the fan-out.
 

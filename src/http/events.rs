@@ -170,6 +170,8 @@ pub async fn events(
         .or_else(|| query.last_event_id.clone())
         .filter(|id| !id.trim().is_empty());
     let (initial, rx) = subscribe(&app, filter, resume).await?;
+    // The slot is held until the connection goes or the viewer is dropped as too slow.
+    let rx = rx.hold(slot);
     let ended = StreamEnd::new(&req);
 
     let body = stream::iter(Some(Ok(sse::retry(app.config.retry_ms))))
@@ -179,10 +181,9 @@ pub async fn events(
         // over, rather than carrying on past a gap.
         .take_while(|frame| std::future::ready(frame.is_ok()))
         .flat_map(|frame| stream::iter(pieces(frame.unwrap_or_default())))
-        // The slot goes with the body, so it is freed the moment the connection closes (and the
-        // end of the stream is logged then).
+        // The end of the stream is logged as the body goes.
         .map(move |piece| {
-            let _held = (&slot, &ended);
+            let _held = &ended;
             Ok::<Bytes, actix_web::Error>(piece)
         });
     let mut response = HttpResponse::Ok();

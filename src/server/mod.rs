@@ -243,6 +243,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     // held is free for the next one (by default actix keeps writing to a half-closed socket until
     // a write fails, which for an idle stream means the next heartbeat).
     .h1_allow_half_closed(false)
+    .on_connect(abort_when_unread(Duration::from_secs(
+        config.write_timeout_secs,
+    )))
     .shutdown_timeout(SHUTDOWN_GRACE.as_secs());
     if let Some(workers) = config.workers {
         server = server.workers(workers);
@@ -346,5 +349,22 @@ impl Stopper {
     pub fn stop_now(&self) {
         // The stop command is sent when `stop` is called; the returned future only reports on it.
         drop(self.server.stop(false));
+    }
+}
+
+/// Set on every accepted connection: the kernel aborts it once written bytes have gone
+/// unacknowledged for `timeout`, a client's window included, so a client that stopped reading
+/// cannot keep its connection (and the bytes queued in it) for ever. Actix has no write timeout
+/// of its own, and a connection whose writes block is never polled, so nothing in the process
+/// could notice; a viewer that keeps reading, however slowly, acknowledges and is not affected.
+fn abort_when_unread(
+    timeout: Duration,
+) -> impl Fn(&dyn std::any::Any, &mut actix_web::dev::Extensions) {
+    move |connection, _| {
+        if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>()
+            && let Err(error) = socket2::SockRef::from(tcp).set_tcp_user_timeout(Some(timeout))
+        {
+            tracing::warn!(%error, "cannot set TCP_USER_TIMEOUT; unread connections stay open");
+        }
     }
 }
