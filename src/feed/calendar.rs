@@ -13,6 +13,9 @@ use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+/// The author of the hub's own rolls (on real-clock midnights), as events show it.
+pub const AUTHOR: &str = "calendar";
+
 use crate::feed::error::CommandError;
 use crate::feed::event::Event;
 use crate::feed::state::{FeedState, Target};

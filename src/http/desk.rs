@@ -10,11 +10,11 @@ use serde::Deserialize;
 use crate::actors::hub::{Browse, ReadLog};
 use crate::feed::Envelope;
 use crate::feed::audit::{
-    AUDIT_PAGE, AuditEntry, Author, LogQuery, MAX_AUDIT_PAGE, audited, history,
+    AUDIT_PAGE, AuditEntry, Author, LogQuery, MAX_AUDIT_PAGE, audited, history, is_about_news,
 };
 use crate::http::AppState;
 use crate::http::browse::{from_store, store_turn, stored_news, unreadable};
-use crate::http::client_ip::client_ip;
+use crate::http::client_ip::client_key;
 use crate::http::error::ApiError;
 use crate::ids::{NewsId, Seq};
 use crate::store::archive::NewsQuery;
@@ -30,7 +30,7 @@ fn person(req: &HttpRequest, app: &AppState) -> Result<String, ApiError> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    let peer = client_ip(req, &app.config.trusted_proxies);
+    let peer = client_key(req, &app.config.trusted_proxies);
     let throttle = &app.admin.throttle;
     if token.is_some()
         && let Some(Err(wait)) = peer.map(|ip| throttle.check(ip))
@@ -109,7 +109,11 @@ async fn read_log(app: &AppState, query: LogQuery) -> Result<Vec<(Seq, String)>,
             .take(limit)
             .map(|e| as_text(e))
             .collect(),
-        LogQuery::NewsHistory(_) => held.iter().map(|e| as_text(e)).collect(),
+        LogQuery::NewsHistory(id) => held
+            .iter()
+            .filter(|e| is_about_news(&e.json, id))
+            .map(|e| as_text(e))
+            .collect(),
     })
 }
 

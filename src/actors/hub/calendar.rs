@@ -8,13 +8,11 @@ use actix::prelude::*;
 use chrono::Utc;
 
 use super::Hub;
+use crate::feed::calendar::AUTHOR as CALENDAR_AUTHOR;
 use crate::feed::{Command, Window};
 
 /// How often the hub looks at the clock.
 pub const CALENDAR_CHECK: Duration = Duration::from_secs(10);
-
-/// The author of the hub's own rolls, as events show it.
-pub const CALENDAR_AUTHOR: &str = "calendar";
 
 impl Hub {
     /// Keep the live state to `window` (the configuration wins over what a snapshot says).

@@ -21,9 +21,9 @@ mod reads;
 mod ready;
 mod shared;
 
+pub use crate::feed::calendar::AUTHOR as CALENDAR_AUTHOR;
 pub use admins::{AdminJoined, AdminLeft, AttachGenerator, CloseAdmins, ToAdmin};
 pub use browse::{Browse, Browsed};
-pub use calendar::CALENDAR_AUTHOR;
 use commands::Reply;
 pub use commands::{Execute, ExecuteAll};
 pub use durable::CloseStore;
