@@ -117,6 +117,10 @@ pub enum TokenError {
     },
     #[error("{origin}: admin `{name}` has a token shorter than {MIN_TOKEN_LEN} characters")]
     TooShort { origin: String, name: String },
+    #[error(
+        "{origin}: `{name}` is the name the feed gives its own events (generator and calendar); pick another"
+    )]
+    Reserved { origin: String, name: String },
     #[error("{origin}: admin `{name}` is listed twice")]
     Duplicate { origin: String, name: String },
     #[error("cannot read admin tokens file {path}: {reason}")]
@@ -158,6 +162,17 @@ impl AdminTokens {
             };
             if token.len() < MIN_TOKEN_LEN {
                 return Err(TokenError::TooShort {
+                    origin: source.to_owned(),
+                    name: name.to_owned(),
+                });
+            }
+            // An editor named `generator` would write as the machine does: the audit trail
+            // would hide their edits, and who did what could not be told apart.
+            if crate::feed::audit::MACHINE_AUTHORS
+                .iter()
+                .any(|machine| machine.eq_ignore_ascii_case(name))
+            {
+                return Err(TokenError::Reserved {
                     origin: source.to_owned(),
                     name: name.to_owned(),
                 });
@@ -262,6 +277,16 @@ mod tests {
             AdminTokens::parse("a:123456789\na:987654321", "f"),
             Err(TokenError::Duplicate { .. })
         ));
+        for machine in ["generator", "calendar", "Generator:123456789:editor"] {
+            let entry = if machine.contains(':') {
+                machine.to_owned()
+            } else {
+                format!("{machine}:123456789")
+            };
+            let err = AdminTokens::parse(&entry, "env").unwrap_err();
+            assert!(matches!(err, TokenError::Reserved { .. }), "{entry}");
+            assert!(err.to_string().contains("pick another"), "{err}");
+        }
         let t = AdminTokens::parse("# admins\n\nalice:123456789\n", "f").unwrap();
         assert_eq!(t.names(), ["alice"]);
         let err = AdminTokens::parse("bob:123456789:boss", "env").unwrap_err();

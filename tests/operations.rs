@@ -77,6 +77,36 @@ fn a_bad_config_file_stops_start_up_naming_the_file_line_and_key() {
     assert!(err.contains("livescore.toml:2: `max-viewers`"), "{err}");
 }
 
+#[test]
+fn values_too_large_to_serve_with_stop_start_up_instead_of_panicking_later() {
+    let huge = (1u64 << 62).to_string();
+    for flag in ["--viewer-buffer", "--max-store-replays", "--heartbeat-secs"] {
+        let (ok, _, err) = run(&["--in-memory", "--bind", "127.0.0.1:0", flag, &huge]);
+        assert!(!ok, "{flag} {huge} started");
+        assert!(err.contains(&format!("{flag} must be at most")), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn a_token_named_like_the_machine_authors_is_refused() {
+    for name in ["generator", "calendar"] {
+        let tokens = format!("{name}:a-long-enough-token");
+        let (ok, _, err) = run(&[
+            "--in-memory",
+            "--bind",
+            "127.0.0.1:0",
+            "--admin-tokens",
+            &tokens,
+        ]);
+        assert!(!ok, "{name} was accepted");
+        assert!(
+            err.contains(&format!("`{name}` is the name the feed gives")),
+            "{err}"
+        );
+    }
+}
+
 #[actix_rt::test]
 async fn the_default_config_file_starts_the_server_as_no_file_would() {
     let (ok, file, _) = run(&["config", "default"]);
@@ -108,6 +138,8 @@ async fn json_logs_have_an_access_line_per_request_with_the_id_sent_back() {
         "--no-generator",
         "--log-format",
         "json",
+        "--trusted-proxies",
+        "127.0.0.1",
     ]);
     let (child, base, stderr) = spawn_logged(command);
     let p = Proc { child, base };
@@ -166,6 +198,42 @@ async fn json_logs_have_an_access_line_per_request_with_the_id_sent_back() {
         .unwrap();
     assert_eq!(line["method"], "HEAD", "{line}");
 
+    // Behind the trusted proxy, the line names the client it forwards for, and the proxy apart.
+    let resp = client()
+        .get(p.url("/healthz"))
+        .insert_header(("X-Request-Id", "from-the-proxy-2"))
+        .insert_header(("X-Forwarded-For", "198.51.100.7"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    eventually(
+        "the forwarded client's line",
+        Duration::from_secs(10),
+        access("from-the-proxy-2".into()),
+    )
+    .await;
+    let line = json_lines(&stderr)
+        .into_iter()
+        .find(|l| l["request_id"] == "from-the-proxy-2")
+        .unwrap();
+    assert_eq!(line["client"], "198.51.100.7", "{line}");
+    assert_eq!(line["via"], "127.0.0.1", "{line}");
+    // Even from the proxy, an id outside the safe alphabet is replaced.
+    let resp = client()
+        .get(p.url("/healthz"))
+        .insert_header(("X-Request-Id", "id with spaces\"and quotes"))
+        .send()
+        .await
+        .unwrap();
+    let id = resp
+        .headers()
+        .get("x-request-id")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(!id.contains(' ') && !id.contains('"'), "{id}");
+
     // An SSE viewer's stream end is logged with how long it stayed.
     let mut viewer = SseClient::connect(&p.url("/events"), None).await;
     let id = viewer.header("x-request-id").unwrap().to_owned();
@@ -196,7 +264,17 @@ async fn text_logs_on_a_pipe_have_no_colour_codes() {
     let command = server(&["--bind", "127.0.0.1:0", "--in-memory", "--no-generator"]);
     let (child, base, stderr) = spawn_logged(command);
     let p = Proc { child, base };
-    let resp = client().get(p.url("/healthz")).send().await.unwrap();
+    // Without --trusted-proxies no client names its own request id.
+    let resp = client()
+        .get(p.url("/healthz"))
+        .insert_header(("X-Request-Id", "chosen-by-the-client"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        resp.headers().get("x-request-id").unwrap(),
+        "chosen-by-the-client"
+    );
     let id = resp
         .headers()
         .get("x-request-id")

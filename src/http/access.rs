@@ -2,37 +2,54 @@
 //! and the request id itself, taken from a proxy's `X-Request-Id` or made up, which handlers can
 //! read ([`RequestId`]) and which every answer carries back in `X-Request-Id`.
 //!
+//! The client is the one `client_ip.rs` finds (behind a trusted proxy, the address it forwards
+//! for), with the peer beside it when they differ. A request id is taken only from a trusted
+//! proxy (`--trusted-proxies`) and only in a safe alphabet: otherwise any client could write
+//! into the logs, or pose as another request.
+//!
 //! An SSE viewer's request is logged when its answer starts; `/events` logs a second line, with
 //! how long the viewer stayed, when its stream ends (see [`StreamEnd`]).
 
+use std::net::IpAddr;
 use std::time::Instant;
 
-use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+use actix_web::{HttpMessage, web};
+
+use crate::http::AppState;
+use crate::http::client_ip::resolve;
 
 /// The request id header, read from a proxy and sent back on every answer.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Longest request id taken from a client; a longer (or unprintable) one is replaced.
+/// Longest request id taken from a proxy; a longer one is replaced.
 const MAX_ID_LEN: usize = 64;
+
+/// Whether `id` is a request id to keep: short, and letters, digits, `-`, `_`, `.` and `:` only
+/// (what proxies make: hex, UUIDs, `host:counter`).
+fn is_safe_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_ID_LEN
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+}
 
 /// The id of the request being handled (in the request's extensions).
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
 impl RequestId {
-    /// The id a proxy gave the request, when it is short printable ASCII, else a new random one.
-    fn of(req: &ServiceRequest) -> RequestId {
+    /// The id a trusted proxy gave the request, when it is a safe one, else a new random one.
+    fn of(req: &ServiceRequest, from_trusted_proxy: bool) -> RequestId {
         let given = req
             .headers()
             .get(&REQUEST_ID)
             .and_then(|v| v.to_str().ok())
-            .filter(|id| {
-                !id.is_empty() && id.len() <= MAX_ID_LEN && id.bytes().all(|b| b.is_ascii_graphic())
-            });
+            .filter(|id| from_trusted_proxy && is_safe_id(id));
         RequestId(match given {
             Some(id) => id.to_owned(),
             None => format!("{:016x}", rand::random::<u64>()),
@@ -47,14 +64,25 @@ pub async fn access_log(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let id = RequestId::of(&req);
+    let peer = req.peer_addr().map(|a| a.ip().to_canonical());
+    let app = req.app_data::<web::Data<AppState>>().cloned();
+    let trusted = app
+        .as_ref()
+        .map_or(&[][..], |app| &app.config.trusted_proxies);
+    let from_proxy = peer.is_some_and(|ip| trusted.iter().any(|net| net.contains(&ip)));
+    let id = RequestId::of(&req, from_proxy);
     req.extensions_mut().insert(id.clone());
     let method = req.method().clone();
     let path = req.path().to_owned();
-    let peer = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let client = resolve(peer, req.headers(), trusted);
+    let shown = |ip: Option<IpAddr>| ip.map(|ip| ip.to_string()).unwrap_or_default();
+    // The peer is named apart only when it is not the client (a proxy).
+    let via = if client == peer {
+        None
+    } else {
+        Some(shown(peer))
+    };
+    let client = shown(client);
     let result = next.call(req).await;
     let status = match &result {
         Ok(res) => res.status(),
@@ -67,7 +95,8 @@ pub async fn access_log(
         path,
         status = status.as_u16(),
         ms = started.elapsed().as_micros() as f64 / 1e3,
-        peer,
+        client,
+        via = via.as_deref(),
         "request"
     );
     let mut res = result?;
@@ -105,5 +134,29 @@ impl Drop for StreamEnd {
             connected_secs = self.started.elapsed().as_secs_f64(),
             "viewer stream ended"
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_kept_only_in_a_safe_alphabet() {
+        for id in ["a1b2c3", "5f0e-4c1a-9d", "edge-7:1234", "x.y_z"] {
+            assert!(is_safe_id(id), "{id}");
+        }
+        let long = "a".repeat(MAX_ID_LEN + 1);
+        for id in [
+            "",
+            "with space",
+            "quote\"",
+            "new\nline",
+            "<script>",
+            "a/b",
+            &long,
+        ] {
+            assert!(!is_safe_id(id), "{id:?}");
+        }
     }
 }
