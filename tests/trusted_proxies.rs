@@ -61,6 +61,24 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_viewer_slots()
 }
 
 #[actix_rt::test]
+async fn forwarded_ipv6_clients_are_counted_by_their_64() {
+    let server = TestServer::start(|c| {
+        c.max_viewers_per_ip = 1;
+        c.trusted_proxies = vec![livescore::config::parse_trusted("127.0.0.1").unwrap()];
+    });
+    let (status, _first) = viewer(&server, "2001:db8:1:2::1").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = viewer(&server, "2001:db8:1:2:a:b:c:d").await;
+    assert_eq!(
+        status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "another address in the same /64 is the same client"
+    );
+    let (status, _other) = viewer(&server, "[2001:db8:1:3::1]:4711").await;
+    assert_eq!(status, StatusCode::OK, "the next /64 is another client");
+}
+
+#[actix_rt::test]
 async fn without_trusted_proxies_a_forged_header_is_ignored() {
     let server = TestServer::start(|c| c.max_viewers_per_ip = 1);
     let (status, _first) = viewer(&server, "198.51.100.1").await;

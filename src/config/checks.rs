@@ -15,6 +15,12 @@ pub enum ConfigError {
     Speed(f64),
     #[error("--{0} must be at least 1")]
     Zero(&'static str),
+    #[error("--{flag} must be at most {max}, got {value}")]
+    TooLarge {
+        flag: &'static str,
+        max: u64,
+        value: u64,
+    },
     #[error("--admin-rate must be a positive number of commands per second, got {0}")]
     Rate(f64),
     #[error("--ws-timeout-secs ({timeout}) must be longer than --ws-ping-secs ({ping})")]
@@ -80,6 +86,11 @@ impl Config {
                 return Err(ConfigError::Zero(name));
             }
         }
+        for (flag, value, max) in self.upper_bounds() {
+            if value > max {
+                return Err(ConfigError::TooLarge { flag, max, value });
+            }
+        }
         if !(self.admin_rate.is_finite() && self.admin_rate > 0.0) {
             return Err(ConfigError::Rate(self.admin_rate));
         }
@@ -112,6 +123,65 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// Each numeric flag, its value and the most it may be. Past these a value is a slip of the
+    /// keyboard, and some would bring the server down rather than be refused: a queue of 2^62
+    /// frames panics as each viewer connects, a semaphore of 2^62 permits at start, a deadline
+    /// of 2^62 seconds when it is added to the clock.
+    fn upper_bounds(&self) -> [(&'static str, u64, u64); 35] {
+        const GIB: u64 = 1 << 30;
+        const DAY_SECS: u64 = 86_400;
+        let n = |v: usize| v as u64;
+        [
+            ("heartbeat-secs", self.heartbeat_secs, 3_600),
+            ("write-timeout-secs", self.write_timeout_secs, DAY_SECS),
+            ("log-capacity", n(self.log_capacity), 10_000_000),
+            ("log-max-mb", n(self.log_max_mb), 64 * 1024),
+            ("max-viewers", n(self.max_viewers), 10_000_000),
+            ("viewer-buffer", n(self.viewer_buffer), 1_000_000),
+            ("viewer-buffer-bytes", n(self.viewer_buffer_bytes), GIB),
+            ("max-viewers-per-ip", n(self.max_viewers_per_ip), 10_000_000),
+            ("max-replay-events", self.max_replay_events, 10_000_000),
+            ("max-store-replays", n(self.max_store_replays), 1_000),
+            ("max-poll-events", n(self.max_poll_events), 1_000_000),
+            ("retry-ms", self.retry_ms, DAY_SECS * 1000),
+            ("max-poll-wait", self.max_poll_wait, 3_600),
+            ("window-back-days", u64::from(self.window_back_days), 366),
+            ("window-ahead-days", u64::from(self.window_ahead_days), 366),
+            ("live-news", n(self.live_news), 1_000_000),
+            ("archive-memory-mb", n(self.archive_memory_mb), 64 * 1024),
+            ("workers", n(self.workers.unwrap_or(1)), 1_024),
+            ("snapshot-every", self.snapshot_every, 10_000_000),
+            ("retention", self.retention, 1 << 40),
+            ("max-store-mb", self.max_store_mb, 1 << 30),
+            ("max-frame-bytes", n(self.max_frame_bytes), GIB),
+            ("max-body-bytes", n(self.max_body_bytes), GIB),
+            ("admin-burst", u64::from(self.admin_burst), 1_000_000),
+            (
+                "max-bad-messages",
+                u64::from(self.max_bad_messages),
+                1_000_000,
+            ),
+            ("auth-timeout-secs", self.auth_timeout_secs, 3_600),
+            ("ws-ping-secs", self.ws_ping_secs, 3_600),
+            ("ws-timeout-secs", self.ws_timeout_secs, DAY_SECS),
+            ("admin-buffer-bytes", n(self.admin_buffer_bytes), GIB),
+            (
+                "auth-fail-limit",
+                u64::from(self.auth_fail_limit),
+                1_000_000,
+            ),
+            ("auth-backoff-ms", self.auth_backoff_ms, DAY_SECS * 1000),
+            (
+                "auth-backoff-max-secs",
+                self.auth_backoff_max_secs,
+                DAY_SECS,
+            ),
+            ("auth-track-max", n(self.auth_track_max), 10_000_000),
+            ("body-timeout-secs", self.body_timeout_secs, 3_600),
+            ("drain-secs", self.drain_secs, 3_600),
+        ]
     }
 
     pub fn heartbeat(&self) -> Duration {
@@ -172,6 +242,27 @@ mod tests {
         c.admin_buffer_bytes = 0;
         assert_eq!(c.validate(), Err(ConfigError::Zero("admin-buffer-bytes")));
         c.admin_buffer_bytes = 1024;
+        c.viewer_buffer = 1 << 62;
+        assert_eq!(
+            c.validate(),
+            Err(ConfigError::TooLarge {
+                flag: "viewer-buffer",
+                max: 1_000_000,
+                value: 1 << 62
+            })
+        );
+        c.viewer_buffer = 256;
+        c.max_store_replays = 1 << 62;
+        let err = c.validate().unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "--max-store-replays must be at most 1000, got {}",
+                1u64 << 62
+            )
+        );
+        c.max_store_replays = 4;
+        assert_eq!(c.validate(), Ok(()), "the defaults are within every bound");
         c.public_url = Some("scores.example".into());
         assert_eq!(
             c.validate(),

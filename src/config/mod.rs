@@ -64,7 +64,8 @@ pub struct Config {
     #[arg(long, env = "LIVESCORE_LOG_MAX_MB", default_value_t = 64)]
     pub log_max_mb: usize,
 
-    /// SSE viewers held at once; past it, new viewers get 503 with Retry-After.
+    /// Viewers (SSE, viewer WebSocket and waiting long-polls) held at once; past it, new viewers
+    /// get 503 with Retry-After (0: no server-wide cap, as 0 means for --max-viewers-per-ip).
     #[arg(long, env = "LIVESCORE_MAX_VIEWERS", default_value_t = 50_000)]
     pub max_viewers: usize,
 

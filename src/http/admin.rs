@@ -16,7 +16,7 @@ use crate::actors::hub::Execute;
 use crate::config::{Config, origin_of};
 use crate::feed::CommandError;
 use crate::http::AppState;
-use crate::http::client_ip::client_ip;
+use crate::http::client_ip::{client_ip, client_key};
 use crate::http::error::{ApiError, command_status};
 use crate::protocol::{self, Incoming, Outgoing};
 use crate::throttle::whole_seconds;
@@ -65,10 +65,10 @@ fn throttled(app: &AppState, wait: Duration) -> HttpResponse {
     response
 }
 
-/// The client's address for the failed-login throttle and the logs: behind a trusted proxy, the
-/// one it forwards for.
+/// The client's address as the failed-login throttle counts it: behind a trusted proxy, the one
+/// it forwards for; for IPv6, its /64.
 fn peer_ip(req: &HttpRequest, app: &AppState) -> Option<IpAddr> {
-    client_ip(req, &app.config.trusted_proxies)
+    client_key(req, &app.config.trusted_proxies)
 }
 
 /// `GET /ws/admin`: check the Origin, then hand the connection to a new session actor.
@@ -86,7 +86,7 @@ pub async fn upgrade(
             .get(header::ORIGIN)
             .and_then(|o| o.to_str().ok())
             .unwrap_or("?");
-        let client = peer_ip(&req, &app).map(|ip| ip.to_string());
+        let client = client_ip(&req, &app.config.trusted_proxies).map(|ip| ip.to_string());
         tracing::warn!(
             origin,
             client = client.as_deref().unwrap_or("?"),

@@ -41,11 +41,13 @@ struct Inner {
 }
 
 impl ViewerSlots {
+    /// Slots for at most `max` connections in all and `max_per_address` from one address; 0 for
+    /// either means no cap of that kind.
     pub fn new(max: usize, max_per_address: usize) -> ViewerSlots {
         ViewerSlots {
             inner: Arc::new(Inner {
                 used: AtomicUsize::new(0),
-                max,
+                max: if max == 0 { usize::MAX } else { max },
                 per_address: Mutex::new(HashMap::new()),
                 max_per_address,
             }),
@@ -128,6 +130,13 @@ mod tests {
         );
         drop(a1);
         assert!(slots.try_acquire(A).is_ok());
+    }
+
+    #[test]
+    fn zero_means_no_cap_for_the_server_as_for_an_address() {
+        let slots = ViewerSlots::new(0, 0);
+        let held: Vec<_> = (0..1000).map(|_| slots.try_acquire(A).unwrap()).collect();
+        assert_eq!(slots.in_use(), held.len());
     }
 
     #[test]

@@ -1,6 +1,10 @@
 //! The client's address, for the per-address viewer cap (`admission.rs`), the failed-login
 //! throttle (`throttle.rs`) and the logs.
 //!
+//! Those limits count an IPv6 client by its /64 ([`client_key`]): one subscriber's network,
+//! from which a host may use any address it likes (privacy extensions pick a new one every
+//! day), so counting by the full address would give one host 2^64 allowances.
+//!
 //! Behind a reverse proxy every connection comes from the proxy, so the real client is only
 //! named in `X-Forwarded-For`. That header is written by whoever sends the request, so it is
 //! believed only when the connection comes from an address in `--trusted-proxies`, and then only
@@ -24,6 +28,19 @@ const FORWARDED_FOR: &str = "x-forwarded-for";
 pub fn client_ip(req: &HttpRequest, trusted: &[IpNet]) -> Option<IpAddr> {
     let peer = req.peer_addr().map(|a| a.ip());
     resolve(peer, req.headers(), trusted)
+}
+
+/// The key per-client limits are counted under: [`client_ip`], an IPv6 address cut to its /64.
+pub fn client_key(req: &HttpRequest, trusted: &[IpNet]) -> Option<IpAddr> {
+    client_ip(req, trusted).map(limit_key)
+}
+
+/// `ip` as limits count it: IPv4 as it is, IPv6 as its /64 network address.
+pub fn limit_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+        v4 => v4,
+    }
 }
 
 /// [`client_ip`] on its parts.
@@ -123,6 +140,16 @@ mod tests {
             resolve(ip("127.0.0.1"), &ported, &proxies),
             ip("198.51.100.9")
         );
+    }
+
+    #[test]
+    fn limits_count_ipv6_clients_by_their_64_and_ipv4_clients_by_address() {
+        let key = |s: &str| limit_key(s.parse().unwrap());
+        assert_eq!(key("2001:db8:1:2::1"), key("2001:db8:1:2:ffff::9"));
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("2001:db8:1:2::1").to_string(), "2001:db8:1:2::");
+        assert_ne!(key("198.51.100.1"), key("198.51.100.2"));
+        assert_eq!(key("::ffff:198.51.100.1"), key("198.51.100.1"));
     }
 
     #[test]

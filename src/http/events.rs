@@ -19,7 +19,7 @@ use crate::feed::Filter;
 use crate::http::AppState;
 use crate::http::access::StreamEnd;
 use crate::http::admission::{Refusal, ViewerSlot};
-use crate::http::client_ip::client_ip;
+use crate::http::client_ip::client_key;
 use crate::http::error::ApiError;
 use crate::http::replay::{self, Replay};
 use crate::sse;
@@ -62,7 +62,7 @@ const FULL_RETRY_AFTER_SECS: u64 = 5;
 /// forwards for), or the 503 that says why not (shared by SSE, the viewer WebSocket and
 /// long-polls).
 pub fn admit_connection(req: &HttpRequest, app: &AppState) -> Result<ViewerSlot, ApiError> {
-    let address = client_ip(req, &app.config.trusted_proxies);
+    let address = client_key(req, &app.config.trusted_proxies);
     app.slots.try_acquire(address).map_err(|refusal| {
         let message = match refusal {
             Refusal::Server(max) => {
