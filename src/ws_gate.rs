@@ -40,8 +40,9 @@ enum At {
     },
     /// Inside a payload: how many of its bytes are still to pass.
     Payload(u64),
-    /// A frame was refused: the error goes out once, then the stream ends.
-    Refused { reported: bool },
+    /// A frame was refused: the error goes out once, then the stream ends. `yielded` is set
+    /// once the stream has given its reader a turn to decode the frames before the refused one.
+    Refused { reported: bool, yielded: bool },
 }
 
 const NEW_HEADER: At = At::Header {
@@ -120,7 +121,10 @@ impl<S> FrameGate<S> {
                     }
                     let len = declared_len(&bytes[..need]);
                     if len > self.limit {
-                        self.at = At::Refused { reported: false };
+                        self.at = At::Refused {
+                            reported: false,
+                            yielded: false,
+                        };
                         return Some(started.unwrap_or(0));
                     }
                     self.at = if len == 0 {
@@ -144,9 +148,17 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        if let At::Refused { reported } = &mut this.at {
+        if let At::Refused { reported, yielded } = &mut this.at {
             if std::mem::replace(reported, true) {
                 return Poll::Ready(None);
+            }
+            // Both WebSocket readers return a payload error before decoding what they already
+            // buffered, so the good frames before the refused one (a ping, say) would be lost:
+            // give them one turn to decode first.
+            if !std::mem::replace(yielded, true) {
+                *reported = false;
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
             }
             this.tripped.0.store(true, Ordering::Release);
             return Poll::Ready(Some(Err(PayloadError::Overflow)));
@@ -157,10 +169,14 @@ where
         };
         match this.scan(&chunk) {
             None => Poll::Ready(Some(Ok(chunk))),
+            // Earlier chunks may still wait in the reader's buffer: their turn first.
             Some(0) => {
-                this.tripped.0.store(true, Ordering::Release);
-                this.at = At::Refused { reported: true };
-                Poll::Ready(Some(Err(PayloadError::Overflow)))
+                this.at = At::Refused {
+                    reported: false,
+                    yielded: true,
+                };
+                cx.waker().wake_by_ref();
+                Poll::Pending
             }
             // The frames before the refused one go through first: they were within the limit.
             Some(start) => Poll::Ready(Some(Ok(chunk.slice(..start)))),

@@ -140,7 +140,9 @@ async fn every_documented_operation_answers_as_documented() {
         c.max_body_bytes = 2048;
         c.body_timeout_secs = 1;
     });
-    let full = TestServer::start(|c| c.max_viewers = 0);
+    // A server whose one viewer slot is taken.
+    let full = TestServer::start(|c| c.max_viewers = 1);
+    let _holder = SseClient::connect(&full.url("/events"), None).await;
     let strict = TestServer::start(|c| {
         with_admins(c);
         c.auth_fail_limit = 1;
