@@ -12,8 +12,16 @@ use serde_json::json;
 
 /// The value of one series (name with its labels, as exported), or `None` when absent.
 async fn series(url: &str, name: &str) -> Option<f64> {
-    let (status, body) = get(url).await;
-    assert_eq!(status, StatusCode::OK);
+    // On a connection of its own that the server closes after answering, so that no idle
+    // connection of an earlier read is still counted in `process_open_fds` by the next one.
+    let mut resp = client()
+        .get(url)
+        .insert_header(("Connection", "close"))
+        .send()
+        .await
+        .expect("metrics answer");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body = resp.body().limit(16 << 20).await.expect("metrics body");
     String::from_utf8_lossy(&body)
         .lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
