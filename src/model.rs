@@ -189,21 +189,24 @@ pub struct Score {
 }
 
 impl Score {
-    /// The score after `side` adds `points`.
-    /// The score with `points` taken off `side` (never below zero).
-    pub fn minus(self, side: Side, points: u32) -> Score {
-        match side {
-            Side::Home => Score {
-                home: self.home.saturating_sub(points),
-                ..self
-            },
-            Side::Away => Score {
-                away: self.away.saturating_sub(points),
-                ..self
-            },
+    /// The score moved by `adjust`, unless a side would go below 0 (or past `u32`).
+    pub fn adjusted(self, adjust: Adjust) -> Option<Score> {
+        let side = |now: u32, by: i64| u32::try_from(i64::from(now) + by).ok();
+        Some(Score {
+            home: side(self.home, adjust.home)?,
+            away: side(self.away, adjust.away)?,
+        })
+    }
+
+    /// What takes this score to `to`.
+    pub fn to(self, to: Score) -> Adjust {
+        Adjust {
+            home: i64::from(to.home) - i64::from(self.home),
+            away: i64::from(to.away) - i64::from(self.away),
         }
     }
 
+    /// The score after `side` adds `points`.
     pub fn plus(self, side: Side, points: u32) -> Score {
         match side {
             Side::Home => Score {
@@ -234,6 +237,9 @@ pub enum IncidentKind {
     Timeout,
     /// A period started or ended; recorded by the hub on status changes.
     Period,
+    /// A manual score correction (`score.set`): moves the score by its `adjust`, in the open on
+    /// the timeline, so the score stays the sum of the timeline.
+    Correction,
 }
 
 impl IncidentKind {
@@ -270,13 +276,59 @@ pub struct Incident {
     /// Free text such as "Half-time" or "replaces #9".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// For a correction, what it adds to each side's score (negative to take away).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjust: Option<Adjust>,
 }
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
+/// What a correction adds to each side's score.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Adjust {
+    pub home: i64,
+    pub away: i64,
+}
+
+impl Adjust {
+    /// The adjustment that undoes this one.
+    pub fn reversed(self) -> Adjust {
+        Adjust {
+            home: -self.home,
+            away: -self.away,
+        }
+    }
+}
+
+/// The score a timeline adds up to: every incident's [`Incident::contribution`] in turn.
+/// `None` when some prefix of it would take a side below 0 (a timeline that cannot be).
+///
+/// Commands plan their `score` events as the score before plus what they add or take away, so
+/// the score a viewer sees is the sum of the incidents it sees; the property tests hold every
+/// match to this.
+pub fn tally<'a>(incidents: impl IntoIterator<Item = &'a Incident>) -> Option<Score> {
+    incidents
+        .into_iter()
+        .try_fold(Score::default(), |score, i| {
+            score.adjusted(i.contribution())
+        })
+}
+
 impl Incident {
+    /// What this incident adds to each side's score: a scoring incident's points for the side
+    /// it scores for, a correction's adjustment, nothing for the rest.
+    pub fn contribution(&self) -> Adjust {
+        let mut adjust = self.adjust.unwrap_or_default();
+        match self.scoring_side() {
+            Some(Side::Home) => adjust.home += i64::from(self.points),
+            Some(Side::Away) => adjust.away += i64::from(self.points),
+            None => {}
+        }
+        adjust
+    }
+
     /// The side whose score this incident raises, if any.
     pub fn scoring_side(&self) -> Option<Side> {
         if !self.kind.scores() || self.points == 0 {

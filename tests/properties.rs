@@ -8,7 +8,7 @@ use livescore::feed::checks::MAX_SCORE;
 use livescore::feed::fixtures::Fixtures;
 use livescore::feed::{Command, Event, FeedState};
 use livescore::ids::{IncidentId, LeagueId, MatchId, NewsId, TeamId, Version};
-use livescore::model::{IncidentKind, MatchStatus, Side};
+use livescore::model::{IncidentKind, MatchStatus, Side, tally};
 use proptest::prelude::*;
 
 fn status() -> impl Strategy<Value = MatchStatus> {
@@ -35,6 +35,7 @@ fn kind() -> impl Strategy<Value = IncidentKind> {
         Just(IncidentKind::Foul),
         Just(IncidentKind::Timeout),
         Just(IncidentKind::Period),
+        Just(IncidentKind::Correction),
     ]
 }
 
@@ -225,6 +226,7 @@ proptest! {
             log.extend(planned.events);
             for m in state.matches() {
                 prop_assert!(i64::from(m.score.home) <= MAX_SCORE && i64::from(m.score.away) <= MAX_SCORE);
+                prop_assert_eq!(tally(&m.incidents), Some(m.score), "match {}: score apart from its timeline", m.id);
                 if let Some((version, status)) = before.get(&m.id) {
                     prop_assert!(m.version >= *version, "match {} version went back", m.id);
                     if status.is_terminal() {
@@ -288,6 +290,10 @@ proptest! {
                 }
             }
             log.extend(planned.events);
+            // Goals, corrections and their undoing: the score is the timeline's sum throughout.
+            for m in state.matches() {
+                prop_assert_eq!(tally(&m.incidents), Some(m.score), "match {}: score apart from its timeline", m.id);
+            }
         }
         let mut replayed = initial;
         for event in &log {

@@ -33,8 +33,9 @@ async fn current_id(server: &TestServer) -> String {
     snap["id"].as_str().expect("snapshot id").to_owned()
 }
 
-/// 20 news items and 20 score changes on match 1, interleaved: 40 events after `live`.
-async fn publish_forty(server: &TestServer) {
+/// 20 news items and 20 score corrections on match 1, interleaved: 60 events after `live` (a
+/// correction is a line on the timeline, then the score).
+async fn publish_sixty(server: &TestServer) {
     for n in 1..=20 {
         ok(
             server,
@@ -49,9 +50,9 @@ async fn publish_forty(server: &TestServer) {
     }
 }
 
-/// A small-memory server where match 1 went live and then 40 events happened; returns the server
-/// and the id from before those 40.
-async fn forty_events_past_memory(dir: &std::path::Path) -> (TestServer, String) {
+/// A small-memory server where match 1 went live and then 60 events happened; returns the server
+/// and the id from before those 60.
+async fn sixty_events_past_memory(dir: &std::path::Path) -> (TestServer, String) {
     let server = small_memory_server(dir);
     ok(
         &server,
@@ -59,7 +60,7 @@ async fn forty_events_past_memory(dir: &std::path::Path) -> (TestServer, String)
     )
     .await;
     let start = current_id(&server).await;
-    publish_forty(&server).await;
+    publish_sixty(&server).await;
     (server, start)
 }
 
@@ -70,26 +71,27 @@ async fn long_poll(server: &TestServer, query: &str) -> Vec<Value> {
 #[actix_rt::test]
 async fn long_poll_and_sse_resume_from_the_store_past_the_memory_log() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, start) = forty_events_past_memory(dir.path()).await;
+    let (server, start) = sixty_events_past_memory(dir.path()).await;
     let first = seq_of(&start) + 1;
 
     // Long-poll: every missed event, in order, and no snapshot.
     let events = long_poll(&server, &format!("since={start}&wait=0")).await;
     let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
-    assert_eq!(seqs, (first..first + 40).collect::<Vec<_>>());
+    assert_eq!(seqs, (first..first + 60).collect::<Vec<_>>());
     assert!(events.iter().all(|e| e["type"] != "snapshot"));
     assert_eq!(events[0]["news"]["headline"], "story 1");
-    assert_eq!(events[39]["home"], 20);
+    assert_eq!(events[58]["incident"]["kind"], "correction");
+    assert_eq!(events[59]["home"], 20);
 
     // With a filter: only the matching stored events.
     let scores = long_poll(&server, &format!("since={start}&wait=0&types=score")).await;
     assert_eq!(scores.len(), 20);
     assert!(scores.iter().all(|e| e["type"] == "score"));
 
-    // SSE with the same old id: the same 40 events, then nothing more.
+    // SSE with the same old id: the same 60 events, then nothing more.
     let mut viewer = SseClient::connect(&server.url("/events"), Some(&start)).await;
     assert_eq!(viewer.next_frame().await.unwrap().retry, Some(3000));
-    for seq in first..first + 40 {
+    for seq in first..first + 60 {
         let frame = viewer.next_event().await.unwrap();
         assert_ne!(frame.event.as_deref(), Some("snapshot"));
         assert_eq!(seq_of(frame.id.as_deref().unwrap()), seq);
@@ -102,7 +104,7 @@ async fn long_poll_and_sse_resume_from_the_store_past_the_memory_log() {
 #[actix_rt::test]
 async fn a_long_poll_with_nothing_stored_for_its_filter_waits_for_the_next_match() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, start) = forty_events_past_memory(dir.path()).await;
+    let (server, start) = sixty_events_past_memory(dir.path()).await;
 
     // Nothing for match 3 in the stored range: an empty answer after `wait`, not a snapshot.
     let empty = long_poll(&server, &format!("since={start}&wait=1&matches=3")).await;
@@ -122,5 +124,5 @@ async fn a_long_poll_with_nothing_stored_for_its_filter_waits_for_the_next_match
     let kinds: Vec<&str> = answer.iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["status", "incident"], "{answer:?}");
     assert!(answer.iter().all(|e| e["match_id"] == 3));
-    assert_eq!(answer[0]["seq"].as_u64().unwrap(), seq_of(&start) + 41);
+    assert_eq!(answer[0]["seq"].as_u64().unwrap(), seq_of(&start) + 61);
 }

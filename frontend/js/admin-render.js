@@ -3,7 +3,7 @@
 // notices; and the search that narrows the cards down by team, league and status. Cards are
 // built once per id and updated in place, so focus survives live updates.
 
-import { clockText, inPlay, kickoffTime, statusLabel } from './format.js';
+import { clockText, inPlay, incidentDelta, kickoffTime, statusLabel } from './format.js';
 import { el, placeInOrder, teamBadge } from './render.js';
 
 /** Status changes the server allows from each status (live → live, a clock update, is left out). */
@@ -166,8 +166,9 @@ export class AdminMatches {
       row.score.textContent = String(match.score[side]);
       row.minus.disabled = !playing || match.score[side] === 0;
       row.plus.disabled = !playing;
-      row.minus.setAttribute('aria-label', `${team.name} score minus one`);
-      row.plus.setAttribute('aria-label', `${team.name} score plus one`);
+      const scored = match.sport === 'basketball' ? 'basket' : 'goal';
+      row.minus.setAttribute('aria-label', `take back ${team.name}'s last ${scored}`);
+      row.plus.setAttribute('aria-label', `${scored} for ${team.name}`);
     }
     const statusKey = `${match.status}/${match.sport}`;
     if (card.statusKey !== statusKey) {
@@ -235,12 +236,28 @@ export class AdminMatches {
     this.actions.setStatus(matchId, to);
   }
 
-  /** +1 / −1 from the score shown now, checked against the version shown now. */
+  /**
+   * The score follows the timeline, so "+" records a goal (a basket of 2 in basketball) for the
+   * side, and "−" takes back that side's latest scoring incident; only a score with no such
+   * incident behind it (set before, by a correction) is corrected with score.set.
+   */
   step(matchId, side, delta) {
     const match = this.store.matches.get(matchId);
     if (!match) return;
+    if (delta > 0) {
+      const fields = match.sport === 'basketball'
+        ? { kind: 'points', team: side, points: 2 } : { kind: 'goal', team: side };
+      this.actions.addIncident(matchId, fields);
+      return;
+    }
+    const latest = [...(match.incidents || [])].reverse()
+      .find((incident) => incident.kind !== 'correction' && incidentDelta(incident)[side] > 0);
+    if (latest) {
+      this.actions.removeIncident(matchId, latest);
+      return;
+    }
     const score = { ...match.score };
-    score[side] = Math.max(0, score[side] + delta);
+    score[side] = Math.max(0, score[side] - 1);
     this.actions.setScore(matchId, score.home, score.away);
   }
 }

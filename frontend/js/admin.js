@@ -54,6 +54,9 @@ const actions = {
   addIncident: (matchId, fields) => send({ type: 'incident.add', match_id: matchId, ...fields },
     `${fields.kind.replace('_', ' ')} for ${describeMatch(matchId)}`, `match:${matchId}`,
     { undo: { kind: 'incident', matchId, scoring: scoringSide({ kind: fields.kind, team: fields.team }) !== null } }),
+  removeIncident: (matchId, incident) => send(
+    { type: 'incident.remove', match_id: matchId, incident_id: incident.id },
+    `take back ${incident.kind.replace('_', ' ')} for ${describeMatch(matchId)}`, `match:${matchId}`),
   updateNews: (newsId, fields, version) => send(
     { type: 'news.update', news_id: newsId, ...fields, expected_version: version },
     `update news #${newsId}`, `news:${newsId}`),

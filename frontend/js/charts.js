@@ -82,10 +82,10 @@ export function drawActivity(svg, buckets) {
 
 /**
  * Draw how the score developed, as two step lines (home and away) over the match minutes,
- * from the scoring incidents; the line ends at the current score, which also covers scores an
- * admin set directly without an incident.
+ * from the incidents that move it (scoring ones and the desk's corrections); the line ends at the
+ * current score.
  */
-export function drawScoreProgression(svg, match, { scoringSide, incidentPoints }) {
+export function drawScoreProgression(svg, match, { incidentDelta }) {
   const width = 300;
   const height = 120;
   const pad = { left: 24, right: 8, top: 8, bottom: 18 };
@@ -101,10 +101,12 @@ export function drawScoreProgression(svg, match, { scoringSide, incidentPoints }
   const points = { home: [[0, 0]], away: [[0, 0]] };
   const totals = { home: 0, away: 0 };
   for (const incident of ordered) {
-    const side = scoringSide(incident);
-    if (!side) continue;
-    totals[side] += incidentPoints(incident);
-    points[side].push([incident.minute || 0, totals[side]]);
+    const delta = incidentDelta(incident);
+    for (const side of ['home', 'away']) {
+      if (!delta[side]) continue;
+      totals[side] += delta[side];
+      points[side].push([incident.minute || 0, totals[side]]);
+    }
   }
   const now = match.status === 'scheduled' ? 0 : (match.minute || lastMinute);
   for (const side of ['home', 'away']) points[side].push([now, match.score[side]]);

@@ -118,6 +118,7 @@ export const INCIDENT_LABELS = {
   foul: 'Foul',
   timeout: 'Timeout',
   period: 'Period',
+  correction: 'Score corrected',
 };
 
 /** Incident kinds an admin may add, by sport (period markers come from status changes). */
@@ -129,6 +130,7 @@ export const INCIDENT_KINDS = {
 /** One line describing an incident, e.g. "Goal — Archie Shackleton (Arsenal)". */
 export function incidentText(incident, teamName) {
   if (incident.kind === 'period') return incident.detail || 'Period';
+  if (incident.kind === 'correction') return incident.detail || 'Score corrected';
   let label = INCIDENT_LABELS[incident.kind] || incident.kind;
   if (incident.kind === 'points') label = `${incident.points || ''} pt${incident.points === 1 ? '' : 's'}`.trim();
   const who = incident.player
@@ -170,4 +172,19 @@ export function scoringSide(incident) {
 /** Points an incident is worth to the side `scoringSide` names. */
 export function incidentPoints(incident) {
   return incident.kind === 'points' ? (incident.points || 0) : 1;
+}
+
+/**
+ * What an incident adds to each side's score, `{home, away}`: a scoring incident's points, or a
+ * correction's adjustment (which may take points away). The score is the sum of these.
+ */
+export function incidentDelta(incident) {
+  const delta = { home: 0, away: 0 };
+  const side = scoringSide(incident);
+  if (side) delta[side] += incidentPoints(incident);
+  if (incident.adjust) {
+    delta.home += incident.adjust.home || 0;
+    delta.away += incident.adjust.away || 0;
+  }
+  return delta;
 }

@@ -2,7 +2,7 @@
 // quarter (basketball), and the timeline with half-time / full-time markers carrying the score at
 // that moment. Pure functions over feed objects, usable in Node.
 
-import { incidentClock, scoringSide, incidentPoints } from './format.js';
+import { incidentClock, incidentDelta, scoringSide } from './format.js';
 
 /** Incidents in the order they happened: by period, minute, then id (ids grow with time). */
 export function chronological(incidents) {
@@ -48,9 +48,10 @@ export function periodScores(match) {
   const home = periods.map(() => 0);
   const away = periods.map(() => 0);
   for (const incident of match.incidents || []) {
-    if (incident.kind !== 'points' || !incident.period) continue;
-    const side = incident.team === 'home' ? home : incident.team === 'away' ? away : null;
-    if (side) side[incident.period - 1] += incident.points || 0;
+    if (!incident.period) continue;
+    const delta = incidentDelta(incident);
+    home[incident.period - 1] += delta.home;
+    away[incident.period - 1] += delta.away;
   }
   return { periods, home, away };
 }
@@ -82,8 +83,18 @@ export function timelineEntries(match) {
   const entries = [];
   const score = { home: 0, away: 0 };
   for (const incident of chronological(match.incidents || [])) {
-    const side = scoringSide(incident);
-    if (side) score[side] += incidentPoints(incident);
+    const delta = incidentDelta(incident);
+    score.home += delta.home;
+    score.away += delta.away;
+    const side = delta.home || delta.away;
+    if (incident.kind === 'correction') {
+      // An override by the desk: shown in the open, as a line across the timeline.
+      entries.push({
+        marker: true, id: incident.id, kind: 'correction',
+        text: `Score corrected to ${score.home}-${score.away}`,
+      });
+      continue;
+    }
     if (incident.kind === 'period') {
       const detail = incident.detail || 'Period';
       const short = MARKER_SHORT[detail] || (/^End of /.test(detail) ? detail : null);

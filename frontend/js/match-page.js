@@ -7,7 +7,7 @@ import { drawScoreProgression } from './charts.js';
 import { openFeed, TRANSPORTS } from './feed.js';
 import { Alerts, Follows } from './follow.js';
 import {
-  clockText, incidentPoints, kickoffTime, scoringSide, statusWords, timeOfDay,
+  clockText, incidentDelta, kickoffTime, statusWords, timeOfDay,
 } from './format.js';
 import { periodName, periodScores, scorerLine, scorers, timelineEntries } from './match-facts.js';
 import { NewsList, el, highlight, placeInOrder, teamBadge } from './render.js';
@@ -132,7 +132,7 @@ function render() {
   renderQuarters(match, home, away);
   renderTimeline(match);
   const chart = $('#score-chart');
-  drawScoreProgression(chart, match, { scoringSide, incidentPoints });
+  drawScoreProgression(chart, match, { incidentDelta });
   chart.setAttribute('aria-label', `Score progression: ${home.name} (solid) and ${away.name} (dashed)`);
   $('.key-home').textContent = home.short_name || home.name;
   $('.key-away').textContent = away.short_name || away.name;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::feed::error::CommandError;
 use crate::ids::Version;
-use crate::model::{MatchStatus, Sport};
+use crate::model::{Match, MatchStatus, Sport};
 
 /// Highest score either side may have (basketball reaches the 150s; anything past this is a typo).
 pub const MAX_SCORE: i64 = 999;
@@ -76,6 +76,40 @@ pub(crate) fn check_minute(minute: u16) -> Result<(), CommandError> {
     if minute > MAX_MINUTE {
         return Err(CommandError::Invalid(format!(
             "minute must be at most {MAX_MINUTE}, got {minute}"
+        )));
+    }
+    Ok(())
+}
+
+/// Stoppage time a football half may add, in minutes (extra time's halves add a third of it).
+pub const STOPPAGE_MINUTES: u16 = 15;
+
+/// The last minute an incident of `sport` may carry while the match is in `period`: the end of
+/// that period with the most stoppage time it may have (football), or the end of the quarter or
+/// overtime (basketball, whose clock stops instead).
+pub fn last_minute_of(sport: Sport, period: u8) -> u16 {
+    let period = u16::from(period.max(1));
+    match sport {
+        Sport::Football => match period {
+            1 | 2 => 45 * period + STOPPAGE_MINUTES,
+            3 | 4 => 90 + 15 * (period - 2) + STOPPAGE_MINUTES / 3,
+            _ => 120 + STOPPAGE_MINUTES / 3,
+        },
+        Sport::Basketball if period <= 4 => 12 * period,
+        Sport::Basketball => 48 + 5 * (period - 4),
+    }
+}
+
+/// Refuse an incident minute the match has not reached: later than both the clock and the end
+/// of the period under way (a goal is often logged a minute or two after the clock moved on, or
+/// before the editor's clock caught up, but never in a period still to come).
+pub(crate) fn check_minute_in_play(m: &Match, minute: u16) -> Result<(), CommandError> {
+    let last = last_minute_of(m.sport, m.period).max(m.minute);
+    if minute > last {
+        return Err(CommandError::Invalid(format!(
+            "minute: {minute} is later than match {} can have reached: period {} ends by \
+             minute {last} and the clock shows {}",
+            m.id, m.period, m.minute
         )));
     }
     Ok(())

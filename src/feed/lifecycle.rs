@@ -85,6 +85,7 @@ impl FeedState {
                     minute: new_minute,
                     points: 0,
                     detail: Some(detail),
+                    adjust: None,
                 },
                 version,
             });

@@ -1,12 +1,12 @@
-//! The corrective side of the desk: `incident.remove`, the undo of `incident.add`. (The undo of
-//! a score edit is another `score.set` with the old values, and needs nothing new.)
+//! The corrective side of the desk: `incident.remove`, the undo of `incident.add`, and of a
+//! `score.set`, whose correction is an incident like any other.
 
 use crate::feed::error::CommandError;
 use crate::feed::event::Event;
 use crate::feed::state::{FeedState, Target};
 use crate::feed::validate::Planned;
 use crate::ids::{IncidentId, MatchId};
-use crate::model::IncidentKind;
+use crate::model::{IncidentKind, tally};
 
 impl FeedState {
     /// Take incident `incident_id` off match `id`'s timeline: an `incident_removed` event and,
@@ -42,17 +42,27 @@ impl FeedState {
             incident_id,
             version,
         }];
-        if let Some(side) = incident.scoring_side() {
-            let score = m.score.minus(side, incident.points);
-            if score != m.score {
-                version = version.next();
-                events.push(Event::Score {
-                    match_id: id,
-                    home: score.home,
-                    away: score.away,
-                    version,
-                });
-            }
+        // Taken away, the rest of the timeline must still add up at every point: a correction
+        // that took a goal back cannot stand once the goal is gone.
+        let rest = m.incidents.iter().filter(|i| i.id != incident_id);
+        let score = m
+            .score
+            .adjusted(incident.contribution().reversed())
+            .filter(|_| tally(rest).is_some());
+        let Some(score) = score else {
+            return Err(CommandError::Invalid(format!(
+                "removing incident {incident_id} would take a score below 0 on the timeline; \
+                 remove the correction that followed it first"
+            )));
+        };
+        if score != m.score {
+            version = version.next();
+            events.push(Event::Score {
+                match_id: id,
+                home: score.home,
+                away: score.away,
+                version,
+            });
         }
         Ok(Planned {
             events,

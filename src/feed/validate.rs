@@ -214,18 +214,44 @@ impl FeedState {
             home: home as u32,
             away: away as u32,
         };
-        let events = if score == m.score {
-            Vec::new()
-        } else {
-            vec![Event::Score {
-                match_id: id,
-                home: score.home,
-                away: score.away,
-                version: m.version.next(),
-            }]
+        if score == m.score {
+            return Ok(Planned {
+                events: Vec::new(),
+                target: Target::Match(id),
+            });
+        }
+        // A score is the sum of its timeline, so an override is a line on the timeline too: a
+        // correction that says what it changed, which viewers see and `incident.remove` undoes.
+        let was = m.score;
+        let correction = Incident {
+            id: self.next_incident_id(),
+            kind: IncidentKind::Correction,
+            team: None,
+            player: None,
+            period: m.period,
+            minute: m.minute,
+            points: 0,
+            detail: Some(format!(
+                "score corrected from {}-{} to {}-{}",
+                was.home, was.away, score.home, score.away
+            )),
+            adjust: Some(was.to(score)),
         };
+        let version = m.version.next();
         Ok(Planned {
-            events,
+            events: vec![
+                Event::Incident {
+                    match_id: id,
+                    incident: correction,
+                    version,
+                },
+                Event::Score {
+                    match_id: id,
+                    home: score.home,
+                    away: score.away,
+                    version: version.next(),
+                },
+            ],
             target: Target::Match(id),
         })
     }
@@ -246,6 +272,11 @@ impl FeedState {
         if kind == IncidentKind::Period {
             return Err(CommandError::Invalid(
                 "period incidents are recorded by match.status".into(),
+            ));
+        }
+        if kind == IncidentKind::Correction {
+            return Err(CommandError::Invalid(
+                "correction incidents are recorded by score.set".into(),
             ));
         }
         if !m.sport.allows(kind) {
@@ -281,6 +312,7 @@ impl FeedState {
         };
         let minute = draft.minute.unwrap_or(m.minute);
         check_minute(minute)?;
+        check_minute_in_play(m, minute)?;
         let incident = Incident {
             id: self.next_incident_id(),
             kind,
@@ -290,17 +322,17 @@ impl FeedState {
             minute,
             points,
             detail: check_optional_text("detail", draft.detail)?,
+            adjust: None,
         };
         let mut events = Vec::with_capacity(2);
         let mut version = m.version.next();
-        let scorer = incident.scoring_side();
+        let score = m.score.adjusted(incident.contribution());
         events.push(Event::Incident {
             match_id: id,
             incident,
             version,
         });
-        if let Some(side) = scorer {
-            let score = m.score.plus(side, points);
+        if let Some(score) = score.filter(|s| *s != m.score) {
             if i64::from(score.home.max(score.away)) > MAX_SCORE {
                 return Err(CommandError::Invalid(format!(
                     "score would pass {MAX_SCORE}"
@@ -338,3 +370,7 @@ mod undo_tests;
 #[cfg(test)]
 #[path = "validate_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "score_tests.rs"]
+mod score_tests;

@@ -193,40 +193,42 @@ async function incidentDialogKeepsTheGrid() {
   return 'card heights unchanged; incident added from the dialog; Esc returns focus';
 }
 
-/** Undo of a score edit is score.set back, checked against the edit's version. */
-async function undoScoreEdit() {
+/**
+ * The score follows the timeline: "+" records a goal (which Undo takes back), "−" takes back the
+ * side's latest goal, and neither leaves the score apart from the incidents behind it.
+ */
+async function plusRecordsAGoal() {
   const s = await server();
   const id = await liveMatch(s, 5);
   const page = await consoleAs(ALICE, { viewport: DESKTOP });
+  const goals = async () => (await getJson(s, `/api/matches/${id}`)).incidents
+    .filter((i) => i.kind === 'goal').map((i) => i.team);
   await page.locator(`${card(id)} .home-plus:not([disabled])`).click({ timeout: 3000 });
-  await waitForText(page, `${card(id)} .home-score`, '1', 3000, 'score after +1');
+  await waitForText(page, `${card(id)} .home-score`, '1', 3000, 'score after +');
+  if ((await goals()).join() !== 'home') throw new Error(`"+" did not record a goal: ${await goals()}`);
   const undo = page.locator('#toast-undo');
-  await undo.waitFor({ timeout: 3000 }).catch(() => { throw new Error('no Undo in the toast after a score edit'); });
+  await undo.waitFor({ timeout: 3000 }).catch(() => { throw new Error('no Undo in the toast after a goal'); });
   const offered = await page.locator('#toast-text').textContent();
   if (!/Sevilla v Real Sociedad/.test(offered)) throw new Error(`toast reads "${offered}"`);
   await undo.click();
   await waitForText(page, `${card(id)} .home-score`, '0', 3000, 'score after Undo');
   await waitFor(page, () => /^Undone: /.test(document.querySelector('#toast-text').textContent), null,
     'the toast does not report the undo as done');
-  const match = await getJson(s, `/api/matches/${id}`);
-  if (match.score.home !== 0) throw new Error(`the server has ${match.score.home}-${match.score.away}`);
+  if ((await goals()).length) throw new Error(`the undone goal is still there: ${await goals()}`);
 
-  // Someone else edits in between: the undo is refused as a conflict, and says so.
+  // "−" takes back the latest goal of that side, from the keyboard too.
   await page.locator(`${card(id)} .away-plus:not([disabled])`).click({ timeout: 3000 });
-  await undo.waitFor({ timeout: 3000 });
-  await waitForText(page, `${card(id)} .away-score`, '1', 3000, 'score after away +1');
-  await command(s, { type: 'score.set', match_id: id, home: 4, away: 1 }, BOB);
-  await waitForText(page, `${card(id)} .home-score`, '4', 3000, "bob's edit");
-  // This time from the keyboard: Ctrl+Z presses the offered Undo.
-  await page.locator(`${card(id)} .away-plus`).focus();
-  await page.keyboard.press('Control+z');
-  await waitFor(page, () => /Undo failed.*conflict/.test(document.querySelector('#toast-text').textContent), null,
-    'the toast does not report the refused undo');
-  const kept = await getJson(s, `/api/matches/${id}`);
-  if (kept.score.home !== 4 || kept.score.away !== 1) throw new Error(`the refused undo changed the score: ${JSON.stringify(kept.score)}`);
+  await waitForText(page, `${card(id)} .away-score`, '1', 3000, 'score after away +');
+  await page.locator(`${card(id)} .away-minus:not([disabled])`).focus();
+  await page.keyboard.press('Enter');
+  await waitForText(page, `${card(id)} .away-score`, '0', 3000, 'score after away −');
+  const match = await getJson(s, `/api/matches/${id}`);
+  if (match.incidents.some((i) => i.kind === 'goal' || i.kind === 'correction')) {
+    throw new Error(`"−" left ${JSON.stringify(match.incidents)}`);
+  }
   assertClean(page, 'console');
   await closePage(page);
-  return 'undo (button, then Ctrl+Z) sent as score.set; a stale undo is refused with a conflict shown in the toast';
+  return '"+" records a goal and its Undo removes it; "−" takes back the latest goal; no corrections';
 }
 
 /** The token lives in the page's memory only: not in storage, not in the URL; a reload asks again. */
@@ -388,7 +390,7 @@ export const tests = [
   ['editor: full team names, search and league filter (phone)', () => namesAndSearch(PHONE)],
   ['editor: kick-off is primary, cancel is danger, final and cancel are confirmed in a dialog', irreversibleChangesAskFirst],
   ['editor: "Add incident" opens a dialog and leaves the grid alone', incidentDialogKeepsTheGrid],
-  ['editor: undo of a score edit is a checked score.set; a stale undo is a conflict', undoScoreEdit],
+  ['editor: "+" records a goal (undoable), "−" takes back the latest one', plusRecordsAGoal],
   ['editor: the token is kept in memory only', tokenStaysInMemory],
   ['editor: role shown (admin without role in ready), match scheduled from the console', roleShownAndAdminControls],
   ['editor: [needs desk-server] an editor sees the role, no admin controls, and a forbidden refusal', editorRoleLimitsTheConsole],

@@ -1,0 +1,163 @@
+//! Unit tests of the score as the sum of its timeline: goals, corrections (`score.set`) and
+//! their undoing, and incident minutes checked against the match clock.
+
+use super::*;
+use crate::feed::fixtures::Fixtures;
+use crate::ids::IncidentId;
+use crate::model::{Adjust, MatchStatus, tally};
+use chrono::TimeZone;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap()
+}
+
+fn run(state: &mut FeedState, command: Command) -> Result<Vec<Event>, CommandError> {
+    let planned = state.validate(&command, "tester", now())?;
+    for e in &planned.events {
+        state.apply(e);
+    }
+    Ok(planned.events)
+}
+
+/// The embedded fixtures with match 1 (football) live at `minute` of `period`.
+fn live_at(period: u8, minute: u16) -> FeedState {
+    let mut s = Fixtures::embedded().into_state(now()).unwrap();
+    let live = Command::MatchStatus {
+        match_id: MatchId(1),
+        status: MatchStatus::Live,
+        period: Some(period),
+        minute: Some(minute),
+    };
+    run(&mut s, live).unwrap();
+    s
+}
+
+fn goal(side: Side, minute: Option<u16>) -> Command {
+    Command::IncidentAdd {
+        match_id: MatchId(1),
+        kind: IncidentKind::Goal,
+        team: Some(side),
+        player: None,
+        minute,
+        points: None,
+        detail: None,
+    }
+}
+
+fn set(home: i64, away: i64) -> Command {
+    Command::ScoreSet {
+        match_id: MatchId(1),
+        home,
+        away,
+        expected_version: None,
+    }
+}
+
+fn remove(incident_id: IncidentId) -> Command {
+    Command::IncidentRemove {
+        match_id: MatchId(1),
+        incident_id,
+    }
+}
+
+fn score(s: &FeedState) -> (u32, u32) {
+    let m = s.game(MatchId(1)).unwrap();
+    assert_eq!(
+        tally(&m.incidents),
+        Some(m.score),
+        "the score is its timeline's sum"
+    );
+    (m.score.home, m.score.away)
+}
+
+fn added(events: &[Event]) -> &Incident {
+    match &events[0] {
+        Event::Incident { incident, .. } => incident,
+        other => panic!("not an incident: {other:?}"),
+    }
+}
+
+#[test]
+fn a_score_override_is_a_correction_on_the_timeline_and_undoes_like_any_incident() {
+    let mut s = live_at(1, 30);
+    run(&mut s, goal(Side::Home, None)).unwrap();
+    let events = run(&mut s, set(3, 1)).unwrap();
+    let correction = added(&events).clone();
+    assert_eq!(correction.kind, IncidentKind::Correction);
+    assert_eq!(correction.adjust, Some(Adjust { home: 2, away: 1 }));
+    assert_eq!(
+        correction.detail.as_deref(),
+        Some("score corrected from 1-0 to 3-1")
+    );
+    assert!(matches!(
+        events[1],
+        Event::Score {
+            home: 3,
+            away: 1,
+            ..
+        }
+    ));
+    assert_eq!(score(&s), (3, 1));
+    // A goal after the override counts once, on top of it.
+    run(&mut s, goal(Side::Away, None)).unwrap();
+    assert_eq!(score(&s), (3, 2));
+    run(&mut s, remove(correction.id)).unwrap();
+    assert_eq!(score(&s), (1, 1), "the override undone; both goals stand");
+    assert!(
+        run(&mut s, set(1, 1)).unwrap().is_empty(),
+        "no change, no line"
+    );
+}
+
+#[test]
+fn a_goal_cannot_be_removed_from_under_a_correction_that_took_it_back() {
+    let mut s = live_at(1, 30);
+    let scored = run(&mut s, goal(Side::Home, None)).unwrap();
+    let goal_id = added(&scored).id;
+    run(&mut s, set(0, 0)).unwrap();
+    let err = run(&mut s, remove(goal_id)).unwrap_err();
+    assert_eq!(err.code(), "invalid");
+    assert!(err.to_string().contains("below 0"), "{err}");
+    assert_eq!(score(&s), (0, 0));
+}
+
+#[test]
+fn corrections_come_only_from_score_set() {
+    let mut s = live_at(1, 30);
+    let mut correction = goal(Side::Home, None);
+    if let Command::IncidentAdd { kind, .. } = &mut correction {
+        *kind = IncidentKind::Correction;
+    }
+    let err = run(&mut s, correction).unwrap_err();
+    assert!(err.to_string().contains("recorded by score.set"), "{err}");
+}
+
+#[test]
+fn an_incident_minute_the_match_has_not_reached_is_refused_naming_the_field() {
+    let mut s = live_at(1, 38);
+    let err = run(&mut s, goal(Side::Home, Some(150))).unwrap_err();
+    assert_eq!(err.code(), "invalid");
+    let text = err.to_string();
+    assert!(text.starts_with("minute: 150"), "{text}");
+    assert!(text.contains("clock shows 38"), "{text}");
+    // Stoppage time of the half under way is within reach, a late entry too.
+    run(&mut s, goal(Side::Home, Some(45 + 4))).unwrap();
+    run(&mut s, goal(Side::Away, Some(12))).unwrap();
+    assert!(run(&mut s, goal(Side::Home, Some(75))).is_err());
+    let mut second_half = live_at(2, 52);
+    run(&mut second_half, goal(Side::Home, Some(90 + 3))).unwrap();
+    assert!(run(&mut second_half, goal(Side::Home, Some(110))).is_err());
+}
+
+#[test]
+fn periods_end_by_sport() {
+    use crate::feed::checks::last_minute_of;
+    use crate::model::Sport;
+    assert_eq!(last_minute_of(Sport::Football, 1), 60);
+    assert_eq!(last_minute_of(Sport::Football, 2), 105);
+    assert_eq!(last_minute_of(Sport::Football, 3), 110);
+    assert_eq!(last_minute_of(Sport::Football, 4), 125);
+    assert_eq!(last_minute_of(Sport::Basketball, 1), 12);
+    assert_eq!(last_minute_of(Sport::Basketball, 4), 48);
+    assert_eq!(last_minute_of(Sport::Basketball, 5), 53);
+}
