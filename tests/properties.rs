@@ -81,6 +81,7 @@ fn command() -> impl Strategy<Value = Command> {
                     minute,
                     points,
                     detail: None,
+                    expected_version: None,
                 }
             ),
         1 => (
@@ -133,6 +134,7 @@ fn command() -> impl Strategy<Value = Command> {
             Command::IncidentRemove {
                 match_id,
                 incident_id,
+                expected_version: None,
             }
         }),
         1 => news_id.prop_map(|news_id| Command::NewsRetract { news_id }),
@@ -163,6 +165,7 @@ fn resolve(command: &Command, state: &FeedState) -> Command {
     Command::IncidentRemove {
         match_id,
         incident_id,
+        expected_version: None,
     }
 }
 
@@ -184,11 +187,13 @@ fn desk_command() -> impl Strategy<Value = Command> {
                 minute: None,
                 points,
                 detail: None,
+                expected_version: None,
             }),
         (match_id.clone(), (1u32..1000).prop_map(IncidentId)).prop_map(
             |(match_id, incident_id)| Command::IncidentRemove {
                 match_id,
                 incident_id,
+                expected_version: None,
             }
         ),
         (match_id, 0i64..5, 0i64..5).prop_map(|(match_id, home, away)| Command::ScoreSet {

@@ -247,7 +247,7 @@ export class AdminMatches {
     if (delta > 0) {
       const fields = match.sport === 'basketball'
         ? { kind: 'points', team: side, points: 2 } : { kind: 'goal', team: side };
-      this.actions.addIncident(matchId, fields);
+      this.actions.recordGoal(matchId, fields);
       return;
     }
     const latest = [...(match.incidents || [])].reverse()

@@ -54,8 +54,13 @@ const actions = {
   addIncident: (matchId, fields) => send({ type: 'incident.add', match_id: matchId, ...fields },
     `${fields.kind.replace('_', ' ')} for ${describeMatch(matchId)}`, `match:${matchId}`,
     { undo: { kind: 'incident', matchId, scoring: scoringSide({ kind: fields.kind, team: fields.team }) !== null } }),
+  /** A goal from the card's "+", checked against the version shown: two editors (or two clicks)
+   *  recording the same goal get one goal and one conflict notice, not two goals. */
+  recordGoal: (matchId, fields) => actions.addIncident(matchId,
+    { ...fields, expected_version: versionOf(`match:${matchId}`) }),
   removeIncident: (matchId, incident) => send(
-    { type: 'incident.remove', match_id: matchId, incident_id: incident.id },
+    { type: 'incident.remove', match_id: matchId, incident_id: incident.id,
+      expected_version: versionOf(`match:${matchId}`) },
     `take back ${incident.kind.replace('_', ' ')} for ${describeMatch(matchId)}`, `match:${matchId}`),
   updateNews: (newsId, fields, version) => send(
     { type: 'news.update', news_id: newsId, ...fields, expected_version: version },

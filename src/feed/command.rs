@@ -41,6 +41,10 @@ pub enum Command {
         points: Option<u32>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
+        /// Only if nobody changed the match since (two editors recording the same goal: the
+        /// second is told, not counted twice).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected_version: Option<Version>,
     },
     /// Take an incident off a match's timeline (the undo of `incident.add`); a scoring incident
     /// takes its points back off the score.
@@ -48,6 +52,8 @@ pub enum Command {
     IncidentRemove {
         match_id: MatchId,
         incident_id: IncidentId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected_version: Option<Version>,
     },
     /// Move a match to another status, or (while live) update its period and clock.
     #[serde(rename = "match.status")]

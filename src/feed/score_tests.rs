@@ -41,6 +41,7 @@ fn goal(side: Side, minute: Option<u16>) -> Command {
         minute,
         points: None,
         detail: None,
+        expected_version: None,
     }
 }
 
@@ -57,6 +58,7 @@ fn remove(incident_id: IncidentId) -> Command {
     Command::IncidentRemove {
         match_id: MatchId(1),
         incident_id,
+        expected_version: None,
     }
 }
 

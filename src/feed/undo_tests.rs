@@ -22,6 +22,7 @@ fn remove(match_id: u32, incident_id: IncidentId) -> Command {
     Command::IncidentRemove {
         match_id: MatchId(match_id),
         incident_id,
+        expected_version: None,
     }
 }
 
@@ -43,6 +44,7 @@ fn removing_a_goal_takes_it_off_the_timeline_and_the_score() {
         minute: None,
         points: None,
         detail: None,
+        expected_version: None,
     };
     let added = run(&mut s, goal).unwrap();
     let Event::Incident { ref incident, .. } = added[0] else {

@@ -47,6 +47,7 @@ impl FeedState {
                 minute,
                 points,
                 detail,
+                expected_version,
             } => {
                 let draft = IncidentDraft {
                     kind: *kind,
@@ -56,12 +57,19 @@ impl FeedState {
                     points: *points,
                     detail: detail.as_deref(),
                 };
+                let m = self.existing_match(*match_id)?;
+                check_version("match", match_id.0, m.version, *expected_version)?;
                 self.plan_incident(*match_id, draft)
             }
             Command::IncidentRemove {
                 match_id,
                 incident_id,
-            } => self.plan_incident_removal(*match_id, *incident_id),
+                expected_version,
+            } => {
+                let m = self.existing_match(*match_id)?;
+                check_version("match", match_id.0, m.version, *expected_version)?;
+                self.plan_incident_removal(*match_id, *incident_id)
+            }
             Command::MatchStatus {
                 match_id,
                 status,

@@ -39,6 +39,7 @@ fn goal(id: u32, kind: IncidentKind, team: Side) -> Command {
         minute: None,
         points: None,
         detail: None,
+        expected_version: None,
     }
 }
 

@@ -266,6 +266,7 @@ impl Game {
             minute: Some(self.incident_minute()),
             points,
             detail: None,
+            expected_version: None,
         }
     }
 
