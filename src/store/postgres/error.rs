@@ -1,6 +1,8 @@
 //! Errors of the PostgreSQL event log: each names the server (never its password), what was
 //! being done, and the cause.
 
+use std::time::Duration;
+
 use crate::ids::{Seq, StreamId};
 use crate::store::postgres::BatchId;
 
@@ -17,6 +19,11 @@ pub enum PgError {
         #[source]
         source: tokio_postgres::Error,
     },
+
+    /// The server took the connection but did not finish the start-up exchange in time (a
+    /// partition, or a server too busy to answer).
+    #[error("cannot connect to PostgreSQL at {target}: no answer within {after:?}")]
+    ConnectTimedOut { target: String, after: Duration },
 
     /// A statement failed; the server rolled back whatever it had started.
     #[error("PostgreSQL at {target}: cannot {doing}: {source}")]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::feed::{Envelope, EventLog, FeedState, RingLog};
 use crate::ids::{Seq, StreamId};
-use crate::store::postgres::PgLog;
+use crate::store::postgres::{Liveness, PgLog};
 
 /// Events read per page while replaying.
 const PAGE: usize = 1024;
@@ -16,10 +16,18 @@ pub struct Joined {
     pub loaded: Loaded,
 }
 
-/// Connect to `url` and join its stream (created from `fixtures` if the database holds none).
-/// Errors name the server (never its password) and the cause.
-pub async fn join(url: &str, fixtures: FeedState, log_capacity: usize) -> Result<Joined, String> {
-    let mut log = PgLog::connect(url).await.map_err(|e| e.to_string())?;
+/// Connect to `url` and join its stream (created from `fixtures` if the database holds none);
+/// every connection gets `liveness`'s keepalives and user timeout. Errors name the server (never
+/// its password) and the cause.
+pub async fn join(
+    url: &str,
+    fixtures: FeedState,
+    log_capacity: usize,
+    liveness: Liveness,
+) -> Result<Joined, String> {
+    let mut log = PgLog::connect(url, liveness)
+        .await
+        .map_err(|e| e.to_string())?;
     let initial = serde_json::to_string(&fixtures).expect("feed state serializes");
     let opened = log
         .create_or_open_stream(&StreamId::random(), &initial)
