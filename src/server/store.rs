@@ -35,6 +35,7 @@ pub async fn open(config: &Config, fixtures: &FeedState) -> Result<Opened, Start
             &url.0,
             fixtures.clone(),
             config.log_capacity,
+            &config.window(),
             config.liveness(),
         )
         .await

@@ -101,6 +101,19 @@ pub enum PgError {
         reason: &'static str,
     },
 
+    /// This node's shared settings (its live window) differ from those the first node recorded.
+    #[error(
+        "PostgreSQL at {target}: this node's settings differ from the ones recorded for the \
+         cluster: {list}. Every node on a database must share them: start this node with the \
+         recorded values (to change them for the whole cluster, stop every node and delete the \
+         rows from livescore_settings)",
+        list = super::settings::list(differ)
+    )]
+    SettingsDiffer {
+        target: String,
+        differ: Vec<super::settings::Differs>,
+    },
+
     /// The events a page asks for were pruned: the reader must reload from a snapshot rather
     /// than continue from a hole.
     #[error("PostgreSQL at {target}: the events after seq {after} are no longer stored (pruned)")]

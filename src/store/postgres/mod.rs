@@ -42,6 +42,7 @@ mod read;
 pub mod recover;
 mod rotate;
 mod schema;
+pub mod settings;
 pub mod writer;
 
 use std::str::FromStr;
