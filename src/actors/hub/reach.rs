@@ -33,6 +33,11 @@ use crate::store::postgres::Liveness;
 /// this long after the deadline.
 pub const REACH_CHECK: Duration = Duration::from_millis(100);
 
+/// A gap this long between two checks means this node itself stood still (a SIGSTOP, a stalled
+/// host, a hub busy with one long message): the silence was its own, not PostgreSQL's, so the
+/// heartbeat is given a fresh deadline instead of the node being declared cut off on waking.
+const STOOD_STILL: Duration = Duration::from_secs(1);
+
 /// What a viewer of a cut-off node is sent before its stream ends (SSE comment; the viewer
 /// WebSocket carries the same text).
 const FAREWELL: &str = "this node is cut off from its database; reconnect to another node";
@@ -40,8 +45,10 @@ const FAREWELL: &str = "this node is cut off from its database; reconnect to ano
 /// The hub's view of its heartbeats.
 pub(super) struct Reach {
     deadline: Duration,
-    /// When the last heartbeat came back (or the hub started).
+    /// When the last heartbeat came back (or the hub started, or woke from standing still).
     last: Instant,
+    /// When the silence was last checked.
+    checked: Instant,
     /// Since when this node counts as cut off.
     cut_off: Option<Instant>,
     /// After a cut-off: the head read by the heartbeat that ended it, which this node must hold
@@ -55,6 +62,7 @@ impl Hub {
         self.reach = Some(Reach {
             deadline: liveness.deadline,
             last: Instant::now(),
+            checked: Instant::now(),
             cut_off: None,
             catching_up_to: None,
         });
@@ -97,6 +105,15 @@ impl Hub {
     /// Past the deadline without a heartbeat: the node is cut off from now on.
     fn check_reach(&mut self) {
         let Some(reach) = &mut self.reach else { return };
+        let now = Instant::now();
+        if now - reach.checked >= STOOD_STILL && reach.cut_off.is_none() {
+            tracing::warn!(
+                stood_still_ms = (now - reach.checked).as_millis() as u64,
+                "this node stood still; the database heartbeat gets a fresh deadline"
+            );
+            reach.last = now;
+        }
+        reach.checked = now;
         if reach.cut_off.is_some() || reach.last.elapsed() < reach.deadline {
             return;
         }
