@@ -353,8 +353,9 @@ async fn spawn_connection(
     Ok(client)
 }
 
-/// Connect, the start-up exchange included, within [`CONNECT_TIMEOUT`]: a server that accepts
-/// the TCP connection and then says nothing must not hold the caller for ever.
+/// Connect, the start-up exchange included, within the connect timeout (the URL's
+/// `connect_timeout`, else [`CONNECT_TIMEOUT`]): a server that accepts the TCP connection and then
+/// says nothing must not hold the caller for ever.
 async fn connect(
     config: &Config,
     target: &str,
