@@ -14,6 +14,12 @@ pub fn ping() -> Bytes {
     Bytes::from_static(b": ping\n\n")
 }
 
+/// A comment frame carrying `text` (one line): browsers ignore it, people and logs read it.
+pub fn comment(text: &str) -> Bytes {
+    debug_assert!(!text.contains('\n'), "an SSE comment must be one line");
+    Bytes::from(format!(": {text}\n\n"))
+}
+
 /// One event frame. `data` must be a single line (compact JSON always is).
 pub fn event(id: &str, name: &str, data: &[u8]) -> Bytes {
     debug_assert!(!data.contains(&b'\n'), "SSE data must be one line");

@@ -58,7 +58,7 @@ fn every_event_command_and_frame_is_described() {
     let doc = document();
     assert_eq!(doc["asyncapi"], "3.0.0");
     let names = |channel| messages(&doc, channel).into_keys().collect::<BTreeSet<_>>();
-    let feed: BTreeSet<String> = ["retry", "ping", "snapshot"]
+    let feed: BTreeSet<String> = ["retry", "ping", "farewell", "snapshot"]
         .into_iter()
         .chain(livescore::feed::Event::NAMES)
         .map(String::from)

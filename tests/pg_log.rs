@@ -13,7 +13,7 @@ use chrono::Utc;
 use livescore::feed::{Committed, EventKind, Scope};
 use livescore::ids::{LeagueId, MatchId, Seq, StreamId};
 use livescore::sse;
-use livescore::store::postgres::{AppendOutcome, BatchId, HeadListener, PgError, PgLog};
+use livescore::store::postgres::{AppendOutcome, BatchId, HeadListener, Liveness, PgError, PgLog};
 
 use common::postgres::{shared, with_database};
 
@@ -63,7 +63,9 @@ async fn put(
 
 /// A node's log on `url`, with its stream opened.
 async fn open(url: &str) -> PgLog {
-    let mut log = PgLog::connect(url).await.expect("connect");
+    let mut log = PgLog::connect(url, Liveness::default())
+        .await
+        .expect("connect");
     log.create_or_open_stream(&StreamId::parse("pgtest").unwrap(), STATE)
         .await
         .expect("open the stream");
@@ -264,7 +266,9 @@ async fn generator_with_a_stale_epoch_is_fenced() {
 async fn notify_after_commit_reaches_a_listener_and_the_append_alone_does_not() {
     let url = shared().fresh_database().await;
     let log = open(&url).await;
-    let mut listener = HeadListener::connect(&url).await.unwrap();
+    let mut listener = HeadListener::connect(&url, Liveness::default())
+        .await
+        .unwrap();
 
     let outcome = put(&log, Seq(0), None, 2, "n");
     assert_eq!(
@@ -379,8 +383,8 @@ async fn a_pruned_range_is_an_error_not_a_hole() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nodes_share_one_stream_and_see_a_restore_that_moves_the_head_back() {
     let url = shared().fresh_database().await;
-    let mut first = PgLog::connect(&url).await.unwrap();
-    let mut second = PgLog::connect(&url).await.unwrap();
+    let mut first = PgLog::connect(&url, Liveness::default()).await.unwrap();
+    let mut second = PgLog::connect(&url, Liveness::default()).await.unwrap();
     let a = first
         .create_or_open_stream(&StreamId::parse("first").unwrap(), STATE)
         .await

@@ -201,3 +201,25 @@ impl Handler<CloseAll> for Broadcaster {
         n
     }
 }
+
+/// End every viewer's stream after one last frame saying why (a node cut off from its database
+/// sends its viewers to reconnect elsewhere). A viewer with no room left for the frame just has
+/// its stream ended. Replies with how many there were.
+#[derive(Message)]
+#[rtype(result = "usize")]
+pub struct SendAway(pub Bytes);
+
+impl Handler<SendAway> for Broadcaster {
+    type Result = usize;
+
+    fn handle(&mut self, SendAway(farewell): SendAway, _: &mut Context<Self>) -> usize {
+        for viewer in &self.viewers {
+            let _ = viewer.tx.try_send(farewell.clone());
+        }
+        let n = self.viewers.len();
+        self.viewers.clear();
+        self.metrics.viewers.set(0);
+        tracing::warn!(viewers = n, "viewers sent away");
+        n
+    }
+}

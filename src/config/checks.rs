@@ -7,6 +7,7 @@ use ipnet::IpNet;
 
 use super::Config;
 use crate::feed::checks::SPEED_RANGE;
+use crate::store::postgres::Liveness;
 
 /// A configuration value that cannot work.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -25,6 +26,11 @@ pub enum ConfigError {
     Rate(f64),
     #[error("--ws-timeout-secs ({timeout}) must be longer than --ws-ping-secs ({ping})")]
     PingTimeout { ping: u64, timeout: u64 },
+    #[error(
+        "--database-timeout-ms ({timeout}) must be longer than --database-heartbeat-ms \
+         ({heartbeat}): a node would count as cut off between two heartbeats"
+    )]
+    DatabaseTimeout { heartbeat: u64, timeout: u64 },
     #[error("give --admin-tokens or --admin-tokens-file, not both")]
     TwoTokenSources,
     #[error("give --database-url or --in-memory, not both")]
@@ -81,6 +87,7 @@ impl Config {
             ("auth-backoff-max-secs", self.auth_backoff_max_secs as usize),
             ("auth-track-max", self.auth_track_max),
             ("body-timeout-secs", self.body_timeout_secs as usize),
+            ("database-heartbeat-ms", self.database_heartbeat_ms as usize),
         ] {
             if value == 0 {
                 return Err(ConfigError::Zero(name));
@@ -98,6 +105,12 @@ impl Config {
             return Err(ConfigError::PingTimeout {
                 ping: self.ws_ping_secs,
                 timeout: self.ws_timeout_secs,
+            });
+        }
+        if self.database_timeout_ms <= self.database_heartbeat_ms {
+            return Err(ConfigError::DatabaseTimeout {
+                heartbeat: self.database_heartbeat_ms,
+                timeout: self.database_timeout_ms,
             });
         }
         if self.admin_tokens.is_some() && self.admin_tokens_file.is_some() {
@@ -129,7 +142,7 @@ impl Config {
     /// keyboard, and some would bring the server down rather than be refused: a queue of 2^62
     /// frames panics as each viewer connects, a semaphore of 2^62 permits at start, a deadline
     /// of 2^62 seconds when it is added to the clock.
-    fn upper_bounds(&self) -> [(&'static str, u64, u64); 35] {
+    fn upper_bounds(&self) -> [(&'static str, u64, u64); 37] {
         const GIB: u64 = 1 << 30;
         const DAY_SECS: u64 = 86_400;
         let n = |v: usize| v as u64;
@@ -181,11 +194,21 @@ impl Config {
             ("auth-track-max", n(self.auth_track_max), 10_000_000),
             ("body-timeout-secs", self.body_timeout_secs, 3_600),
             ("drain-secs", self.drain_secs, 3_600),
+            ("database-heartbeat-ms", self.database_heartbeat_ms, 60_000),
+            ("database-timeout-ms", self.database_timeout_ms, 600_000),
         ]
     }
 
     pub fn heartbeat(&self) -> Duration {
         Duration::from_secs(self.heartbeat_secs)
+    }
+
+    /// How fast a cluster node notices it is cut off from PostgreSQL.
+    pub fn liveness(&self) -> Liveness {
+        Liveness {
+            heartbeat: Duration::from_millis(self.database_heartbeat_ms),
+            deadline: Duration::from_millis(self.database_timeout_ms),
+        }
     }
 }
 
@@ -263,6 +286,20 @@ mod tests {
         );
         c.max_store_replays = 4;
         assert_eq!(c.validate(), Ok(()), "the defaults are within every bound");
+        c.database_heartbeat_ms = 0;
+        assert_eq!(
+            c.validate(),
+            Err(ConfigError::Zero("database-heartbeat-ms"))
+        );
+        c.database_heartbeat_ms = 3000;
+        assert_eq!(
+            c.validate(),
+            Err(ConfigError::DatabaseTimeout {
+                heartbeat: 3000,
+                timeout: 3000
+            })
+        );
+        c.database_heartbeat_ms = 1000;
         c.public_url = Some("scores.example".into());
         assert_eq!(
             c.validate(),

@@ -174,6 +174,18 @@ pub struct Config {
     )]
     pub database_url: Option<Secret>,
 
+    /// Cluster mode: how often, in milliseconds, this node proves it can reach PostgreSQL (a
+    /// round trip on its LISTEN connection).
+    #[arg(long, env = "LIVESCORE_DATABASE_HEARTBEAT_MS", default_value_t = 1000)]
+    pub database_heartbeat_ms: u64,
+
+    /// Cluster mode: milliseconds without a round trip to PostgreSQL after which this node counts
+    /// as cut off. It then answers `/readyz` with 503, sends its viewers away to reconnect
+    /// elsewhere and refuses commands with `unavailable` until PostgreSQL answers again and it
+    /// has caught up; this is also each connection's TCP user timeout and keepalive budget.
+    #[arg(long, env = "LIVESCORE_DATABASE_TIMEOUT_MS", default_value_t = 3000)]
+    pub database_timeout_ms: u64,
+
     /// This node's name in `/healthz` (default: the host name and the port).
     #[arg(long, env = "LIVESCORE_NODE_NAME")]
     pub node_name: Option<String>,

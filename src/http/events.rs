@@ -124,7 +124,9 @@ pub async fn subscribe(
             tx,
         };
         let first = match app.hub.send(subscribe).await? {
-            Initial::Snapshot(frame) => stream::iter(Some(Ok(frame))).left_stream(),
+            Initial::Snapshot(frame) | Initial::SentAway(frame) => {
+                stream::iter(Some(Ok(frame))).left_stream()
+            }
             Initial::Replay { first, upto } => {
                 let replay = Replay::new(app.clone(), filter, first, upto);
                 replay::sse_frames(replay).right_stream()

@@ -15,7 +15,7 @@ use crate::ids::{Seq, StreamId};
 use crate::metrics::Metrics;
 use crate::store::marker::Head;
 use crate::store::postgres::PgLog;
-use crate::store::postgres::follow::follow;
+use crate::store::postgres::follow::{Followers, follow};
 use crate::store::postgres::recover::{Joined, join};
 use crate::store::postgres::writer::{PgWriter, Reports};
 use crate::store::recover::{Recovered, recover};
@@ -31,9 +31,15 @@ pub enum Opened {
 /// Open the store the configuration names and read the feed back from it.
 pub async fn open(config: &Config, fixtures: &FeedState) -> Result<Opened, StartError> {
     if let Some(url) = &config.database_url {
-        let joined = join(&url.0, fixtures.clone(), config.log_capacity)
-            .await
-            .map_err(StartError::Database)?;
+        let joined = join(
+            &url.0,
+            fixtures.clone(),
+            config.log_capacity,
+            &config.window(),
+            config.liveness(),
+        )
+        .await
+        .map_err(StartError::Database)?;
         tracing::info!(
             database = joined.log.target(),
             seq = %joined.loaded.ring.last_seq(),
@@ -128,6 +134,7 @@ pub fn start_hub(
             let stream = j.ring.stream_id().clone();
             let shared = log.clone();
             let capacity = config.log_capacity;
+            let liveness = config.liveness();
             let address = Hub::start_in_arbiter(arbiter, move |ctx| {
                 let reports = Reports {
                     written: ctx.address().recipient(),
@@ -137,19 +144,21 @@ pub fn start_hub(
                 // Presence needs a name that is unique in the cluster while the node runs.
                 let node = format!("{}-{:08x}", std::process::id(), rand::random::<u32>());
                 let writer = PgWriter::spawn(log, reports, fixtures, capacity, node.clone());
-                follow(
-                    url,
-                    node,
-                    ctx.address().recipient(),
-                    ctx.address().recipient(),
-                );
-                hub(j.state, Box::new(j.ring.with_max_bytes(log_bytes))).durable(Durability {
-                    writer: Box::new(writer),
-                    snapshot_every,
-                    retention,
-                    oldest_stored: j.oldest_stored,
-                    last_snapshot: j.last_snapshot,
-                })
+                let followers = Followers {
+                    hub: ctx.address().recipient(),
+                    reached: ctx.address().recipient(),
+                    presence: ctx.address().recipient(),
+                };
+                follow(url, node, liveness, followers);
+                hub(j.state, Box::new(j.ring.with_max_bytes(log_bytes)))
+                    .durable(Durability {
+                        writer: Box::new(writer),
+                        snapshot_every,
+                        retention,
+                        oldest_stored: j.oldest_stored,
+                        last_snapshot: j.last_snapshot,
+                    })
+                    .reach(liveness)
             });
             (stream, address, Some(shared))
         }

@@ -98,6 +98,14 @@ pub struct Tailed {
 #[rtype(result = "()")]
 pub struct CatchUp;
 
+/// A heartbeat came back (cluster mode): PostgreSQL answered this node, and its head was `head`.
+/// A node that hears none of these for the deadline counts as cut off (`actors/hub/reach.rs`).
+#[derive(Message, Debug, Clone, Copy)]
+#[rtype(result = "()")]
+pub struct Reached {
+    pub head: Seq,
+}
+
 /// Start over from this state and log: the shared log went back (a restore, a failover that lost
 /// commits) and its stream was rotated, or the events after our head were pruned while this node
 /// was away.

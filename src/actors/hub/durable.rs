@@ -39,10 +39,11 @@ impl Hub {
         })
     }
 
-    /// Refuse the commands waiting behind a stalled write, and take their effects out of the
-    /// working state (which is then the committed state plus the write under way).
+    /// Refuse the commands waiting behind a write when new ones are refused anyway (the write
+    /// stalled, or the node is cut off), and take their effects out of the working state (which
+    /// is then the committed state plus the write under way).
     pub(super) fn refuse_stalled(&mut self) {
-        let Some(error) = self.write_stalled() else {
+        let Some(error) = self.refusal() else {
             return;
         };
         let Some(d) = &mut self.durable else { return };

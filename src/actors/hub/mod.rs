@@ -17,6 +17,7 @@ mod browse;
 mod calendar;
 mod commands;
 mod durable;
+mod reach;
 mod reads;
 mod ready;
 mod shared;
@@ -140,6 +141,8 @@ pub struct Hub {
     archive: Option<MemoryArchive>,
     /// The live window the configuration asks for.
     window: Window,
+    /// Whether PostgreSQL still answers this node (cluster mode).
+    reach: Option<reach::Reach>,
     metrics: Metrics,
 }
 
@@ -169,6 +172,7 @@ impl Hub {
             max_replay: u64::MAX,
             archive: None,
             window: Window::default(),
+            reach: None,
             metrics,
         }
     }
@@ -326,7 +330,7 @@ impl Hub {
     /// Run a command to its reply: at once in memory, after the write with a store.
     fn execute(&mut self, command: Command, author: &str, epoch: Option<u64>) -> Reply {
         let name = command.name();
-        if let Some(error) = self.write_stalled() {
+        if let Some(error) = self.refusal() {
             let result = Err(error);
             self.count(name, &result);
             return Reply::Now(result);
@@ -396,5 +400,6 @@ impl Actor for Hub {
         ctx.run_interval(durable::STALL_CHECK, |hub, _| hub.refuse_stalled());
         ctx.run_interval(admins::PRESENCE_EVERY, |hub, _| hub.refresh_presence());
         calendar::start(ctx);
+        reach::start(ctx);
     }
 }

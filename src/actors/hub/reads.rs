@@ -207,12 +207,18 @@ pub enum Initial {
     /// It has seen more than this node has yet (a shared log): not registered; ask again when
     /// the receiver fires (at the next commit, a catch-up is under way).
     Ahead(oneshot::Receiver<()>),
+    /// This node cannot serve the feed now (cut off from its database): send this frame saying
+    /// why, then end the stream (the viewer is not registered) so that it reconnects elsewhere.
+    SentAway(Bytes),
 }
 
 impl Handler<Subscribe> for Hub {
     type Result = MessageResult<Subscribe>;
 
     fn handle(&mut self, msg: Subscribe, _: &mut Context<Self>) -> Self::Result {
+        if let Some(farewell) = self.farewell() {
+            return MessageResult(Initial::SentAway(farewell));
+        }
         let resume = match msg.resume.as_deref() {
             Some(r) => self.resume(r),
             None => Resume::Gone,

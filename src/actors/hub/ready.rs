@@ -1,5 +1,6 @@
-//! Whether the store takes writes, as the hub last saw it, for `/readyz`: a write that has gone
-//! unanswered too long (stalled), or one that failed recently, makes the node unready.
+//! Whether the store takes writes, as the hub last saw it, for `/readyz`: a node cut off from
+//! its database (or still catching up after it), a write that has gone unanswered too long
+//! (stalled), or one that failed recently, makes the node unready.
 
 use std::time::Duration;
 
@@ -25,19 +26,33 @@ impl Handler<StoreReady> for Hub {
         let Some(d) = &self.durable else {
             return Ok(());
         };
+        // Every reason that holds, the writes' first: a database that is down makes writes fail
+        // at once and the node cut off a few seconds later.
+        let mut failing = Vec::new();
         if let Some(since) = d.writing_since
             && since.elapsed() >= WRITE_STALL
         {
-            return Err(format!(
+            failing.push(format!(
                 "writes are stalled: the store has not answered for {} s",
                 since.elapsed().as_secs()
             ));
         }
-        match &d.failed {
-            Some((cause, at)) if at.elapsed() < FAILURE_MEMORY => {
-                Err(format!("writes are failing: {cause}"))
-            }
-            _ => Ok(()),
+        if let Some((cause, at)) = &d.failed
+            && at.elapsed() < FAILURE_MEMORY
+        {
+            failing.push(format!("writes are failing: {cause}"));
+        }
+        failing.extend(self.cut_off());
+        if let Some(head) = self.catching_up() {
+            failing.push(format!(
+                "catching up after being cut off from the database: at seq {} of {head}",
+                self.log.last_seq()
+            ));
+        }
+        if failing.is_empty() {
+            Ok(())
+        } else {
+            Err(failing.join("; "))
         }
     }
 }

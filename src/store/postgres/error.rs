@@ -1,6 +1,8 @@
 //! Errors of the PostgreSQL event log: each names the server (never its password), what was
 //! being done, and the cause.
 
+use std::time::Duration;
+
 use crate::ids::{Seq, StreamId};
 use crate::store::postgres::BatchId;
 
@@ -17,6 +19,11 @@ pub enum PgError {
         #[source]
         source: tokio_postgres::Error,
     },
+
+    /// The server took the connection but did not finish the start-up exchange in time (a
+    /// partition, or a server too busy to answer).
+    #[error("cannot connect to PostgreSQL at {target}: no answer within {after:?}")]
+    ConnectTimedOut { target: String, after: Duration },
 
     /// A statement failed; the server rolled back whatever it had started.
     #[error("PostgreSQL at {target}: cannot {doing}: {source}")]
@@ -92,6 +99,19 @@ pub enum PgError {
         target: String,
         seq: i64,
         reason: &'static str,
+    },
+
+    /// This node's shared settings (its live window) differ from those the first node recorded.
+    #[error(
+        "PostgreSQL at {target}: this node's settings differ from the ones recorded for the \
+         cluster: {list}. Every node on a database must share them: start this node with the \
+         recorded values (to change them for the whole cluster, stop every node and delete the \
+         rows from livescore_settings)",
+        list = super::settings::list(differ)
+    )]
+    SettingsDiffer {
+        target: String,
+        differ: Vec<super::settings::Differs>,
     },
 
     /// The events a page asks for were pruned: the reader must reload from a snapshot rather

@@ -3,16 +3,17 @@
 //!
 //! A notification is a hint, not a delivery: those sent while the connection is down are gone.
 //! So the listener only says "the head is now at least this"; the reader then reads the log by
-//! seq, also on a timer, and catches up after every reconnect.
-
-use std::str::FromStr;
+//! seq, also on a timer, and catches up after every reconnect. The same connection answers the
+//! heartbeat ([`HeadListener::ping`]) that proves the node is not cut off.
 
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, watch};
-use tokio_postgres::{AsyncMessage, Client, Config, NoTls};
+use tokio_postgres::{AsyncMessage, Client};
 
 use crate::ids::Seq;
-use crate::store::postgres::{HEAD_CHANNEL, PRESENCE_CHANNEL, PgError, describe_target};
+use crate::store::postgres::{
+    HEAD_CHANNEL, Liveness, PRESENCE_CHANNEL, PgError, connect, connection_config, describe_target,
+};
 
 /// Presence notifications held for a slow reader; more are dropped (each node repeats its own
 /// every few seconds).
@@ -23,29 +24,18 @@ const PRESENCE_BACKLOG: usize = 64;
 pub struct HeadListener {
     heads: watch::Receiver<Option<Seq>>,
     presence: mpsc::Receiver<String>,
-    /// Keeps the connection open.
-    _client: Client,
+    /// Keeps the connection open, and asks the heartbeat's question.
+    client: Client,
+    target: String,
 }
 
 impl HeadListener {
-    /// Connect to `url` and start listening.
-    pub async fn connect(url: &str) -> Result<HeadListener, PgError> {
-        let mut config = Config::from_str(url).map_err(PgError::BadUrl)?;
-        config
-            .keepalives(true)
-            .keepalives_idle(super::KEEPALIVE_IDLE);
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(super::CONNECT_TIMEOUT);
-        }
+    /// Connect to `url` and start listening; the connection gets `liveness`'s keepalives and
+    /// user timeout.
+    pub async fn connect(url: &str, liveness: Liveness) -> Result<HeadListener, PgError> {
+        let config = connection_config(url, liveness)?;
         let target = describe_target(&config);
-        let (client, mut connection) =
-            config
-                .connect(NoTls)
-                .await
-                .map_err(|source| PgError::Connect {
-                    target: target.clone(),
-                    source,
-                })?;
+        let (client, mut connection) = connect(&config, &target).await?;
         let (tx, heads) = watch::channel(None);
         let (presence_tx, presence) = mpsc::channel(PRESENCE_BACKLOG);
         let task_target = target.clone();
@@ -82,15 +72,31 @@ impl HeadListener {
             ))
             .await
             .map_err(|source| PgError::Query {
-                target,
+                target: target.clone(),
                 doing: "listen for new heads",
                 source,
             })?;
         Ok(HeadListener {
             heads,
             presence,
-            _client: client,
+            client,
+            target,
         })
+    }
+
+    /// One round trip on this connection (the heartbeat): the log's head as PostgreSQL has it
+    /// now. An answer proves that notifications can still reach this node.
+    pub async fn ping(&self) -> Result<Seq, PgError> {
+        let row = self
+            .client
+            .query_opt("SELECT head FROM livescore_meta", &[])
+            .await
+            .map_err(|source| PgError::Query {
+                target: self.target.clone(),
+                doing: "read the head (heartbeat)",
+                source,
+            })?;
+        Ok(Seq(row.map_or(0, |row| row.get::<_, i64>(0)) as u64))
     }
 
     /// The next head notified after the last one returned; `None` once the connection is lost

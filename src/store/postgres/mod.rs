@@ -25,7 +25,9 @@
 //! Connections: appends, notifications, snapshots and pruning go through one writer connection
 //! of the node's own (`tokio-postgres`), reconnected when it is lost; reads (`head`, `page`,
 //! batch lookups, snapshots) through a small `deadpool-postgres` pool, taken for one query and
-//! given back at once, so open viewers never hold a connection.
+//! given back at once, so open viewers never hold a connection. Every connection has TCP
+//! keepalives and a user timeout ([`Liveness`]), so a partition that drops packets ends it
+//! instead of leaving a query waiting for ever.
 
 mod append;
 mod archive;
@@ -34,11 +36,13 @@ mod error;
 pub mod follow;
 pub mod leader;
 mod listen;
+mod liveness;
 pub mod presence;
 mod read;
 pub mod recover;
 mod rotate;
 mod schema;
+pub mod settings;
 pub mod writer;
 
 use std::str::FromStr;
@@ -54,6 +58,7 @@ use crate::ids::{Seq, StreamId};
 pub use append::{AppendOutcome, BatchId};
 pub use error::{PgError, describe_target};
 pub use listen::{HeadListener, Heard};
+pub use liveness::Liveness;
 pub use read::StoredSnapshot;
 pub use schema::MIGRATIONS;
 
@@ -67,12 +72,27 @@ pub const PRESENCE_CHANNEL: &str = "livescore_presence";
 /// Reader connections per node: replays are paged and short, so a few suffice.
 pub const READERS: usize = 4;
 
-/// How long a connection attempt may take before it counts as failed.
+/// How long a connection attempt may take before it counts as failed, the start-up exchange
+/// included (tokio-postgres's own connect timeout covers only the TCP handshake).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// TCP keepalive idle time, on both ends: a dead *host* (not just a dead process) is otherwise
-/// noticed only when the kernel gives up on a write, many minutes later.
+/// TCP keepalive idle time of the server's end of the long-lived sessions, so that PostgreSQL
+/// frees a dead host's session (and its locks); this end's are set by [`Liveness`].
 const KEEPALIVE_IDLE: Duration = Duration::from_secs(10);
+
+/// The configuration of every connection to `url`: named `livescore` for `pg_stat_activity`,
+/// with a connect timeout, keepalives and a user timeout.
+fn connection_config(url: &str, liveness: Liveness) -> Result<Config, PgError> {
+    let mut config = Config::from_str(url).map_err(PgError::BadUrl)?;
+    if config.get_application_name().is_none() {
+        config.application_name("livescore");
+    }
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    liveness.apply(&mut config);
+    Ok(config)
+}
 
 /// The stream a node opened: its id, head and generator epoch at that moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,16 +128,10 @@ pub struct PgLog {
 
 impl PgLog {
     /// Connect to the database at `url` (a `postgresql://` URL or a `key=value` string) and bring
-    /// its schema up to date.
-    pub async fn connect(url: &str) -> Result<PgLog, PgError> {
-        let mut config = Config::from_str(url).map_err(PgError::BadUrl)?;
-        if config.get_application_name().is_none() {
-            config.application_name("livescore");
-        }
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(CONNECT_TIMEOUT);
-        }
-        config.keepalives(true).keepalives_idle(KEEPALIVE_IDLE);
+    /// its schema up to date. Every connection of this log is given `liveness`'s keepalives and
+    /// user timeout.
+    pub async fn connect(url: &str, liveness: Liveness) -> Result<PgLog, PgError> {
+        let config = connection_config(url, liveness)?;
         let target = describe_target(&config);
         let manager = Manager::from_config(
             config.clone(),
@@ -329,13 +343,7 @@ async fn spawn_connection(
     target: &str,
     role: &'static str,
 ) -> Result<Client, PgError> {
-    let (client, connection) = config
-        .connect(NoTls)
-        .await
-        .map_err(|source| PgError::Connect {
-            target: target.to_owned(),
-            source,
-        })?;
+    let (client, connection) = connect(config, target).await?;
     let target = target.to_owned();
     tokio::spawn(async move {
         if let Err(error) = connection.await {
@@ -343,4 +351,33 @@ async fn spawn_connection(
         }
     });
     Ok(client)
+}
+
+/// Connect, the start-up exchange included, within the connect timeout (the URL's
+/// `connect_timeout`, else [`CONNECT_TIMEOUT`]): a server that accepts the TCP connection and then
+/// says nothing must not hold the caller for ever.
+async fn connect(
+    config: &Config,
+    target: &str,
+) -> Result<
+    (
+        Client,
+        tokio_postgres::Connection<tokio_postgres::Socket, tokio_postgres::tls::NoTlsStream>,
+    ),
+    PgError,
+> {
+    let limit = config
+        .get_connect_timeout()
+        .copied()
+        .unwrap_or(CONNECT_TIMEOUT);
+    match tokio::time::timeout(limit, config.connect(NoTls)).await {
+        Ok(connected) => connected.map_err(|source| PgError::Connect {
+            target: target.to_owned(),
+            source,
+        }),
+        Err(_) => Err(PgError::ConnectTimedOut {
+            target: target.to_owned(),
+            after: limit,
+        }),
+    }
 }

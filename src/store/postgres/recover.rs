@@ -1,11 +1,12 @@
-//! A node's start in cluster mode: open (or create) the shared stream, load the newest snapshot,
-//! replay the log after it, and join at the log's head.
+//! A node's start in cluster mode: check that its settings agree with the cluster's, open (or
+//! create) the shared stream, load the newest snapshot, replay the log after it, and join at the
+//! log's head.
 
 use std::sync::Arc;
 
-use crate::feed::{Envelope, EventLog, FeedState, RingLog};
+use crate::feed::{Envelope, EventLog, FeedState, RingLog, Window};
 use crate::ids::{Seq, StreamId};
-use crate::store::postgres::PgLog;
+use crate::store::postgres::{Liveness, PgLog, settings};
 
 /// Events read per page while replaying.
 const PAGE: usize = 1024;
@@ -16,10 +17,23 @@ pub struct Joined {
     pub loaded: Loaded,
 }
 
-/// Connect to `url` and join its stream (created from `fixtures` if the database holds none).
-/// Errors name the server (never its password) and the cause.
-pub async fn join(url: &str, fixtures: FeedState, log_capacity: usize) -> Result<Joined, String> {
-    let mut log = PgLog::connect(url).await.map_err(|e| e.to_string())?;
+/// Connect to `url` and join its stream (created from `fixtures` if the database holds none),
+/// once this node's `window` agrees with the one recorded for the cluster (recorded now if none
+/// is); every connection gets `liveness`'s keepalives and user timeout. Errors name the server
+/// (never its password) and the cause.
+pub async fn join(
+    url: &str,
+    fixtures: FeedState,
+    log_capacity: usize,
+    window: &Window,
+    liveness: Liveness,
+) -> Result<Joined, String> {
+    let mut log = PgLog::connect(url, liveness)
+        .await
+        .map_err(|e| e.to_string())?;
+    log.agree_on(&settings::of_window(window))
+        .await
+        .map_err(|e| e.to_string())?;
     let initial = serde_json::to_string(&fixtures).expect("feed state serializes");
     let opened = log
         .create_or_open_stream(&StreamId::random(), &initial)

@@ -14,7 +14,7 @@ const MIGRATION_LOCK: i64 = 0x6c69_7665_7363_6f72;
 
 /// Schema versions, applied in order; version `n` is `MIGRATIONS[n - 1]`. Never edit one that
 /// has shipped: add the next.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// 1: the stream's head row, the event log, the batch index, snapshots, and the append
 /// function that is the only way events get in.
@@ -178,6 +178,17 @@ BEGIN
     RETURN QUERY SELECT appended.outcome, appended.at_head, appended.at_epoch;
 END
 $fn$;
+"#;
+
+/// 4: the settings every node must share (its live window: `--timezone`, `--window-back-days`,
+/// `--window-ahead-days`, `--live-news`), recorded by the first node to start, checked by every
+/// node after it (`settings.rs`).
+const V4: &str = r#"
+CREATE TABLE livescore_settings (
+    name text PRIMARY KEY,
+    value text NOT NULL,
+    recorded_at timestamptz NOT NULL DEFAULT now()
+);
 "#;
 
 /// Bring the schema up to date; returns the version it is at. Refuses a schema newer than this
