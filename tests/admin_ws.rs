@@ -24,7 +24,7 @@ async fn every_command_is_acked_and_reaches_viewers_and_other_admins() {
     let commands = [
         json!({"type":"match.status","id":"k1","match_id":1,"status":"live"}),
         json!({"type":"score.set","id":"s1","match_id":1,"home":1,"away":0}),
-        json!({"type":"incident.add","id":"i1","match_id":1,"kind":"goal","team":"away","player":"Someone","minute":12}),
+        json!({"type":"incident.add","id":"i1","match_id":1,"kind":"goal","team":"away","player":"Noah Dufour","minute":12}),
         json!({"type":"match.status","id":"h1","match_id":1,"status":"halftime"}),
         json!({"type":"match.create","id":"m1","league":"epl","home":"ARS","away":"LIV","kickoff":"2026-11-26T19:45:00Z"}),
         json!({"type":"news.publish","id":"n1","headline":"Stoppage-time drama","body":"...","tags":["epl"],"match_id":1}),

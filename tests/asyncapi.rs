@@ -149,7 +149,7 @@ async fn every_message_a_real_server_sends_matches_its_schema() {
     let commands = [
         json!({"type":"generator.control","id":"g","running":false}),
         json!({"type":"match.status","id":1,"match_id":1,"status":"live"}),
-        json!({"type":"incident.add","id":2,"match_id":1,"kind":"goal","team":"home","player":"A. Player"}),
+        json!({"type":"incident.add","id":2,"match_id":1,"kind":"goal","team":"home","player":"George Oakes"}),
         json!({"type":"score.set","id":3,"match_id":1,"home":2,"away":0,"expected_version":3}),
         json!({"type":"match.create","id":4,"league":"epl","home":"ARS","away":"CHE","kickoff":tomorrow}),
         json!({"type":"news.publish","id":5,"headline":"Schema check","tags":["epl"],"match_id":1,"breaking":true}),

@@ -42,7 +42,7 @@ async fn play_to_final(server: &TestServer, id: u64) {
     command(server, status("live")).await;
     command(
         server,
-        json!({"type":"incident.add","match_id":id,"kind":"goal","team":"home","player":"A. Scorer"}),
+        json!({"type":"incident.add","match_id":id,"kind":"goal","team":"home","player":"unknown"}),
     )
     .await;
     for s in ["halftime", "live", "final"] {

@@ -22,7 +22,7 @@ async fn removing_a_goal_lowers_the_score_and_viewers_see_the_removal_then_the_s
     let (mut alice, _) = AdminClient::login(&server, ALICE).await;
     let live = json!({"type":"match.status","id":"l","match_id":1,"status":"live"});
     assert_eq!(alice.command(live).await["type"], "ack");
-    let goal = json!({"type":"incident.add","id":"g","match_id":1,"kind":"goal","team":"home","player":"Saka"});
+    let goal = json!({"type":"incident.add","id":"g","match_id":1,"kind":"goal","team":"home","player":"George Oakes"});
     assert_eq!(alice.command(goal).await["type"], "ack");
     let before: Value = get_json(&server.url("/api/matches/1")).await;
     assert_eq!(before["score"], json!({"home":1,"away":0}));

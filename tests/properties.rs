@@ -77,7 +77,7 @@ fn command() -> impl Strategy<Value = Command> {
                     match_id,
                     kind,
                     team,
-                    player: Some("Test Player".into()),
+                    player: None,
                     minute,
                     points,
                     detail: None,

@@ -14,6 +14,7 @@ pub mod filter;
 pub mod fixtures;
 mod lifecycle;
 pub mod log;
+pub mod squads;
 pub mod state;
 mod undo;
 pub mod validate;

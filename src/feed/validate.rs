@@ -325,7 +325,7 @@ impl FeedState {
             id: self.next_incident_id(),
             kind,
             team: Some(team),
-            player: check_optional_text("player", draft.player)?,
+            player: self.squad_player(m, team, check_optional_text("player", draft.player)?)?,
             period: m.period,
             minute,
             points,

@@ -35,7 +35,7 @@ fn goal(id: u32, kind: IncidentKind, team: Side) -> Command {
         match_id: MatchId(id),
         kind,
         team: Some(team),
-        player: Some("Someone".into()),
+        player: None,
         minute: None,
         points: None,
         detail: None,

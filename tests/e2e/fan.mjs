@@ -161,12 +161,12 @@ async function matchPageShowsTheMatch() {
   const srv = await server();
   const headline = `Match page story ${Date.now()}`;
   await command(srv, { type: 'match.status', match_id: 2, status: 'live', minute: 10 });
-  await command(srv, { type: 'incident.add', match_id: 2, kind: 'goal', team: 'home', player: 'Early Bird', minute: 23 });
+  await command(srv, { type: 'incident.add', match_id: 2, kind: 'goal', team: 'home', player: 'Thijs Engel', minute: 23 });
   await command(srv, { type: 'match.status', match_id: 2, status: 'live', minute: 47 });
-  await command(srv, { type: 'incident.add', match_id: 2, kind: 'yellow_card', team: 'away', player: 'Card Holder', minute: 47 });
+  await command(srv, { type: 'incident.add', match_id: 2, kind: 'yellow_card', team: 'away', player: 'Nicolas Sosa', minute: 47 });
   await command(srv, { type: 'match.status', match_id: 2, status: 'halftime' });
   await command(srv, { type: 'match.status', match_id: 2, status: 'live', period: 2, minute: 46 });
-  await command(srv, { type: 'incident.add', match_id: 2, kind: 'substitution', team: 'home', player: 'Fresh Legs', detail: 'replaces #9', minute: 70 });
+  await command(srv, { type: 'incident.add', match_id: 2, kind: 'substitution', team: 'home', player: 'Ben Brindley', detail: 'replaces #9', minute: 70 });
   await command(srv, { type: 'news.publish', headline, body: 'Tagged to match 2.', tags: ['epl'], match_id: 2 });
   const notes = [];
   for (const [name, viewport] of VIEWPORTS) {
@@ -175,15 +175,15 @@ async function matchPageShowsTheMatch() {
     await page.click('[data-match-id="2"] .match-open');
     await page.waitForURL(/\/match\/2$/, { timeout: 3000 });
     await waitForText(page, '#conn-state', 'live', 5000, `${name}: match page connection`);
-    await page.waitForFunction(() => document.querySelector('#home-scorers')?.textContent.includes("Early Bird 23'"), null, { timeout: 3000 })
+    await page.waitForFunction(() => document.querySelector('#home-scorers')?.textContent.includes("Thijs Engel 23'"), null, { timeout: 3000 })
       .catch(async () => { throw new Error(`${name}: home scorers read "${await page.locator('#home-scorers').textContent()}"`); });
     expect((await page.locator('#big-score').textContent()).trim(), '1 – 0', `${name}: score`);
     const card = await page.$eval('[data-side="away"].kind-yellow_card', (li) => li.textContent);
-    if (!card.includes("45+2'") || !card.includes('Card Holder')) throw new Error(`${name}: first-half stoppage card reads "${card}"`);
+    if (!card.includes("45+2'") || !card.includes('Nicolas Sosa')) throw new Error(`${name}: first-half stoppage card reads "${card}"`);
     const markers = await page.$$eval('.tl-row.marker', (rows) => rows.map((r) => r.textContent));
     if (!markers.includes('HT 1-0')) throw new Error(`${name}: markers ${JSON.stringify(markers)}`);
     const sub = await page.$eval('.kind-substitution', (li) => ({ side: li.dataset.side, text: li.textContent }));
-    if (sub.side !== 'home' || !sub.text.includes('Fresh Legs') || !sub.text.includes('replaces #9')) throw new Error(`${name}: substitution ${JSON.stringify(sub)}`);
+    if (sub.side !== 'home' || !sub.text.includes('Ben Brindley') || !sub.text.includes('replaces #9')) throw new Error(`${name}: substitution ${JSON.stringify(sub)}`);
     // Home incidents sit left of the clock, away ones right of it.
     const homeCell = await page.locator('.kind-substitution .tl-home').boundingBox();
     const awayCell = await page.locator('.kind-yellow_card .tl-away').boundingBox();
@@ -193,15 +193,15 @@ async function matchPageShowsTheMatch() {
     if (name === 'desktop') {
       // Live: a goal in second-half stoppage time arrives while the page is open.
       await command(srv, { type: 'match.status', match_id: 2, status: 'live', minute: 92 });
-      await command(srv, { type: 'incident.add', match_id: 2, kind: 'goal', team: 'away', player: 'Late Show', minute: 92 });
-      await page.waitForFunction(() => document.querySelector('#away-scorers').textContent.includes("Late Show 90+2'"), null, { timeout: 3000 })
+      await command(srv, { type: 'incident.add', match_id: 2, kind: 'goal', team: 'away', player: 'Luke Gosling', minute: 92 });
+      await page.waitForFunction(() => document.querySelector('#away-scorers').textContent.includes("Luke Gosling 90+2'"), null, { timeout: 3000 })
         .catch(() => { throw new Error('the stoppage-time goal did not reach the away scorers'); });
       await command(srv, { type: 'match.status', match_id: 2, status: 'final' });
       await page.waitForFunction(() => [...document.querySelectorAll('.tl-row.marker')].some((r) => r.textContent === 'FT 1-1'), null, { timeout: 3000 })
         .catch(() => { throw new Error('no "FT 1-1" marker after the final whistle'); });
     }
     await page.reload();
-    await page.locator('#home-scorers').filter({ hasText: "Early Bird 23'" }).waitFor({ timeout: 5000 })
+    await page.locator('#home-scorers').filter({ hasText: "Thijs Engel 23'" }).waitFor({ timeout: 5000 })
       .catch(() => { throw new Error(`${name}: /match/2 did not load on reload`); });
     assertClean(page, name);
     await closePage(page);
@@ -324,7 +324,7 @@ async function fanScreenshots() {
   await command(srv, { type: 'score.set', match_id: 10, home: 98, away: 91 });
   await command(srv, { type: 'match.status', match_id: 10, status: 'final' });
   await command(srv, { type: 'match.status', match_id: 6, status: 'live', minute: 31 });
-  await command(srv, { type: 'incident.add', match_id: 6, kind: 'goal', team: 'home', player: 'Gerard Moreno', minute: 31 });
+  await command(srv, { type: 'incident.add', match_id: 6, kind: 'goal', team: 'home', player: 'Kojo Asiedu', minute: 31 });
   await command(srv, { type: 'match.status', match_id: 6, status: 'live', minute: 38 });
   await command(srv, { type: 'match.status', match_id: 11, status: 'live', minute: 17, period: 2 });
   await command(srv, { type: 'incident.add', match_id: 11, kind: 'points', team: 'home', points: 3 });

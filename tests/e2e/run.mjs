@@ -97,7 +97,8 @@ async function adminEditsReachDashboardAndConflictsOfferRetry() {
   await admin.click('#news-publish');
   await headlineShown(dashboard, headline, 3000, 'news from the console');
 
-  // Two clicks in one task: both commands carry the version shown, so the second is stale.
+  // Two clicks in one task: both goals carry the version shown, so the second is stale and
+  // refused (one goal, not two); Retry records it on purpose.
   await waitForText(admin, `${card} .home-score`, '1', 3000, 'console score');
   await admin.evaluate((selector) => {
     const plus = document.querySelector(`${selector} .home-plus`);
@@ -119,7 +120,7 @@ async function adminEditsReachDashboardAndConflictsOfferRetry() {
   await retry.click();
   await admin.locator(`${card} .retry`).waitFor({ state: 'detached', timeout: 3000 })
     .catch(() => { throw new Error('the conflict notice stayed after a retry'); });
-  await waitForText(dashboard, '[data-match-id="2"] .home-score', '2', 3000, 'score after the double click');
+  await waitForText(dashboard, '[data-match-id="2"] .home-score', '3', 3000, 'score after the retried goal');
 
   // A row opens the match page, which shows the timeline the console made.
   await dashboard.click('[data-match-id="2"] .match-open');
@@ -127,7 +128,7 @@ async function adminEditsReachDashboardAndConflictsOfferRetry() {
     .catch(() => { throw new Error(`clicking a match went to ${dashboard.url()}, not /match/2`); });
   await dashboard.locator('#timeline .tl-row.marker').filter({ hasText: 'Kick-off' }).waitFor({ timeout: 3000 })
     .catch(async () => { throw new Error(`the match page lacks the kick-off marker: "${(await dashboard.locator('#timeline').textContent()).slice(0, 200)}"`); });
-  await waitForText(dashboard, '#big-score', '2 – 0', 3000, 'match page score');
+  await waitForText(dashboard, '#big-score', '3 – 0', 3000, 'match page score');
 
   assertClean(admin, 'admin console');
   assertClean(dashboard, 'dashboard');
@@ -309,7 +310,7 @@ async function screenshots() {
   }
   await command(server, { type: 'match.status', match_id: 8, status: 'live', period: 2, minute: 17 });
   await command(server, { type: 'match.status', match_id: 5, status: 'live', minute: 31 });
-  await command(server, { type: 'incident.add', match_id: 5, kind: 'goal', team: 'home', player: 'Nico Arregui', minute: 23 });
+  await command(server, { type: 'incident.add', match_id: 5, kind: 'goal', team: 'home', player: 'Ignacio Cabral', minute: 23 });
   await command(server, { type: 'match.status', match_id: 6, status: 'live', minute: 37 });
   await command(server, { type: 'incident.add', match_id: 6, kind: 'yellow_card', team: 'away', minute: 34 });
   const shots = [
