@@ -163,3 +163,37 @@ fn periods_end_by_sport() {
     assert_eq!(last_minute_of(Sport::Basketball, 4), 48);
     assert_eq!(last_minute_of(Sport::Basketball, 5), 53);
 }
+
+#[test]
+fn a_second_yellow_brings_its_red_and_a_player_sent_off_cannot_score() {
+    let mut s = live_at(1, 30);
+    let player = s.team(&s.game(MatchId(1)).unwrap().home).unwrap().squad[5]
+        .name
+        .clone();
+    let card = |kind| Command::IncidentAdd {
+        match_id: MatchId(1),
+        kind,
+        team: Some(Side::Home),
+        player: Some(player.clone()),
+        minute: None,
+        points: None,
+        detail: None,
+        expected_version: None,
+    };
+    assert_eq!(
+        run(&mut s, card(IncidentKind::YellowCard)).unwrap().len(),
+        1
+    );
+    let second = run(&mut s, card(IncidentKind::YellowCard)).unwrap();
+    assert_eq!(second.len(), 2, "{second:?}");
+    let Event::Incident { incident: red, .. } = &second[1] else {
+        panic!("{second:?}")
+    };
+    assert_eq!(red.kind, IncidentKind::RedCard);
+    assert_eq!(red.detail.as_deref(), Some("second yellow"));
+    assert_eq!(red.player.as_deref(), Some(player.as_str()));
+    let err = run(&mut s, card(IncidentKind::Goal)).unwrap_err();
+    assert_eq!(err.code(), "invalid");
+    assert!(err.to_string().contains("has been sent off"), "{err}");
+    assert_eq!(score(&s), (0, 0));
+}

@@ -1,5 +1,6 @@
 //! Which player an incident names: someone in that team's squad, never a name the desk
-//! mistyped or a player of another team ("Lionel Messi" for Spurs).
+//! mistyped or a player of another team ("Lionel Messi" for Spurs), and never one already sent
+//! off (a red card, or a second yellow, which brings its red with it).
 //!
 //! The squads are the fixtures' reference data (`teams.json`), the same on every node. A player
 //! is named as the squad names them (any case) or by shirt number (`#9`); `unknown` records a
@@ -7,7 +8,7 @@
 
 use crate::feed::error::CommandError;
 use crate::feed::state::FeedState;
-use crate::model::{Match, Side};
+use crate::model::{IncidentKind, Match, Side};
 
 /// What the desk types for a player it cannot name.
 pub const UNKNOWN_PLAYER: &str = "unknown";
@@ -48,6 +49,44 @@ impl FeedState {
                 ))
             })
     }
+}
+
+/// How many yellow cards `player` of `side` has in `m`, and whether they were sent off.
+fn bookings(m: &Match, side: Side, player: &str) -> (usize, bool) {
+    let theirs = m
+        .incidents
+        .iter()
+        .filter(|i| i.team == Some(side) && i.player.as_deref() == Some(player));
+    let (mut yellows, mut red) = (0, false);
+    for i in theirs {
+        match i.kind {
+            IncidentKind::YellowCard => yellows += 1,
+            IncidentKind::RedCard => red = true,
+            _ => {}
+        }
+    }
+    (yellows, red || yellows >= 2)
+}
+
+/// Refuse any incident for a player of `side` who has been sent off: they can no longer score,
+/// be booked or come back on.
+pub(super) fn check_not_sent_off(
+    m: &Match,
+    side: Side,
+    player: Option<&str>,
+) -> Result<(), CommandError> {
+    match player {
+        Some(p) if bookings(m, side, p).1 => Err(CommandError::Invalid(format!(
+            "player: {p} has been sent off in match {}",
+            m.id
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Whether a yellow card for `player` of `side` is their second (and so comes with a red).
+pub(super) fn is_second_yellow(m: &Match, side: Side, player: Option<&str>) -> bool {
+    player.is_some_and(|p| bookings(m, side, p).0 == 1)
 }
 
 #[cfg(test)]

@@ -10,8 +10,9 @@ use crate::feed::checks::*;
 use crate::feed::command::Command;
 use crate::feed::error::CommandError;
 use crate::feed::event::Event;
+use crate::feed::squads::{check_not_sent_off, is_second_yellow};
 use crate::feed::state::{FeedState, Target};
-use crate::ids::{MatchId, NewsId, Version};
+use crate::ids::{IncidentId, MatchId, NewsId, Version};
 use crate::model::{Incident, IncidentKind, Match, News, Score, Side};
 
 /// The events a valid command turns into, and what it targeted (for the ack's version).
@@ -332,6 +333,15 @@ impl FeedState {
             detail: check_optional_text("detail", draft.detail)?,
             adjust: None,
         };
+        check_not_sent_off(m, team, incident.player.as_deref())?;
+        let second_yellow = (kind == IncidentKind::YellowCard
+            && is_second_yellow(m, team, incident.player.as_deref()))
+        .then(|| Incident {
+            id: IncidentId(incident.id.0 + 1),
+            kind: IncidentKind::RedCard,
+            detail: Some("second yellow".into()),
+            ..incident.clone()
+        });
         let mut events = Vec::with_capacity(2);
         let mut version = m.version.next();
         let score = m.score.adjusted(incident.contribution());
@@ -340,6 +350,14 @@ impl FeedState {
             incident,
             version,
         });
+        if let Some(red) = second_yellow {
+            version = version.next();
+            events.push(Event::Incident {
+                match_id: id,
+                incident: red,
+                version,
+            });
+        }
         if let Some(score) = score.filter(|s| *s != m.score) {
             if i64::from(score.home.max(score.away)) > MAX_SCORE {
                 return Err(CommandError::Invalid(format!(

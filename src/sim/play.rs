@@ -77,6 +77,10 @@ pub struct Game {
     pub score: Score,
     /// The desk stories written about it so far, one bit per kind (see `news::desk_story`).
     pub stories: u8,
+    /// Players booked once, and players sent off (who the feed refuses any further incident
+    /// for, so the simulation picks none of them).
+    pub booked: Vec<String>,
+    pub sent_off: Vec<String>,
 }
 
 impl Game {
@@ -101,6 +105,8 @@ impl Game {
             period_len: 0,
             score: Score::default(),
             stories: 0,
+            booked: Vec::new(),
+            sent_off: Vec::new(),
         }
     }
 
@@ -300,7 +306,8 @@ impl Game {
                 3..12 => (IncidentKind::PenaltyGoal, side),
                 _ => (IncidentKind::Goal, side),
             };
-            let player = pick_player(rng, teams.get(self.team_of(player_side)), scorer_weight);
+            let team = teams.get(self.team_of(player_side));
+            let player = pick_player(rng, team, scorer_weight, &self.sent_off);
             // The incident names the player's team; an own goal counts for the other side.
             out.push(self.incident(kind, player_side, player.clone(), None));
             self.score = self.score.plus(side, 1);
@@ -317,15 +324,27 @@ impl Game {
         }
         if rng.random_bool(per_second(YELLOWS_PER_MATCH)) {
             let side = Self::pick_side(rng);
-            let player = pick_player(rng, teams.get(self.team_of(side)), outfield_weight);
-            out.push(self.incident(IncidentKind::YellowCard, side, player, None));
+            let team = teams.get(self.team_of(side));
+            let player = pick_player(rng, team, outfield_weight, &self.sent_off);
+            out.push(self.incident(IncidentKind::YellowCard, side, player.clone(), None));
+            // A second yellow: the feed adds the red itself.
+            if let Some(player) = player {
+                if self.booked.contains(&player) {
+                    self.sent_off.push(player);
+                } else {
+                    self.booked.push(player);
+                }
+            }
         } else if rng.random_bool(per_second(REDS_PER_MATCH)) {
             let side = Self::pick_side(rng);
-            let player = pick_player(rng, teams.get(self.team_of(side)), outfield_weight);
-            out.push(self.incident(IncidentKind::RedCard, side, player, None));
+            let team = teams.get(self.team_of(side));
+            let player = pick_player(rng, team, outfield_weight, &self.sent_off);
+            out.push(self.incident(IncidentKind::RedCard, side, player.clone(), None));
+            self.sent_off.extend(player);
         } else if self.period >= 2 && rng.random_bool(per_second(SUBS_PER_MATCH * 2.0)) {
             let side = Self::pick_side(rng);
-            let player = pick_player(rng, teams.get(self.team_of(side)), outfield_weight);
+            let team = teams.get(self.team_of(side));
+            let player = pick_player(rng, team, outfield_weight, &self.sent_off);
             out.push(self.incident(IncidentKind::Substitution, side, player, None));
         }
         None
@@ -345,12 +364,12 @@ impl Game {
                 15..73 => 2,
                 _ => 3,
             };
-            let player = pick_player(rng, teams.get(self.team_of(side)), |_| 1);
+            let player = pick_player(rng, teams.get(self.team_of(side)), |_| 1, &self.sent_off);
             out.push(self.incident(IncidentKind::Points, side, player, Some(points)));
             self.score = self.score.plus(side, points);
         } else if rng.random_bool(per_second(FOULS_PER_MATCH)) {
             let side = Self::pick_side(rng);
-            let player = pick_player(rng, teams.get(self.team_of(side)), |_| 1);
+            let player = pick_player(rng, teams.get(self.team_of(side)), |_| 1, &self.sent_off);
             out.push(self.incident(IncidentKind::Foul, side, player, None));
         } else if rng.random_bool(per_second(TIMEOUTS_PER_MATCH)) {
             let side = Self::pick_side(rng);
@@ -381,14 +400,22 @@ fn outfield_weight(position: &str) -> u32 {
     u32::from(position != "GK")
 }
 
+/// A player of `team` by `weight` of position, none of those `sent_off`.
 fn pick_player(
     rng: &mut StdRng,
     team: Option<&Team>,
     weight: impl Fn(&str) -> u32,
+    sent_off: &[String],
 ) -> Option<String> {
     let team = team?;
     team.squad
-        .choose_weighted(rng, |p| weight(&p.position))
+        .choose_weighted(rng, |p| {
+            if sent_off.contains(&p.name) {
+                0
+            } else {
+                weight(&p.position)
+            }
+        })
         .ok()
         .map(|p| p.name.clone())
 }
