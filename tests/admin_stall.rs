@@ -39,13 +39,7 @@ impl Spawned {
 
     /// Resident memory of the server process, in MiB.
     fn rss_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        let kb: f64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmRSS in /proc/<pid>/status");
-        kb / 1024.0
+        common::process::rss_mib(self.child.id())
     }
 
     async fn metric(&self, name: &str) -> f64 {

@@ -273,17 +273,6 @@ async fn the_audit_and_history_work_on_postgresql() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
-/// Resident memory of process `pid`, in MiB.
-fn rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmRSS in /proc/<pid>/status");
-    kb / 1024.0
-}
-
 #[actix_rt::test]
 async fn story_histories_read_from_a_large_memory_log_do_not_copy_the_log_per_reader() {
     let dir = tempfile::tempdir().unwrap();
@@ -312,12 +301,12 @@ async fn story_histories_read_from_a_large_memory_log_do_not_copy_the_log_per_re
     let (id, _) = story(&base).await;
     let path = format!("/api/admin/news/{id}/history");
     assert_eq!(desk_ok(&base, &path).await.len(), 3);
-    let before = rss_mib(server.child.id());
+    let before = common::process::rss_mib(server.child.id());
     let readers = (0..8).map(|_| desk_ok(&base, &path));
     for history in futures_util::future::join_all(readers).await {
         assert_eq!(history.len(), 3);
     }
-    let grown = rss_mib(server.child.id()) - before;
+    let grown = common::process::rss_mib(server.child.id()) - before;
     // Copying and decoding the whole log for each reader grew it by some 50 MB a reader.
     assert!(
         grown < 64.0,

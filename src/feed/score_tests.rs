@@ -1,23 +1,11 @@
 //! Unit tests of the score as the sum of its timeline: goals, corrections (`score.set`) and
 //! their undoing, and incident minutes checked against the match clock.
 
+use super::tests::{now, run};
 use super::*;
 use crate::feed::fixtures::Fixtures;
 use crate::ids::IncidentId;
 use crate::model::{Adjust, MatchStatus, tally};
-use chrono::TimeZone;
-
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap()
-}
-
-fn run(state: &mut FeedState, command: Command) -> Result<Vec<Event>, CommandError> {
-    let planned = state.validate(&command, "tester", now())?;
-    for e in &planned.events {
-        state.apply(e);
-    }
-    Ok(planned.events)
-}
 
 /// The embedded fixtures with match 1 (football) live at `minute` of `period`.
 fn live_at(period: u8, minute: u16) -> FeedState {

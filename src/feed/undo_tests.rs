@@ -1,22 +1,10 @@
 //! Unit tests of `incident.remove`.
 
+use super::tests::{now, run};
 use super::*;
 use crate::feed::fixtures::Fixtures;
 use crate::ids::IncidentId;
 use crate::model::MatchStatus;
-use chrono::TimeZone;
-
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap()
-}
-
-fn run(state: &mut FeedState, command: Command) -> Result<Vec<Event>, CommandError> {
-    let planned = state.validate(&command, "tester", now())?;
-    for e in &planned.events {
-        state.apply(e);
-    }
-    Ok(planned.events)
-}
 
 fn remove(match_id: u32, incident_id: IncidentId) -> Command {
     Command::IncidentRemove {

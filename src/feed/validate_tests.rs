@@ -5,15 +5,17 @@ use crate::feed::fixtures::Fixtures;
 use crate::model::{MatchStatus, Sport};
 use chrono::TimeZone;
 
-fn now() -> DateTime<Utc> {
+/// The clock every validation unit test runs at (shared with the undo and score tests).
+pub(super) fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap()
 }
 
-fn state() -> FeedState {
+pub(super) fn state() -> FeedState {
     Fixtures::embedded().into_state(now()).unwrap()
 }
 
-fn run(state: &mut FeedState, command: Command) -> Result<Vec<Event>, CommandError> {
+/// Validate `command` and apply its events, as the hub does.
+pub(super) fn run(state: &mut FeedState, command: Command) -> Result<Vec<Event>, CommandError> {
     let planned = state.validate(&command, "tester", now())?;
     for e in &planned.events {
         state.apply(e);

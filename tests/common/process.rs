@@ -158,3 +158,14 @@ pub async fn post_command_to(
     let json = resp.json().limit(1 << 20).await.unwrap();
     (resp.status(), json)
 }
+
+/// Resident memory of process `pid`, in MiB.
+pub fn rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS in /proc/<pid>/status");
+    kb / 1024.0
+}
