@@ -142,7 +142,7 @@ impl Config {
     /// keyboard, and some would bring the server down rather than be refused: a queue of 2^62
     /// frames panics as each viewer connects, a semaphore of 2^62 permits at start, a deadline
     /// of 2^62 seconds when it is added to the clock.
-    fn upper_bounds(&self) -> [(&'static str, u64, u64); 37] {
+    fn upper_bounds(&self) -> [(&'static str, u64, u64); 38] {
         const GIB: u64 = 1 << 30;
         const DAY_SECS: u64 = 86_400;
         let n = |v: usize| v as u64;
@@ -164,6 +164,8 @@ impl Config {
             ("window-ahead-days", u64::from(self.window_ahead_days), 366),
             ("live-news", n(self.live_news), 1_000_000),
             ("archive-memory-mb", n(self.archive_memory_mb), 64 * 1024),
+            // 0 (no cache) is allowed; 4 GiB of compressed answers is more than any archive.
+            ("compressed-cache-mb", n(self.compressed_cache_mb), 4096),
             ("workers", n(self.workers.unwrap_or(1)), 1_024),
             ("snapshot-every", self.snapshot_every, 10_000_000),
             ("retention", self.retention, 1 << 40),
@@ -300,6 +302,17 @@ mod tests {
             })
         );
         c.database_heartbeat_ms = 1000;
+        c.compressed_cache_mb = 4097;
+        assert!(matches!(
+            c.validate(),
+            Err(ConfigError::TooLarge {
+                flag: "compressed-cache-mb",
+                max: 4096,
+                ..
+            })
+        ));
+        c.compressed_cache_mb = 0;
+        assert_eq!(c.validate(), Ok(()), "no cache is allowed");
         c.public_url = Some("scores.example".into());
         assert_eq!(
             c.validate(),

@@ -112,6 +112,11 @@ pub struct Config {
     #[arg(long, env = "LIVESCORE_MAX_POLL_EVENTS", default_value_t = 1000)]
     pub max_poll_events: usize,
 
+    /// MiB of compressed answers that never change (archived days and matches, the teams) kept
+    /// to be sent again without compressing them again (0: none; at most 4096).
+    #[arg(long, env = "LIVESCORE_COMPRESSED_CACHE_MB", default_value_t = 32)]
+    pub compressed_cache_mb: usize,
+
     /// Reconnection delay suggested to browsers in the `retry:` frame, in milliseconds.
     #[arg(long, env = "LIVESCORE_RETRY_MS", default_value_t = 3000)]
     pub retry_ms: u64,

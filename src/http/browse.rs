@@ -9,13 +9,14 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use bytes::Bytes;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Deserialize;
 
 use crate::actors::hub::{Browse, Read, json_array};
 use crate::http::AppState;
+use crate::http::compressed::{self, Content};
 use crate::http::error::ApiError;
 use crate::ids::{MatchId, NewsId};
 use crate::store::Store;
@@ -97,11 +98,12 @@ pub async fn matches(
         return Ok(json(body));
     };
     let (from, to) = app.config.window().bounds(first, last);
-    let live = app.hub.send(Browse::Matches { from, to }).await?.matches;
-    let archived = stored_matches(&app, from, to).await?;
+    let browsed = app.hub.send(Browse::Matches { from, to }).await?;
+    let stored = stored_matches(&app, from, to).await?;
     let mut by_id: BTreeMap<MatchId, ListedMatch> = BTreeMap::new();
     // Archived last, so that it wins: it is the match's final form.
-    for m in live.into_iter().chain(archived) {
+    let archived = browsed.archived.into_iter().chain(stored);
+    for m in browsed.matches.into_iter().chain(archived) {
         by_id.insert(m.id, m);
     }
     let mut listed: Vec<ListedMatch> = by_id.into_values().collect();
@@ -109,9 +111,11 @@ pub async fn matches(
     Ok(json(json_array(listed.iter().map(|m| &m.json))))
 }
 
-/// `GET /api/matches/{id}`: one match, live or archived.
+/// `GET /api/matches/{id}`: one match, live or archived. An archived match never changes, so
+/// its compressed form comes from the cache.
 #[get("/api/matches/{id}")]
 pub async fn one_match(
+    req: HttpRequest,
     path: web::Path<String>,
     app: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -120,13 +124,19 @@ pub async fn one_match(
         .parse::<u32>()
         .map(MatchId)
         .map_err(|_| ApiError::bad_request(format!("`{raw}` is not a match id")))?;
-    if let Some(live) = app.hub.send(Browse::Match(id)).await?.matches.pop() {
+    let mut browsed = app.hub.send(Browse::Match(id)).await?;
+    if let Some(live) = browsed.matches.pop() {
         return Ok(json(live.json));
     }
-    match stored_match(&app, id).await? {
-        Some(body) => Ok(json(body)),
-        None => Err(ApiError::not_found(format!("match {id} does not exist"))),
-    }
+    let archived = match browsed.archived.pop() {
+        Some(m) => Some(m.json),
+        None => stored_match(&app, id).await?,
+    };
+    let Some(body) = archived else {
+        return Err(ApiError::not_found(format!("match {id} does not exist")));
+    };
+    let encoded = compressed::encode(&req, &app.compressed, body, Content::Fixed).await?;
+    Ok(encoded.respond("application/json"))
 }
 
 #[derive(Debug, Deserialize)]

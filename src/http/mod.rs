@@ -9,6 +9,7 @@ pub mod assets;
 pub mod browse;
 pub mod canonical_path;
 pub mod client_ip;
+pub mod compressed;
 pub mod cors;
 pub mod desk;
 pub mod error;
@@ -63,6 +64,8 @@ pub struct AppState {
     pub metrics_addr: metrics_port::MetricsAddr,
     /// Set when shutdown begins (`/readyz` then answers 503).
     pub shutting_down: Arc<std::sync::atomic::AtomicBool>,
+    /// Compressed answers that never change (`--compressed-cache-mb`).
+    pub compressed: compressed::CompressedCache,
 }
 
 impl AppState {

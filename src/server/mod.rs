@@ -190,6 +190,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let app_state = web::Data::new(AppState {
         hub: hub.clone(),
         slots: ViewerSlots::new(config.max_viewers, config.max_viewers_per_ip),
+        compressed: http::compressed::CompressedCache::new(config.compressed_cache_mb, &metrics),
         store_replays: Arc::new(tokio::sync::Semaphore::new(config.max_store_replays)),
         leagues,
         teams_json,
@@ -216,6 +217,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                 http::cors::middleware(&cors_config),
             ))
             .wrap(from_fn(http::cors::errors_as_json))
+            .wrap(from_fn(http::methods::head_uncompressed))
             // JSON, pages and scripts go out compressed when the client accepts it; the SSE
             // stream never (http/events.rs), WebSocket upgrades (101) are never touched, and
             // embedded pages arrive already compressed (assets.rs).
