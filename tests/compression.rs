@@ -254,7 +254,7 @@ async fn command(server: &TestServer, body: Value) {
 }
 
 #[actix_rt::test]
-async fn an_archived_match_is_compressed_once_then_served_from_the_cache() {
+async fn a_past_day_and_an_archived_match_are_compressed_once_then_served_from_the_cache() {
     let fixtures = common::fixtures::matches_today(2);
     let server = TestServer::start(|c| {
         with_admins(c);
@@ -280,7 +280,7 @@ async fn an_archived_match_is_compressed_once_then_served_from_the_cache() {
     }
     assert_eq!(counts().await, (0.0, 0.0), "a live day is not kept");
 
-    // Both matches end, and a roll two days on archives them.
+    // Both matches end, and a roll two days on archives them: the day is past.
     for id in [1, 2] {
         for status in ["live", "halftime", "live", "final"] {
             command(
@@ -296,6 +296,38 @@ async fn an_archived_match_is_compressed_once_then_served_from_the_cache() {
         json!({"type":"calendar.roll","today": later.to_string()}),
     )
     .await;
+    let (_, _, plain) = fetch(&day, "identity").await;
+    assert_eq!(
+        serde_json::from_slice::<Vec<Value>>(&plain).unwrap().len(),
+        2
+    );
+
+    let (_, headers, first) = fetch(&day, "br").await;
+    assert_eq!(header(&headers, "content-encoding"), Some("br"));
+    assert_eq!(decode("br", &first), plain.to_vec());
+    assert_eq!(counts().await, (0.0, 1.0), "compressed once");
+    let (_, headers, again) = fetch(&day, "br").await;
+    assert_eq!(again, first, "the same bytes");
+    assert_eq!(
+        header(&headers, "content-length"),
+        Some(first.len().to_string().as_str())
+    );
+    assert_eq!(counts().await, (1.0, 1.0), "then served from the cache");
+    let (_, headed, _) = head(&day, "br").await;
+    assert_eq!(
+        describing(&headed),
+        describing(&headers),
+        "a HEAD says the same"
+    );
+    assert_eq!(counts().await, (2.0, 1.0));
+    let (_, _, gzipped) = fetch(&day, "gzip").await;
+    assert_eq!(decode("gzip", &gzipped), plain.to_vec());
+    assert_eq!(
+        counts().await,
+        (2.0, 2.0),
+        "each encoding is kept on its own"
+    );
+
     let one = server.url("/api/matches/1");
     for _ in 0..3 {
         let (_, headers, body) = fetch(&one, "br").await;
@@ -305,7 +337,7 @@ async fn an_archived_match_is_compressed_once_then_served_from_the_cache() {
     }
     assert_eq!(
         counts().await,
-        (2.0, 1.0),
+        (4.0, 3.0),
         "an archived match: once, then twice from the cache"
     );
     assert!(common::metric(&server, "compressed_cache_bytes").await > 0.0);

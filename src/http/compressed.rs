@@ -1,7 +1,7 @@
 //! Answers compressed once rather than per request.
 //!
 //! Most answers are compressed per request by actix's `Compress` middleware (`server/mod.rs`):
-//! they change all the time (a snapshot, a long-poll). Two kinds are compressed here instead,
+//! they change all the time (a snapshot, a long-poll). Three kinds are compressed here instead,
 //! and go out with `Content-Encoding` already set, which `Compress` leaves alone:
 //!
 //! - documents compiled into the binary (`docs/openapi.json`; the frontend in `assets.rs`), which
@@ -9,7 +9,9 @@
 //! - answers that never change while the server runs (an archived match or a day of them, the
 //!   teams): compressed the first time and kept in the [`CompressedCache`], bounded in bytes by
 //!   `--compressed-cache-mb`, so a crowd of clients accepting brotli does not make the server
-//!   compress the same bytes again for each of them.
+//!   compress the same bytes again for each of them;
+//! - day ranges (`range.rs`), so that the body they send is made of final bytes
+//!   (`in_flight.rs` waits for those to leave).
 //!
 //! The encoding is negotiated exactly as `Compress` negotiates it (the same candidates), so a
 //! client gets here the encoding the middleware would have given it.

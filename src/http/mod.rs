@@ -15,9 +15,11 @@ pub mod desk;
 pub mod error;
 pub mod events;
 pub mod feed_ws;
+pub mod in_flight;
 pub mod methods;
 pub mod metrics_port;
 pub mod openapi;
+pub mod range;
 pub mod ready;
 pub mod replay;
 

@@ -1,0 +1,146 @@
+//! A response body that holds a viewer slot until the client has taken the answer.
+//!
+//! A large answer to a client that does not read sits in the server's socket send queue (kernel
+//! memory) for as long as the client likes: 300 such clients once pinned 1 GB with one range of
+//! days each. An answer sent through [`HeldBody`] keeps the [`ViewerSlot`] it was admitted with
+//! (so it counts against `--max-viewers-per-ip` like a stream does) until its last byte has been
+//! handed to the connection *and* the socket's send queue has emptied (the client has
+//! acknowledged everything), or the connection goes. So one address holds at most its share of
+//! slots' worth of such answers, each at most `--max-range-bytes`.
+//!
+//! The queue is read with the `TIOCOUTQ` ioctl on the connection's socket, whose descriptor
+//! [`remember_socket`] (an `on_connect` hook in `server/mod.rs`) keeps in the connection's data.
+//! The body is sized, so the client knows the answer is complete when its last byte arrives;
+//! waiting for the queue to empty delays only this connection's next answer.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use actix_web::body::{BodySize, MessageBody};
+use actix_web::dev::Extensions;
+use bytes::Bytes;
+
+use crate::http::admission::ViewerSlot;
+use crate::http::events::pieces;
+
+/// The first wait before the send queue is looked at again, doubled up to [`LONGEST_WAIT`]: a
+/// client that reads is done within a round trip, one that does not is checked rarely.
+const FIRST_WAIT: Duration = Duration::from_millis(2);
+const LONGEST_WAIT: Duration = Duration::from_millis(250);
+
+/// The connection's socket, as kept in its data by [`remember_socket`].
+#[derive(Debug, Clone, Copy)]
+pub struct Socket(#[cfg_attr(not(target_os = "linux"), allow(dead_code))] i32);
+
+/// `on_connect` hook: keep each TCP connection's descriptor in its data, for [`HeldBody`].
+pub fn remember_socket(connection: &dyn std::any::Any, data: &mut Extensions) {
+    use std::os::fd::AsRawFd as _;
+    if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
+        data.insert(Socket(tcp.as_raw_fd()));
+    }
+}
+
+impl Socket {
+    /// Bytes written to the socket that the peer has not acknowledged yet (`None`: unknown, as
+    /// when the socket is gone).
+    #[cfg(target_os = "linux")]
+    fn unacknowledged(self) -> Option<usize> {
+        let mut queued: libc::c_int = 0;
+        // SAFETY: TIOCOUTQ writes one int through the pointer, which points at one. The
+        // descriptor belongs to the connection this body is the answer of, so it is open while
+        // the body lives (the connection owns and drops the body before closing its socket).
+        let ok = unsafe { libc::ioctl(self.0, libc::TIOCOUTQ, &mut queued) } == 0;
+        ok.then_some(usize::try_from(queued).unwrap_or(0))
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn unacknowledged(self) -> Option<usize> {
+        None
+    }
+}
+
+/// An answer that holds `slot` until it has left (see the module docs).
+pub struct HeldBody {
+    /// What is still to be handed over, in write-buffer-sized pieces.
+    pieces: std::vec::IntoIter<Bytes>,
+    len: u64,
+    socket: Option<Socket>,
+    wait: Duration,
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
+    slot: Option<ViewerSlot>,
+}
+
+impl HeldBody {
+    pub fn new(bytes: Bytes, slot: ViewerSlot, socket: Option<Socket>) -> HeldBody {
+        HeldBody {
+            len: bytes.len() as u64,
+            pieces: pieces(bytes).collect::<Vec<_>>().into_iter(),
+            socket,
+            wait: FIRST_WAIT,
+            timer: None,
+            slot: Some(slot),
+        }
+    }
+}
+
+impl MessageBody for HeldBody {
+    type Error = std::convert::Infallible;
+
+    fn size(&self) -> BodySize {
+        BodySize::Sized(self.len)
+    }
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        let this = self.get_mut();
+        if let Some(piece) = this.pieces.next() {
+            // Empty pieces end a chunked body early; a sized one must not send them either.
+            if !piece.is_empty() {
+                return Poll::Ready(Some(Ok(piece)));
+            }
+        }
+        let Some(socket) = this.socket.filter(|_| this.slot.is_some()) else {
+            this.slot = None;
+            return Poll::Ready(None);
+        };
+        loop {
+            // Wait first: the last piece may still be in the connection's buffer, not the socket.
+            let timer = this
+                .timer
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep(this.wait)));
+            if timer.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            this.timer = None;
+            if socket.unacknowledged().is_none_or(|queued| queued == 0) {
+                this.slot = None;
+                return Poll::Ready(None);
+            }
+            this.wait = (this.wait * 2).min(LONGEST_WAIT);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::admission::ViewerSlots;
+
+    #[actix_rt::test]
+    async fn the_slot_is_freed_once_the_whole_body_is_taken_without_a_socket() {
+        let slots = ViewerSlots::new(1, 0);
+        let body = HeldBody::new(
+            Bytes::from(vec![b'x'; 5000]),
+            slots.try_acquire(None).unwrap(),
+            None,
+        );
+        assert_eq!(body.size(), BodySize::Sized(5000));
+        assert_eq!(slots.in_use(), 1);
+        let taken = actix_web::body::to_bytes(body).await.unwrap();
+        assert_eq!(taken.len(), 5000);
+        assert_eq!(slots.in_use(), 0);
+    }
+}
