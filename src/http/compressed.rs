@@ -242,21 +242,21 @@ impl CompressedCache {
         }
     }
 
-    /// `body` compressed in `encoding`, if the cache holds it (counted as a hit or a miss).
+    /// `body` compressed in `encoding`, if the cache holds it (counted as a hit).
     pub fn get(&self, encoding: ContentEncoding, body: &[u8]) -> Option<Bytes> {
         let key = self.key(encoding, body);
-        let mut entries = self.inner.lock().expect("cache lock");
-        let found = entries.touch(key);
-        match &found {
-            Some(_) => self.metrics.compressed_cache_hits.inc(),
-            None => self.metrics.compressed_cache_misses.inc(),
+        let found = self.inner.lock().expect("cache lock").touch(key);
+        if found.is_some() {
+            self.metrics.compressed_cache_hits.inc();
         }
         found
     }
 
-    /// Keep `compressed` as `body` in `encoding`, making room by dropping the least recently
-    /// used; an answer larger than the whole budget is not kept.
+    /// Keep `compressed` as `body` in `encoding` (counted as a miss: it was just compressed),
+    /// making room by dropping the least recently used; an answer larger than the whole budget
+    /// is not kept.
     pub fn insert(&self, encoding: ContentEncoding, body: &[u8], compressed: Bytes) {
+        self.metrics.compressed_cache_misses.inc();
         if compressed.len() > self.budget {
             return;
         }

@@ -4,14 +4,17 @@
 //! memory) for as long as the client likes: 300 such clients once pinned 1 GB with one range of
 //! days each. An answer sent through [`HeldBody`] keeps the [`ViewerSlot`] it was admitted with
 //! (so it counts against `--max-viewers-per-ip` like a stream does) until its last byte has been
-//! handed to the connection *and* the socket's send queue has emptied (the client has
-//! acknowledged everything), or the connection goes. So one address holds at most its share of
-//! slots' worth of such answers, each at most `--max-range-bytes`.
+//! handed to the connection *and* has left the socket (the client's receive window took it all),
+//! or the connection goes. So one address holds at most its share of slots' worth of such
+//! answers, each at most `--max-range-bytes`.
 //!
-//! The queue is read with the `TIOCOUTQ` ioctl on the connection's socket, whose descriptor
-//! [`remember_socket`] (an `on_connect` hook in `server/mod.rs`) keeps in the connection's data.
-//! The body is sized, so the client knows the answer is complete when its last byte arrives;
-//! waiting for the queue to empty delays only this connection's next answer.
+//! What has not left is read with the `SIOCOUTQNSD` ioctl (bytes queued but not yet sent) on the
+//! connection's socket, whose descriptor [`remember_socket`] (an `on_connect` hook in
+//! `server/mod.rs`) keeps in the connection's data. Bytes sent but not yet acknowledged are not
+//! waited for: the client's kernel acknowledges what its window took whether or not the client
+//! reads, so they are freed within a round trip, and a client that reads is not kept waiting for
+//! one. The body is sized, so the client knows the answer is complete when its last byte
+//! arrives; the wait only delays this connection's next answer, and only while bytes are queued.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -24,10 +27,10 @@ use bytes::Bytes;
 use crate::http::admission::ViewerSlot;
 use crate::http::events::pieces;
 
-/// The first wait before the send queue is looked at again, doubled up to [`LONGEST_WAIT`]: a
-/// client that reads is done within a round trip, one that does not is checked rarely.
-const FIRST_WAIT: Duration = Duration::from_millis(2);
-const LONGEST_WAIT: Duration = Duration::from_millis(250);
+/// The first wait before the queue is looked at again, doubled up to [`LONGEST_WAIT`]: a client
+/// that reads is done at once, one that does not is looked at 20 times a second at most.
+const FIRST_WAIT: Duration = Duration::from_millis(1);
+const LONGEST_WAIT: Duration = Duration::from_millis(50);
 
 /// The connection's socket, as kept in its data by [`remember_socket`].
 #[derive(Debug, Clone, Copy)]
@@ -42,22 +45,30 @@ pub fn remember_socket(connection: &dyn std::any::Any, data: &mut Extensions) {
 }
 
 impl Socket {
-    /// Bytes written to the socket that the peer has not acknowledged yet (`None`: unknown, as
-    /// when the socket is gone).
+    /// Bytes written to the socket that have not been sent yet (`None`: unknown, as when the
+    /// socket is gone).
     #[cfg(target_os = "linux")]
-    fn unacknowledged(self) -> Option<usize> {
+    fn unsent(self) -> Option<usize> {
         let mut queued: libc::c_int = 0;
-        // SAFETY: TIOCOUTQ writes one int through the pointer, which points at one. The
+        // SAFETY: SIOCOUTQNSD writes one int through the pointer, which points at one. The
         // descriptor belongs to the connection this body is the answer of, so it is open while
         // the body lives (the connection owns and drops the body before closing its socket).
-        let ok = unsafe { libc::ioctl(self.0, libc::TIOCOUTQ, &mut queued) } == 0;
+        let ok = unsafe { libc::ioctl(self.0, libc::SIOCOUTQNSD as _, &mut queued) } == 0;
         ok.then_some(usize::try_from(queued).unwrap_or(0))
     }
 
     #[cfg(not(target_os = "linux"))]
-    fn unacknowledged(self) -> Option<usize> {
+    fn unsent(self) -> Option<usize> {
         None
     }
+}
+
+/// Where a [`HeldBody`] is once its bytes are handed over.
+enum Wait {
+    /// Not yet looked: the connection is given a turn to write out its buffer first.
+    Flush,
+    /// Looking again after a while.
+    Timer(Duration, Pin<Box<tokio::time::Sleep>>),
 }
 
 /// An answer that holds `slot` until it has left (see the module docs).
@@ -66,8 +77,7 @@ pub struct HeldBody {
     pieces: std::vec::IntoIter<Bytes>,
     len: u64,
     socket: Option<Socket>,
-    wait: Duration,
-    timer: Option<Pin<Box<tokio::time::Sleep>>>,
+    wait: Wait,
     slot: Option<ViewerSlot>,
 }
 
@@ -77,8 +87,7 @@ impl HeldBody {
             len: bytes.len() as u64,
             pieces: pieces(bytes).collect::<Vec<_>>().into_iter(),
             socket,
-            wait: FIRST_WAIT,
-            timer: None,
+            wait: Wait::Flush,
             slot: Some(slot),
         }
     }
@@ -96,30 +105,35 @@ impl MessageBody for HeldBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Bytes, Self::Error>>> {
         let this = self.get_mut();
-        if let Some(piece) = this.pieces.next() {
-            // Empty pieces end a chunked body early; a sized one must not send them either.
-            if !piece.is_empty() {
-                return Poll::Ready(Some(Ok(piece)));
-            }
+        // Empty pieces (of an empty answer) are not sent: a sized body must not either.
+        if let Some(piece) = this.pieces.find(|p| !p.is_empty()) {
+            return Poll::Ready(Some(Ok(piece)));
         }
         let Some(socket) = this.socket.filter(|_| this.slot.is_some()) else {
             this.slot = None;
             return Poll::Ready(None);
         };
         loop {
-            // Wait first: the last piece may still be in the connection's buffer, not the socket.
-            let timer = this
-                .timer
-                .get_or_insert_with(|| Box::pin(tokio::time::sleep(this.wait)));
-            if timer.as_mut().poll(cx).is_pending() {
-                return Poll::Pending;
+            match &mut this.wait {
+                Wait::Flush => {
+                    // The last piece may still be in the connection's buffer: the connection
+                    // writes it out when this poll returns, and polls again at once.
+                    this.wait = Wait::Timer(FIRST_WAIT, Box::pin(tokio::time::sleep(FIRST_WAIT)));
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+                Wait::Timer(wait, timer) => {
+                    if socket.unsent().is_none_or(|queued| queued == 0) {
+                        this.slot = None;
+                        return Poll::Ready(None);
+                    }
+                    if timer.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                    let next = (*wait * 2).min(LONGEST_WAIT);
+                    this.wait = Wait::Timer(next, Box::pin(tokio::time::sleep(next)));
+                }
             }
-            this.timer = None;
-            if socket.unacknowledged().is_none_or(|queued| queued == 0) {
-                this.slot = None;
-                return Poll::Ready(None);
-            }
-            this.wait = (this.wait * 2).min(LONGEST_WAIT);
         }
     }
 }
