@@ -5,8 +5,9 @@
 //! days each. An answer sent through [`HeldBody`] keeps the [`ViewerSlot`] it was admitted with
 //! (so it counts against `--max-viewers-per-ip` like a stream does) until its last byte has been
 //! handed to the connection *and* has left the socket (the client's receive window took it all),
-//! or the connection goes. So one address holds at most its share of slots' worth of such
-//! answers, each at most `--max-range-bytes`.
+//! or the connection goes (a client that never reads is aborted after `--write-timeout-secs`). So
+//! one address holds at most its share of slots' worth of such answers, each at most
+//! `--max-range-bytes`.
 //!
 //! What has not left is read with the `SIOCOUTQNSD` ioctl (bytes queued but not yet sent) on the
 //! connection's socket, whose descriptor [`remember_socket`] (an `on_connect` hook in
