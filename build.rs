@@ -1,6 +1,8 @@
-//! Compresses the frontend once, at build time: every file under `frontend/` gets a `.gz` and a
-//! `.br` beside it in `$OUT_DIR/frontend-compressed/`, which `src/http/assets.rs` embeds and
-//! serves to clients that accept them, so no page is compressed again per request.
+//! Compresses the frontend and the served documents once, at build time: every file under
+//! `frontend/` gets a `.gz` and a `.br` beside it in `$OUT_DIR/frontend-compressed/`, which
+//! `src/http/assets.rs` embeds, and so does `docs/openapi.json` in `$OUT_DIR/docs-compressed/`
+//! (`src/http/openapi.rs`); clients that accept them get those bytes, so no page or document is
+//! compressed again per request.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -15,6 +17,16 @@ fn main() {
     }
     println!("cargo:rerun-if-changed=frontend");
     compress_dir(source, source, &out);
+
+    // The documents the binary serves (only the OpenAPI one so far).
+    let docs = out.with_file_name("docs-compressed");
+    std::fs::create_dir_all(&docs).expect("create the output directory");
+    let document = "docs/openapi.json";
+    println!("cargo:rerun-if-changed={document}");
+    let data = std::fs::read(document).unwrap_or_else(|e| panic!("reading {document}: {e}"));
+    let target = docs.join("openapi.json");
+    write(&target, "gz", &gzip(&data));
+    write(&target, "br", &brotli(&data));
 }
 
 fn compress_dir(root: &Path, dir: &Path, out: &Path) {

@@ -53,6 +53,12 @@ pub struct Metrics {
     pub viewers_refused_address: IntCounter,
     /// Replay pages read from the store (resumes older than the in-memory log).
     pub store_replay_pages: IntCounter,
+    /// Answers that never change sent compressed from the cache, and compressed to go in it
+    /// (`http/compressed.rs`).
+    pub compressed_cache_hits: IntCounter,
+    pub compressed_cache_misses: IntCounter,
+    /// Bytes of compressed answers the cache holds now.
+    pub compressed_cache_bytes: IntGauge,
     /// Seconds from handing a batch to the store to hearing it committed (SQLite or
     /// PostgreSQL: the store's round trip as the hub sees it).
     pub commit_seconds: Histogram,
@@ -168,6 +174,18 @@ impl Metrics {
             store_replay_pages: counter(
                 "store_replay_pages_total",
                 "replay pages read from the store for resuming viewers",
+            ),
+            compressed_cache_hits: counter(
+                "compressed_cache_hits_total",
+                "unchanging answers sent compressed from the cache",
+            ),
+            compressed_cache_misses: counter(
+                "compressed_cache_misses_total",
+                "unchanging answers compressed because the cache did not hold them",
+            ),
+            compressed_cache_bytes: gauge(
+                "compressed_cache_bytes",
+                "bytes of compressed answers in the cache",
             ),
             deliveries: counter("deliveries_total", "event frames queued to SSE viewers"),
             events: counter_vec("events_total", "events committed, by type", &["type"]),

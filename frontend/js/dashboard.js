@@ -140,17 +140,29 @@ function matchesOfDay(date) {
   return { matches: [...byId.values()], entry };
 }
 
+/** Every match of `date` from the archive API, page by page: a long day comes in pages, each
+ * naming the next in its `Link: <...>; rel="next"` header. */
+async function fetchDay(date) {
+  const matches = [];
+  let url = `/api/matches?date=${encodeURIComponent(date)}`;
+  while (url) {
+    const response = await fetch(url, { cache: 'no-store' });
+    const body = await response.json().catch(() => null);
+    if (!response.ok) throw new Error((body && body.error && body.error.message) || `HTTP ${response.status}`);
+    if (Array.isArray(body)) matches.push(...body);
+    const next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('Link') || '');
+    url = next ? next[1] : null;
+  }
+  return matches;
+}
+
 function archiveDay(date) {
   let entry = archive.get(date);
   if (!entry) {
     entry = { matches: null, error: null };
     archive.set(date, entry);
-    fetch(`/api/matches?date=${encodeURIComponent(date)}`, { cache: 'no-store' })
-      .then(async (response) => {
-        const body = await response.json().catch(() => null);
-        if (!response.ok) throw new Error((body && body.error && body.error.message) || `HTTP ${response.status}`);
-        entry.matches = Array.isArray(body) ? body : [];
-      })
+    fetchDay(date)
+      .then((matches) => { entry.matches = matches; })
       .catch((error) => { entry.error = error.message; })
       .finally(() => { if (archive.get(date) === entry) render(false); });
   }

@@ -70,6 +70,7 @@ impl Config {
             ("max-replay-events", self.max_replay_events as usize),
             ("max-store-replays", self.max_store_replays),
             ("max-poll-events", self.max_poll_events),
+            ("max-range-bytes", self.max_range_bytes),
             ("live-news", self.live_news),
             ("archive-memory-mb", self.archive_memory_mb),
             ("workers", self.workers.unwrap_or(1)),
@@ -142,7 +143,7 @@ impl Config {
     /// keyboard, and some would bring the server down rather than be refused: a queue of 2^62
     /// frames panics as each viewer connects, a semaphore of 2^62 permits at start, a deadline
     /// of 2^62 seconds when it is added to the clock.
-    fn upper_bounds(&self) -> [(&'static str, u64, u64); 37] {
+    fn upper_bounds(&self) -> [(&'static str, u64, u64); 39] {
         const GIB: u64 = 1 << 30;
         const DAY_SECS: u64 = 86_400;
         let n = |v: usize| v as u64;
@@ -158,12 +159,17 @@ impl Config {
             ("max-replay-events", self.max_replay_events, 10_000_000),
             ("max-store-replays", n(self.max_store_replays), 1_000),
             ("max-poll-events", n(self.max_poll_events), 1_000_000),
+            // One answer larger than this would pin more socket memory per client than any page
+            // is worth.
+            ("max-range-bytes", n(self.max_range_bytes), 64 << 20),
             ("retry-ms", self.retry_ms, DAY_SECS * 1000),
             ("max-poll-wait", self.max_poll_wait, 3_600),
             ("window-back-days", u64::from(self.window_back_days), 366),
             ("window-ahead-days", u64::from(self.window_ahead_days), 366),
             ("live-news", n(self.live_news), 1_000_000),
             ("archive-memory-mb", n(self.archive_memory_mb), 64 * 1024),
+            // 0 (no cache) is allowed; 4 GiB of compressed answers is more than any archive.
+            ("compressed-cache-mb", n(self.compressed_cache_mb), 4096),
             ("workers", n(self.workers.unwrap_or(1)), 1_024),
             ("snapshot-every", self.snapshot_every, 10_000_000),
             ("retention", self.retention, 1 << 40),
@@ -300,6 +306,30 @@ mod tests {
             })
         );
         c.database_heartbeat_ms = 1000;
+        c.compressed_cache_mb = 4097;
+        assert!(matches!(
+            c.validate(),
+            Err(ConfigError::TooLarge {
+                flag: "compressed-cache-mb",
+                max: 4096,
+                ..
+            })
+        ));
+        c.compressed_cache_mb = 0;
+        assert_eq!(c.validate(), Ok(()), "no cache is allowed");
+        c.max_range_bytes = 0;
+        assert_eq!(c.validate(), Err(ConfigError::Zero("max-range-bytes")));
+        c.max_range_bytes = (64 << 20) + 1;
+        assert_eq!(
+            c.validate(),
+            Err(ConfigError::TooLarge {
+                flag: "max-range-bytes",
+                max: 64 << 20,
+                value: (64 << 20) + 1
+            })
+        );
+        c.max_range_bytes = 64 << 20;
+        assert_eq!(c.validate(), Ok(()));
         c.public_url = Some("scores.example".into());
         assert_eq!(
             c.validate(),

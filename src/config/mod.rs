@@ -112,6 +112,16 @@ pub struct Config {
     #[arg(long, env = "LIVESCORE_MAX_POLL_EVENTS", default_value_t = 1000)]
     pub max_poll_events: usize,
 
+    /// Largest answer, in bytes, to `GET /api/matches?date=` or `?from=&to=` (at most 64 MiB). A
+    /// longer one is sent in pages: each names the next in a `Link: <...>; rel="next"` header.
+    #[arg(long, env = "LIVESCORE_MAX_RANGE_BYTES", default_value_t = 256 * 1024)]
+    pub max_range_bytes: usize,
+
+    /// MiB of compressed answers that never change (archived days and matches, the teams) kept
+    /// to be sent again without compressing them again (0: none; at most 4096).
+    #[arg(long, env = "LIVESCORE_COMPRESSED_CACHE_MB", default_value_t = 32)]
+    pub compressed_cache_mb: usize,
+
     /// Reconnection delay suggested to browsers in the `retry:` frame, in milliseconds.
     #[arg(long, env = "LIVESCORE_RETRY_MS", default_value_t = 3000)]
     pub retry_ms: u64,

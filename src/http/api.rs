@@ -11,6 +11,7 @@ use tokio::time::Instant;
 
 use crate::actors::hub::{Page, Poll, PollEvents, Read, ReadSnapshot, json_array};
 use crate::http::AppState;
+use crate::http::compressed::{self, Content};
 use crate::http::error::ApiError;
 use crate::http::events::admit_connection;
 use crate::http::replay::Replay;
@@ -168,10 +169,13 @@ fn number(
     }
 }
 
-/// `GET /api/teams`: every team with its squad (reference data; not part of snapshots).
+/// `GET /api/teams`: every team with its squad (reference data; not part of snapshots). They
+/// never change while the server runs, so their compressed form comes from the cache.
 #[get("/api/teams")]
-pub async fn teams(app: web::Data<AppState>) -> HttpResponse {
-    json(app.teams_json.clone())
+pub async fn teams(req: HttpRequest, app: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let body = app.teams_json.clone();
+    let encoded = compressed::encode(&req, &app.compressed, body, Content::Fixed).await?;
+    Ok(encoded.respond("application/json"))
 }
 
 /// `GET /healthz`: the process is up and the hub answers; which node this is, and whether its

@@ -1,6 +1,6 @@
-//! Browsing the calendar: matches by day (`GET /api/matches?date=`, `from`/`to`), one match live
-//! or archived (`GET /api/matches/{id}`), and news pages with a stable cursor
-//! (`GET /api/news?before=&limit=&match=`).
+//! Browsing the calendar: matches by day (`GET /api/matches?date=`, `from`/`to`, answered in
+//! pages by `range.rs`), one match live or archived (`GET /api/matches/{id}`), and news pages
+//! with a stable cursor (`GET /api/news?before=&limit=&match=`).
 //!
 //! Each answer joins the hub's live state with the archive: the hub's memory archive without a
 //! store, else the store's (SQLite or PostgreSQL), read here, off the hub, one read at a time
@@ -9,20 +9,20 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use bytes::Bytes;
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::actors::hub::{Browse, Read, json_array};
 use crate::http::AppState;
+use crate::http::compressed::{self, Content};
 use crate::http::error::ApiError;
+use crate::http::range::{self, MatchesQuery};
 use crate::ids::{MatchId, NewsId};
 use crate::store::Store;
 use crate::store::archive::{ListedMatch, ListedNews, NewsQuery};
 
-/// Most days one `from`/`to` range may span.
-pub const MAX_RANGE_DAYS: u64 = 31;
 /// News items per page when `limit` is not given, and the most a page may ask for.
 pub const NEWS_PAGE: usize = 20;
 pub const MAX_NEWS_PAGE: usize = 100;
@@ -34,84 +34,29 @@ fn json(body: Bytes) -> HttpResponse {
         .body(body)
 }
 
-#[derive(Debug, Deserialize)]
-pub struct MatchesQuery {
-    date: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-}
-
-fn day(name: &str, raw: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
-        ApiError::bad_request(format!(
-            "{name}: `{raw}` is not a day (expected YYYY-MM-DD, e.g. 2026-11-26)"
-        ))
-    })
-}
-
-impl MatchesQuery {
-    /// The days asked for, or `None` for the live state's matches.
-    fn days(&self) -> Result<Option<(NaiveDate, NaiveDate)>, ApiError> {
-        let (from, to) = match (&self.date, &self.from, &self.to) {
-            (None, None, None) => return Ok(None),
-            (Some(date), None, None) => {
-                let date = day("date", date)?;
-                (date, date)
-            }
-            (Some(_), _, _) => {
-                return Err(ApiError::bad_request("give date, or from and to, not both"));
-            }
-            (None, from, to) => {
-                let from = from.as_deref().map(|f| day("from", f)).transpose()?;
-                let to = to.as_deref().map(|t| day("to", t)).transpose()?;
-                // One bound alone is that one day.
-                let (from, to) = (from.or(to), to.or(from));
-                (from.expect("one is given"), to.expect("one is given"))
-            }
-        };
-        if from > to {
-            return Err(ApiError::bad_request(format!(
-                "from {from} is after to {to}"
-            )));
-        }
-        let limit = from.checked_add_days(Days::new(MAX_RANGE_DAYS - 1));
-        if limit.is_none_or(|last| to > last) {
-            return Err(ApiError::bad_request(format!(
-                "from {from} to {to} spans more than {MAX_RANGE_DAYS} days; ask for fewer"
-            )));
-        }
-        Ok(Some((from, to)))
-    }
-}
-
 /// `GET /api/matches`: the live state's matches; with `date=YYYY-MM-DD` (or `from`/`to`, at
-/// most [`MAX_RANGE_DAYS`] days, in `--timezone`), every match of those days, live or archived,
-/// in kick-off order.
+/// most [`range::MAX_RANGE_DAYS`] days, in `--timezone`), every match of those days, live or
+/// archived, in kick-off order and in pages of at most `--max-range-bytes` (see `range.rs`).
 #[get("/api/matches")]
 pub async fn matches(
+    req: HttpRequest,
     query: web::Query<MatchesQuery>,
     app: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let Some((first, last)) = query.days()? else {
-        let body = app.hub.send(Read::Matches).await?.unwrap_or_default();
-        return Ok(json(body));
-    };
-    let (from, to) = app.config.window().bounds(first, last);
-    let live = app.hub.send(Browse::Matches { from, to }).await?.matches;
-    let archived = stored_matches(&app, from, to).await?;
-    let mut by_id: BTreeMap<MatchId, ListedMatch> = BTreeMap::new();
-    // Archived last, so that it wins: it is the match's final form.
-    for m in live.into_iter().chain(archived) {
-        by_id.insert(m.id, m);
+    match query.days()? {
+        Some(days) => range::answer(&req, &app, &query, days).await,
+        None => {
+            let body = app.hub.send(Read::Matches).await?.unwrap_or_default();
+            Ok(json(body))
+        }
     }
-    let mut listed: Vec<ListedMatch> = by_id.into_values().collect();
-    listed.sort_by_key(|m| (m.kickoff, m.id));
-    Ok(json(json_array(listed.iter().map(|m| &m.json))))
 }
 
-/// `GET /api/matches/{id}`: one match, live or archived.
+/// `GET /api/matches/{id}`: one match, live or archived. An archived match never changes, so
+/// its compressed form comes from the cache.
 #[get("/api/matches/{id}")]
 pub async fn one_match(
+    req: HttpRequest,
     path: web::Path<String>,
     app: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -120,13 +65,19 @@ pub async fn one_match(
         .parse::<u32>()
         .map(MatchId)
         .map_err(|_| ApiError::bad_request(format!("`{raw}` is not a match id")))?;
-    if let Some(live) = app.hub.send(Browse::Match(id)).await?.matches.pop() {
+    let mut browsed = app.hub.send(Browse::Match(id)).await?;
+    if let Some(live) = browsed.matches.pop() {
         return Ok(json(live.json));
     }
-    match stored_match(&app, id).await? {
-        Some(body) => Ok(json(body)),
-        None => Err(ApiError::not_found(format!("match {id} does not exist"))),
-    }
+    let archived = match browsed.archived.pop() {
+        Some(m) => Some(m.json),
+        None => stored_match(&app, id).await?,
+    };
+    let Some(body) = archived else {
+        return Err(ApiError::not_found(format!("match {id} does not exist")));
+    };
+    let encoded = compressed::encode(&req, &app.compressed, body, Content::Fixed).await?;
+    Ok(encoded.respond("application/json"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -235,7 +186,7 @@ pub(crate) fn unreadable(message: impl Into<String>) -> ApiError {
     ApiError::unavailable(message)
 }
 
-async fn stored_matches(
+pub(crate) async fn stored_matches(
     app: &AppState,
     from: DateTime<Utc>,
     to: DateTime<Utc>,

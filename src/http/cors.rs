@@ -79,8 +79,9 @@ pub fn middleware(config: &Config) -> Cors {
             header::CONTENT_TYPE,
             header::AUTHORIZATION,
         ])
-        // A viewer refused for being over a limit is told when to come back.
-        .expose_headers([header::RETRY_AFTER])
+        // A viewer refused for being over a limit is told when to come back; a paged answer
+        // (news, a range of days) names its next page.
+        .expose_headers([header::RETRY_AFTER, header::LINK])
         .max_age(PREFLIGHT_MAX_AGE_SECS)
         // An unlisted origin gets no CORS headers, not an error: same-origin pages send an
         // Origin too (WebSockets, POSTs), and they must keep working.

@@ -9,14 +9,17 @@ pub mod assets;
 pub mod browse;
 pub mod canonical_path;
 pub mod client_ip;
+pub mod compressed;
 pub mod cors;
 pub mod desk;
 pub mod error;
 pub mod events;
 pub mod feed_ws;
+pub mod in_flight;
 pub mod methods;
 pub mod metrics_port;
 pub mod openapi;
+pub mod range;
 pub mod ready;
 pub mod replay;
 
@@ -63,6 +66,8 @@ pub struct AppState {
     pub metrics_addr: metrics_port::MetricsAddr,
     /// Set when shutdown begins (`/readyz` then answers 503).
     pub shutting_down: Arc<std::sync::atomic::AtomicBool>,
+    /// Compressed answers that never change (`--compressed-cache-mb`).
+    pub compressed: compressed::CompressedCache,
 }
 
 impl AppState {

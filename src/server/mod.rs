@@ -190,6 +190,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let app_state = web::Data::new(AppState {
         hub: hub.clone(),
         slots: ViewerSlots::new(config.max_viewers, config.max_viewers_per_ip),
+        compressed: http::compressed::CompressedCache::new(config.compressed_cache_mb, &metrics),
         store_replays: Arc::new(tokio::sync::Semaphore::new(config.max_store_replays)),
         leagues,
         teams_json,
@@ -216,6 +217,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                 http::cors::middleware(&cors_config),
             ))
             .wrap(from_fn(http::cors::errors_as_json))
+            .wrap(from_fn(http::methods::head_uncompressed))
             // JSON, pages and scripts go out compressed when the client accepts it; the SSE
             // stream never (http/events.rs), WebSocket upgrades (101) are never touched, and
             // embedded pages arrive already compressed (assets.rs).
@@ -243,9 +245,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     // held is free for the next one (by default actix keeps writing to a half-closed socket until
     // a write fails, which for an idle stream means the next heartbeat).
     .h1_allow_half_closed(false)
-    .on_connect(abort_when_unread(Duration::from_secs(
-        config.write_timeout_secs,
-    )))
+    .on_connect(on_connect(Duration::from_secs(config.write_timeout_secs)))
     .shutdown_timeout(SHUTDOWN_GRACE.as_secs());
     if let Some(workers) = config.workers {
         server = server.workers(workers);
@@ -349,6 +349,18 @@ impl Stopper {
     pub fn stop_now(&self) {
         // The stop command is sent when `stop` is called; the returned future only reports on it.
         drop(self.server.stop(false));
+    }
+}
+
+/// The one `on_connect` hook (actix keeps only the last one given): abort unread connections,
+/// and keep each socket for the answers that wait for their bytes to leave (http/in_flight.rs).
+fn on_connect(
+    write_timeout: Duration,
+) -> impl Fn(&dyn std::any::Any, &mut actix_web::dev::Extensions) {
+    let abort = abort_when_unread(write_timeout);
+    move |connection, data| {
+        abort(connection, data);
+        http::in_flight::remember_socket(connection, data);
     }
 }
 

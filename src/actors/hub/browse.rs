@@ -53,7 +53,11 @@ pub enum Browse {
 /// The hub's answer: live items, and archived ones when the archive is in memory.
 #[derive(Debug, Default)]
 pub struct Browsed {
+    /// Live matches: they may still change.
     pub matches: Vec<ListedMatch>,
+    /// Matches from the memory archive: final, they never change (so their compressed form can
+    /// be kept).
+    pub archived: Vec<ListedMatch>,
     pub news: Vec<ListedNews>,
 }
 
@@ -77,14 +81,14 @@ impl Handler<Browse> for Hub {
                     .map(listed)
                     .collect();
                 if let Some(archive) = archive {
-                    browsed.matches.extend(archive.matches_between(from, to));
+                    browsed.archived = archive.matches_between(from, to);
                 }
             }
             Browse::Match(id) => {
                 if let Some(m) = state.game(id) {
                     browsed.matches.push(listed(m));
                 } else if let Some(json) = archive.and_then(|a| a.game(id)) {
-                    browsed.matches.push(ListedMatch {
+                    browsed.archived.push(ListedMatch {
                         id,
                         kickoff: DateTime::<Utc>::MIN_UTC,
                         json,
