@@ -59,6 +59,8 @@ pub struct Metrics {
     pub compressed_cache_misses: IntCounter,
     /// Bytes of compressed answers the cache holds now.
     pub compressed_cache_bytes: IntGauge,
+    /// `HEAD` answers whose body was dropped before compression (`http/methods.rs`).
+    pub head_bodies_skipped: IntCounter,
     /// Seconds from handing a batch to the store to hearing it committed (SQLite or
     /// PostgreSQL: the store's round trip as the hub sees it).
     pub commit_seconds: Histogram,
@@ -186,6 +188,10 @@ impl Metrics {
             compressed_cache_bytes: gauge(
                 "compressed_cache_bytes",
                 "bytes of compressed answers in the cache",
+            ),
+            head_bodies_skipped: counter(
+                "head_bodies_skipped_total",
+                "HEAD answers whose body was dropped instead of compressed",
             ),
             deliveries: counter("deliveries_total", "event frames queued to SSE viewers"),
             events: counter_vec("events_total", "events committed, by type", &["type"]),

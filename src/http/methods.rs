@@ -80,10 +80,16 @@ pub async fn head_uncompressed(
     let encoding = (req.method() == Method::HEAD)
         .then(|| crate::http::compressed::negotiate(&req))
         .filter(|e| *e != ContentEncoding::Identity);
+    let skipped = req
+        .app_data::<actix_web::web::Data<crate::http::AppState>>()
+        .map(|app| app.metrics.head_bodies_skipped.clone());
     let response = next.call(req).await?;
     let Some(encoding) = encoding.filter(|_| would_compress(&response)) else {
         return Ok(response.map_into_left_body());
     };
+    if let Some(skipped) = skipped {
+        skipped.inc();
+    }
     Ok(response.map_body(|head, _body| {
         head.headers
             .insert(header::CONTENT_ENCODING, encoding.to_header_value());
