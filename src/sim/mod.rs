@@ -20,6 +20,7 @@
 
 pub mod news;
 pub mod play;
+mod players;
 pub mod schedule;
 #[cfg(test)]
 mod tests;

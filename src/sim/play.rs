@@ -17,6 +17,7 @@ use rand::prelude::*;
 use crate::feed::Command;
 use crate::ids::{LeagueId, MatchId, TeamId};
 use crate::model::{IncidentKind, MatchStatus, Score, Side, Sport, Team};
+use crate::sim::players::{outfield_weight, pick_player, scorer_weight};
 
 /// Football: expected goals per match, spread over 90 minutes.
 const GOALS_PER_MATCH: f64 = 2.7;
@@ -384,38 +385,4 @@ fn other(side: Side) -> Side {
         Side::Home => Side::Away,
         Side::Away => Side::Home,
     }
-}
-
-/// How likely a player of this position is to score, relative to the others.
-fn scorer_weight(position: &str) -> u32 {
-    match position {
-        "FW" => 6,
-        "MF" => 3,
-        "DF" => 1,
-        _ => 0,
-    }
-}
-
-fn outfield_weight(position: &str) -> u32 {
-    u32::from(position != "GK")
-}
-
-/// A player of `team` by `weight` of position, none of those `sent_off`.
-fn pick_player(
-    rng: &mut StdRng,
-    team: Option<&Team>,
-    weight: impl Fn(&str) -> u32,
-    sent_off: &[String],
-) -> Option<String> {
-    let team = team?;
-    team.squad
-        .choose_weighted(rng, |p| {
-            if sent_off.contains(&p.name) {
-                0
-            } else {
-                weight(&p.position)
-            }
-        })
-        .ok()
-        .map(|p| p.name.clone())
 }
