@@ -53,9 +53,20 @@ export class IncidentDialog {
       event.preventDefault();
       this.submit();
     });
+    // A select takes Enter as nothing by itself: here it records the incident, so a goal with
+    // its scorer is g, h (or a), the shirt number, Enter.
+    this.player.addEventListener('keydown', (event) => {
+      if (event.key !== 'Enter') return;
+      event.preventDefault();
+      this.submit();
+    });
   }
 
-  open(match) {
+  /**
+   * Open the form for `match`; with `preset` ({kind, side}) those are chosen already and the
+   * player list has the focus, where typing a shirt number picks the player.
+   */
+  open(match, preset = null) {
     this.matchId = match.id;
     const home = this.store.team(match.home).name;
     const away = this.store.team(match.away).name;
@@ -65,10 +76,14 @@ export class IncidentDialog {
       .map((k) => option(k, INCIDENT_LABELS[k])));
     this.side.replaceChildren(option('home', `${home} (home)`), option('away', `${away} (away)`));
     this.minute.value = '';
+    if (preset) {
+      this.kind.value = preset.kind;
+      this.side.value = preset.side;
+    }
     this.fillPlayers();
     this.showPoints();
     this.dialog.showModal();
-    this.kind.focus();
+    (preset ? this.player : this.kind).focus();
   }
 
   fillPlayers() {

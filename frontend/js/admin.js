@@ -4,6 +4,7 @@
 // the server's audit trail, and conflict notices that offer a retry.
 
 import { AdminChannel } from './admin-channel.js';
+import { goalKeys } from './admin-keys.js';
 import { AdminMatches } from './admin-render.js';
 import { AdminNews } from './admin-news.js';
 import { AuditPanel, adminGet } from './admin-audit.js';
@@ -68,7 +69,7 @@ const actions = {
   retractNews: (newsId) => send({ type: 'news.retract', news_id: newsId },
     `retract news #${newsId}`, `news:${newsId}`),
   confirm: confirmAction,
-  openIncident: (match) => incidentDialog.open(match),
+  openIncident: (match, preset) => incidentDialog.open(match, preset),
   newsHistory: (newsId) => (audit.supported
     ? adminGet(`/api/admin/news/${encodeURIComponent(newsId)}/history`, token)
     : Promise.reject(new Error('this server keeps no story history (it predates editor roles)'))),
@@ -93,6 +94,7 @@ const actions = {
 const matches = new AdminMatches($('#admin-matches'), store, actions);
 const newsList = new AdminNews($('#admin-news'), store, actions);
 const incidentDialog = new IncidentDialog(store, actions.squadOf, actions.addIncident);
+goalKeys(document.querySelector('#admin-matches'), store, actions.openIncident);
 
 function versionOf(key) {
   const [kind, id] = key.split(':');

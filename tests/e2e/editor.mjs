@@ -231,6 +231,31 @@ async function plusRecordsAGoal() {
   return '"+" records a goal and its Undo removes it; "−" takes back the latest goal; no corrections';
 }
 
+/** A goal with its scorer from the keyboard: g, h, the shirt number, Enter. */
+async function goalFromTheKeyboard() {
+  const s = await server();
+  const id = await liveMatch(s, 6);
+  const page = await consoleAs(ALICE, { viewport: DESKTOP });
+  const match = await getJson(s, `/api/matches/${id}`);
+  const teams = await getJson(s, '/api/teams');
+  const squad = teams.find((t) => t.id === match.home).squad;
+  // A one-digit shirt number no other number starts with: one keystroke picks the player.
+  const scorer = squad.find((p) => p.number < 10
+    && !squad.some((q) => q !== p && String(q.number).startsWith(String(p.number))));
+  if (!scorer) throw new Error('no single-keystroke shirt number in the squad');
+  await page.locator(`${card(id)} .add-incident`).focus();
+  const keys = ['g', 'h', String(scorer.number), 'Enter'];
+  for (const key of keys) await page.keyboard.press(key);
+  await waitForText(page, `${card(id)} .home-score`, '1', 3000, 'score after the keyboard goal');
+  const goals = (await getJson(s, `/api/matches/${id}`)).incidents.filter((i) => i.kind === 'goal');
+  if (goals.length !== 1 || goals[0].player !== scorer.name || goals[0].team !== 'home') {
+    throw new Error(`recorded ${JSON.stringify(goals)}`);
+  }
+  assertClean(page, 'console');
+  await closePage(page);
+  return `${keys.length} keystrokes (${keys.join(' ')}): goal for ${scorer.name}`;
+}
+
 /** The token lives in the page's memory only: not in storage, not in the URL; a reload asks again. */
 async function tokenStaysInMemory() {
   const page = await consoleAs(ALICE, { viewport: DESKTOP });
@@ -391,6 +416,7 @@ export const tests = [
   ['editor: kick-off is primary, cancel is danger, final and cancel are confirmed in a dialog', irreversibleChangesAskFirst],
   ['editor: "Add incident" opens a dialog and leaves the grid alone', incidentDialogKeepsTheGrid],
   ['editor: "+" records a goal (undoable), "−" takes back the latest one', plusRecordsAGoal],
+  ['editor: a goal with its scorer in 4 keystrokes (g, h, shirt number, Enter)', goalFromTheKeyboard],
   ['editor: the token is kept in memory only', tokenStaysInMemory],
   ['editor: role shown (admin without role in ready), match scheduled from the console', roleShownAndAdminControls],
   ['editor: [needs desk-server] an editor sees the role, no admin controls, and a forbidden refusal', editorRoleLimitsTheConsole],
