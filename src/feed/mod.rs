@@ -8,6 +8,7 @@ pub mod audit;
 pub mod calendar;
 pub mod checks;
 pub mod command;
+mod correction;
 pub mod error;
 pub mod event;
 pub mod filter;
