@@ -15,8 +15,11 @@ pub mod filter;
 pub mod fixtures;
 mod lifecycle;
 pub mod log;
+pub mod season;
 pub mod squads;
+pub mod standings;
 pub mod state;
+pub mod team_page;
 mod undo;
 pub mod validate;
 

@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::feed::calendar::Calendar;
 use crate::feed::event::Event;
+use crate::feed::season::Season;
 use crate::ids::{IncidentId, LeagueId, MatchId, NewsId, TeamId, Version};
-use crate::model::{League, Match, News, Team};
+use crate::model::{League, Match, MatchStatus, News, Team};
 
 /// The next free identifiers. Part of the state (and of every snapshot) so that ids of retracted
 /// news are never reused and a replayed state hands out the same ids as the live one.
@@ -39,6 +40,10 @@ pub struct FeedState {
     /// The feed's day and live window; older snapshots without one start with the defaults.
     #[serde(default)]
     pub(crate) calendar: Calendar,
+    /// The archived results the tables still count; in stored snapshots, never in viewers'
+    /// (see [`FeedState::for_viewers`]).
+    #[serde(default, skip_serializing_if = "Season::is_empty")]
+    pub(crate) season: Season,
 }
 
 /// What a command changed, so the hub can report its new version in the `ack`.
@@ -75,6 +80,7 @@ impl FeedState {
             news: news.into_iter().map(|n| (n.id, n)).collect(),
             next_ids,
             calendar: Calendar::default(),
+            season: Season::default(),
         }
     }
 
@@ -138,6 +144,7 @@ impl FeedState {
         for (id, league) in &mut self.leagues {
             if let Some(source) = fixtures.leagues.get(id) {
                 league.cadence = source.cadence.clone();
+                league.tiebreaks = source.tiebreaks.clone();
             }
         }
     }
@@ -226,7 +233,11 @@ impl FeedState {
                     self.calendar.today = self.calendar.today.max(*today);
                 }
                 for id in matches {
-                    self.matches.remove(id);
+                    if let Some(m) = self.matches.remove(id)
+                        && m.status == MatchStatus::Final
+                    {
+                        self.season.record(&m);
+                    }
                 }
                 for id in news {
                     self.news.remove(id);
@@ -237,6 +248,36 @@ impl FeedState {
 
     pub(crate) fn next_incident_id(&self) -> IncidentId {
         IncidentId(self.next_ids.incident_id)
+    }
+
+    /// The state as viewers' snapshots carry it: everything but the season record, which only
+    /// the tables read (and which would double a snapshot's size).
+    pub fn for_viewers(&self) -> ForViewers<'_> {
+        ForViewers(self)
+    }
+}
+
+/// See [`FeedState::for_viewers`].
+pub struct ForViewers<'a>(&'a FeedState);
+
+impl Serialize for ForViewers<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Values<'a, K, V>(&'a BTreeMap<K, V>);
+        impl<K, V: Serialize> Serialize for Values<'_, K, V> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.values())
+            }
+        }
+        let state = self.0;
+        let mut out = s.serialize_struct("FeedState", 6)?;
+        out.serialize_field("leagues", &Values(&state.leagues))?;
+        out.serialize_field("teams", &Values(&state.teams))?;
+        out.serialize_field("matches", &Values(&state.matches))?;
+        out.serialize_field("news", &Values(&state.news))?;
+        out.serialize_field("next_ids", &state.next_ids)?;
+        out.serialize_field("calendar", &state.calendar)?;
+        out.end()
     }
 }
 

@@ -38,13 +38,20 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
      base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-/// The file behind a URL path: `/` is the dashboard, `/admin` the console, `/match/{id}` the
-/// match page (one page for every id: its script reads the id from the address, so a shared or
+/// The file behind a URL path: `/` is the dashboard, `/admin` the console, `/standings` the
+/// league tables, `/team/{id}` a team's page, `/match/{id}` the match page (one page for every id: its script reads the id from the address, so a shared or
 /// reloaded link works). `/match/` with anything but a match id is no page (404).
 fn file_for(path: &str) -> Option<&str> {
     match path {
         "/" => Some("index.html"),
         "/admin" | "/admin/" => Some("admin.html"),
+        "/standings" | "/standings/" => Some("standings.html"),
+        p if p.starts_with("/team/") => p
+            .strip_prefix("/team/")
+            .filter(|id| {
+                (1..=8).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric())
+            })
+            .map(|_| "team.html"),
         p if p.starts_with("/match/") => p
             .strip_prefix("/match/")
             .filter(|id| id.parse::<u64>().is_ok() && id.bytes().all(|b| b.is_ascii_digit()))

@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod range;
 pub mod ready;
 pub mod replay;
+pub mod tables;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -97,6 +98,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(browse::one_match)
     .service(browse::news)
     .service(api::teams)
+    .service(tables::standings)
+    .service(tables::team)
     .service(api::healthz)
     .service(ready::readyz)
     .service(api::metrics)

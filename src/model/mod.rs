@@ -63,6 +63,20 @@ pub struct League {
     /// the fixtures (`leagues.json`), never part of a snapshot.
     #[serde(default, skip_serializing)]
     pub cadence: Vec<Round>,
+    /// How the table breaks ties after points (football), in order; reference data like the
+    /// cadence. Empty: goal difference, goals scored, head-to-head.
+    #[serde(default, skip_serializing)]
+    pub tiebreaks: Vec<Tiebreak>,
+}
+
+/// A football tiebreak, after points, as a league's fixtures list them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tiebreak {
+    GoalDifference,
+    GoalsScored,
+    /// Points, then goal difference, in the meetings among the teams still tied.
+    HeadToHead,
 }
 
 /// One round of a league's week: every team plays at most once in it, in the slots listed (one

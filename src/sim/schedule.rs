@@ -151,6 +151,7 @@ mod tests {
                     every_weeks: *every_weeks,
                 })
                 .collect(),
+            tiebreaks: Vec::new(),
         }
     }
 

@@ -21,6 +21,7 @@ mod reach;
 mod reads;
 mod ready;
 mod shared;
+mod tables;
 
 pub use crate::feed::calendar::AUTHOR as CALENDAR_AUTHOR;
 pub use admins::{AdminJoined, AdminLeft, AttachGenerator, CloseAdmins, ToAdmin};
@@ -33,6 +34,7 @@ pub use reads::{
     ReadSnapshot, ReadState, Subscribe, json_array,
 };
 pub use ready::StoreReady;
+pub use tables::ReadTable;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -130,6 +132,7 @@ pub struct Hub {
     /// Events committed while handling the current message, published together at its end.
     outbox: Vec<Arc<Committed>>,
     snapshot_cache: Option<reads::CachedSnapshot>,
+    tables: tables::TableCache,
     admins: BTreeMap<u64, Admin>,
     /// Admins on other nodes of a shared log, as each node last said, and when.
     remote_admins: BTreeMap<String, (Vec<String>, std::time::Instant)>,
@@ -166,6 +169,7 @@ impl Hub {
             waiters: Vec::new(),
             outbox: Vec::new(),
             snapshot_cache: None,
+            tables: tables::TableCache::default(),
             admins: BTreeMap::new(),
             remote_admins: BTreeMap::new(),
             generator_state: None,

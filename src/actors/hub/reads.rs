@@ -106,7 +106,7 @@ impl Hub {
             at: Utc::now(),
             kind: "snapshot".to_owned(),
             stream: self.stream().to_string(),
-            state,
+            state: state.for_viewers(),
         });
         let snapshot = CachedSnapshot {
             seq,

@@ -87,6 +87,7 @@ impl Hub {
         self.log = Box::new(reloaded.log);
         self.head = self.log.last_seq();
         self.snapshot_cache = None;
+        self.tables = Default::default();
         self.outbox.clear();
         self.metrics.seq.set(self.head.0 as i64);
         self.broadcaster.do_send(CloseAll);
