@@ -113,7 +113,9 @@ function render() {
     $('#away-badge').dataset.team = away.id;
   }
   $('#home-name').textContent = home.name;
+  $('#home-name').href = `/team/${encodeURIComponent(home.id)}`;
   $('#away-name').textContent = away.name;
+  $('#away-name').href = `/team/${encodeURIComponent(away.id)}`;
   const big = $('#big-score');
   big.classList.toggle('fixture', scheduled);
   big.textContent = scheduled ? timeOfDay(match.kickoff) : scoreText;

@@ -32,11 +32,23 @@ pub const DEFAULT_TIEBREAKS: [Tiebreak; 3] = [
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Table {
     pub league: LeagueId,
+    /// The league's name.
+    pub name: String,
     pub sport: Sport,
+    /// Every league of the feed, for a page that switches between tables.
+    pub leagues: Vec<LeagueRef>,
     /// True while a match of the league is under way: the table is "as it stands".
     pub live: bool,
     pub rows: Vec<Row>,
     pub scorers: Vec<Scorer>,
+}
+
+/// A league as the table names it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LeagueRef {
+    pub id: LeagueId,
+    pub name: String,
+    pub sport: Sport,
 }
 
 /// One team's line in the table.
@@ -262,7 +274,9 @@ impl<'a> Tally<'a> {
         scorers.truncate(TOP_SCORERS);
         Table {
             league: self.league.id.clone(),
+            name: self.league.name.clone(),
             sport,
+            leagues: Vec::new(),
             live: !self.playing.is_empty(),
             rows,
             scorers,
@@ -332,7 +346,16 @@ impl FeedState {
     /// The table of `league` as it stands, or `None` for a league the feed does not have.
     pub fn standings(&self, league: &LeagueId) -> Option<Table> {
         let league = self.league(league)?;
-        Some(Tally::new(self, league).table())
+        let mut table = Tally::new(self, league).table();
+        table.leagues = self
+            .leagues()
+            .map(|l| LeagueRef {
+                id: l.id.clone(),
+                name: l.name.clone(),
+                sport: l.sport,
+            })
+            .collect();
+        Some(table)
     }
 
     /// `team`'s results, newest first: the season's and the live window's final ones.
