@@ -13,6 +13,9 @@ use crate::model::Sport;
 /// The simulated clock: restarts, refusals, waiting for the hub, catching up.
 mod clock;
 
+/// A simulated season against the tables.
+mod season;
+
 /// A Wednesday morning.
 fn start() -> DateTime<Utc> {
     "2026-11-25T08:00:00Z".parse().unwrap()
