@@ -52,7 +52,7 @@ function render(table) {
     }
     return h;
   };
-  head.append(th('#', 'Position', 'pos'), th('Team', null, 'team'), ...columns.map(([t, , title]) => th(t, title, 'num')), th('Form', null, 'form-col'));
+  head.append(th('#', 'Position', 'pos'), th('Team', null, 'team'), ...columns.map(([t, key, title]) => th(t, title, `num col-${key}`)), th('Form', null, 'form-col'));
   const thead = el('thead');
   thead.append(head);
   const tbody = el('tbody');
