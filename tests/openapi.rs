@@ -41,6 +41,8 @@ fn registered_routes() -> BTreeSet<(String, String)> {
     routes.insert(("get".into(), "/".into()));
     routes.insert(("get".into(), "/admin".into()));
     routes.insert(("get".into(), "/match/{id}".into()));
+    routes.insert(("get".into(), "/standings".into()));
+    routes.insert(("get".into(), "/team/{id}".into()));
     routes
 }
 
@@ -235,6 +237,12 @@ async fn every_documented_operation_answers_as_documented() {
         case(&main, ("get", "/api/matches/{id}"), "/api/matches/999", 404),
         case(&main, ("get", "/api/news"), "/api/news", 200),
         case(&main, ("get", "/api/teams"), "/api/teams", 200),
+        case(&main, ("get", "/api/teams/{id}"), "/api/teams/ARS", 200),
+        case(&main, ("get", "/api/teams/{id}"), "/api/teams/XYZ", 404),
+        case(&main, ("get", "/api/standings"), "/api/standings?league=epl", 200),
+        case(&main, ("get", "/api/standings"), "/api/standings?league=nba", 200),
+        case(&main, ("get", "/api/standings"), "/api/standings", 400),
+        case(&main, ("get", "/api/standings"), "/api/standings?league=mls", 404),
         case(&main, ("get", "/healthz"), "/healthz", 200),
         case(&main, ("get", "/readyz"), "/readyz", 200),
         case(&main, ("get", "/metrics"), "/metrics", 200),
@@ -243,6 +251,9 @@ async fn every_documented_operation_answers_as_documented() {
         case(&main, ("get", "/admin"), "/admin", 200),
         case(&main, ("get", "/match/{id}"), "/match/1", 200),
         case(&main, ("get", "/match/{id}"), "/match/abc", 404),
+        case(&main, ("get", "/standings"), "/standings?league=epl", 200),
+        case(&main, ("get", "/team/{id}"), "/team/ARS", 200),
+        case(&main, ("get", "/team/{id}"), "/team/a-b", 404),
         case(&strict, post, "/api/admin/commands", 401).header("Authorization", "Bearer wrong-token-1"),
         case(&strict, post, "/api/admin/commands", 429).admin().body(json!({"type":"news.retract","news_id":1})),
         case(&strict, ("get", "/ws/admin"), "/ws/admin", 429),
