@@ -30,6 +30,16 @@ pub enum Incoming {
     Auth { token: String },
     /// A command, with the client's correlation id (echoed in the reply).
     Command { id: Option<Value>, command: Command },
+    /// `{"type":"editing","match_id":7}`: the admin is at work on that match (`null`: on none),
+    /// for the other admins' presence lists. Not a command: nothing is logged or acknowledged.
+    Editing { match_id: Option<MatchId> },
+}
+
+/// An admin at work on a match, in `presence` frames ("bob is editing").
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Editing {
+    pub admin: String,
+    pub match_id: MatchId,
 }
 
 /// A message that could not be understood, with whatever id could be recovered from it, so the
@@ -72,11 +82,25 @@ pub fn parse(text: &str, require_id: bool) -> Result<Incoming, Rejected> {
             _ => Err(bad(id, "auth needs a `token` string".into())),
         };
     }
+    if kind == "editing" {
+        return match object.get("match_id") {
+            None | Some(Value::Null) => Ok(Incoming::Editing { match_id: None }),
+            Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n <= u64::from(u32::MAX)) => {
+                Ok(Incoming::Editing {
+                    match_id: n.as_u64().map(|n| MatchId(n as u32)),
+                })
+            }
+            Some(other) => Err(bad(
+                id,
+                format!("editing: `match_id` must be a match id or null, got {other}"),
+            )),
+        };
+    }
     if !COMMAND_TYPES.contains(&kind) {
         let known = COMMAND_TYPES.join(", ");
         return Err(bad(
             id,
-            format!("unknown type `{kind}` (known: auth, {known})"),
+            format!("unknown type `{kind}` (known: auth, editing, {known})"),
         ));
     }
     if require_id && id.is_none() {
@@ -132,6 +156,9 @@ pub enum Outgoing {
     },
     Presence {
         admins: Vec<String>,
+        /// Who is at work on which match, each admin and match once, sorted.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        editing: Vec<Editing>,
     },
     /// The generator was paused, resumed or retuned.
     Generator(GeneratorState),

@@ -67,7 +67,7 @@ fn every_event_command_and_frame_is_described() {
     assert_eq!(names("feed"), feed, "/ws/feed sends the same frames");
     let mut admin: BTreeSet<String> = livescore::protocol::COMMAND_TYPES
         .iter()
-        .chain(&["auth", "calendar.roll"])
+        .chain(&["auth", "editing", "calendar.roll"])
         .chain(&["ready", "ack", "error", "event", "presence", "generator"])
         .map(|s| s.to_string())
         .collect();

@@ -255,11 +255,19 @@ async fn admins_on_different_nodes_see_each_other_come_and_go() {
     let url = pg.fresh_database().await;
     let (a, b) = (postgres::cluster_node(&url), postgres::cluster_node(&url));
     let (mut alice, _) = AdminClient::login(&a, ALICE).await;
-    let (bob, _) = AdminClient::login(&b, BOB).await;
+    let (mut bob, _) = AdminClient::login(&b, BOB).await;
     // Presence frames come on every change anywhere; wait for the one that shows both.
     loop {
         let presence = alice.next_of("presence").await;
         if presence["admins"] == json!(["alice", "bob"]) {
+            break;
+        }
+    }
+    // What bob is at work on reaches alice on the other node ("bob is editing").
+    bob.send_json(json!({"type":"editing","match_id":3})).await;
+    loop {
+        let presence = alice.next_of("presence").await;
+        if presence["editing"] == json!([{"admin":"bob","match_id":3}]) {
             break;
         }
     }

@@ -4,6 +4,7 @@
 // the server's audit trail, and conflict notices that offer a retry.
 
 import { AdminChannel } from './admin-channel.js';
+import { showEditing, watchEditing } from './admin-editing.js';
 import { goalKeys } from './admin-keys.js';
 import { AdminMatches } from './admin-render.js';
 import { AdminNews } from './admin-news.js';
@@ -28,6 +29,8 @@ const store = new FeedStore();
 let channel = null;
 let token = null; // in memory only: never in storage or a URL
 let me = null;
+// Who is at work on which match, as the last presence frame said.
+let editing = [];
 let can = new Set(ALL_COMMANDS);
 let loading = null; // events that arrive while the snapshot is being fetched
 let commandCount = 0;
@@ -92,6 +95,7 @@ const actions = {
 };
 
 const matches = new AdminMatches($('#admin-matches'), store, actions);
+const focusWatch = watchEditing($('#admin-matches'), (frame) => Boolean(channel && channel.send(frame)));
 const newsList = new AdminNews($('#admin-news'), store, actions);
 const incidentDialog = new IncidentDialog(store, actions.squadOf, actions.addIncident);
 goalKeys(document.querySelector('#admin-matches'), store, actions.openIncident);
@@ -224,6 +228,7 @@ function onFrame(frame) {
       pending.clear();
       conflicts.clear();
       me = frame.admin;
+      focusWatch.resend();
       // Roles, the audit trail and story history came together (issue 13): a server that names
       // no role has none of them.
       audit.supported = typeof frame.role === 'string';
@@ -241,6 +246,8 @@ function onFrame(frame) {
       break;
     case 'presence':
       showPresence(frame.admins || [], me);
+      editing = frame.editing || [];
+      showEditing($('#admin-matches'), editing, me);
       break;
     case 'generator':
       showGenerator(frame, can.has('generator.control'));
@@ -314,6 +321,7 @@ async function loadSnapshot() {
 function render() {
   for (const [key, conflict] of conflicts) conflict.text = conflictText(key);
   matches.render();
+  showEditing($('#admin-matches'), editing, me);
   newsList.render();
   const total = store.matches.size;
   $('#match-count').textContent = matches.shown === total ? `${total} matches` : `${matches.shown} of ${total} matches`;

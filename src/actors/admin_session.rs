@@ -25,7 +25,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web_actors::ws;
 
 pub use crate::actors::admin_deps::{SessionDeps, SessionLimits};
-use crate::actors::hub::{AdminJoined, AdminLeft, Execute, Hub, ToAdmin};
+use crate::actors::hub::{AdminEditing, AdminJoined, AdminLeft, Execute, Hub, ToAdmin};
 use crate::actors::outbound::{self, Cutter, Offer, Outbound, frame_cost};
 use crate::auth::Role;
 use crate::feed::CommandError;
@@ -236,8 +236,19 @@ impl AdminSession {
                 let error = CommandError::BadRequest(format!("already authenticated as {name}"));
                 self.reject(ctx, None, error);
             }
-            (Incoming::Command { .. }, None) => {
+            (Incoming::Command { .. } | Incoming::Editing { .. }, None) => {
                 self.close(ctx, close::UNAUTHORIZED, "unauthorized: authenticate first");
+            }
+            (Incoming::Editing { match_id }, Some(name)) => {
+                // Each one is told to every admin: it is counted against the sender's rate.
+                if let Err(wait) = self.deps.rates.check(&name) {
+                    let error = CommandError::RateLimited(self.deps.rates.message(wait));
+                    return self.send(ctx, &Outgoing::error(None, &error));
+                }
+                self.deps.hub.do_send(AdminEditing {
+                    session: self.id,
+                    match_id,
+                });
             }
             (Incoming::Command { id, command }, Some(name)) => {
                 let received = std::time::Instant::now();

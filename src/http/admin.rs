@@ -238,6 +238,14 @@ pub async fn command(
             );
             return refuse(None, error);
         }
+        Ok(Incoming::Editing { .. }) => {
+            let error = CommandError::BadRequest(
+                "editing tells the admins in a WebSocket session which match you are on; it is \
+                 not a command"
+                    .into(),
+            );
+            return refuse(None, error);
+        }
         Err(rejected) => return refuse(rejected.id, rejected.error),
     };
     if let Err(wait) = app.admin.rates.check(identity.name) {

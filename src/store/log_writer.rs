@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 
 use crate::feed::{Committed, FeedState, RingLog};
 use crate::ids::Seq;
+use crate::protocol::Editing;
 use crate::store::archive::Item;
 
 /// One group commit: the events of every command accepted since the last write, numbered from
@@ -56,9 +57,10 @@ pub trait LogWriter: Send {
         let _ = (running, speed);
         false
     }
-    /// Tell the other writers' nodes which admins are connected here (a shared log only).
-    fn share_presence(&self, admins: Vec<String>) {
-        let _ = admins;
+    /// Tell the other writers' nodes which admins are connected here, and which match each is
+    /// at work on (a shared log only).
+    fn share_presence(&self, admins: Vec<String>, editing: Vec<Editing>) {
+        let _ = (admins, editing);
     }
 }
 
@@ -126,4 +128,5 @@ pub struct Reloaded {
 pub struct RemotePresence {
     pub node: String,
     pub admins: Vec<String>,
+    pub editing: Vec<Editing>,
 }

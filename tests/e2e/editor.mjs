@@ -256,6 +256,27 @@ async function goalFromTheKeyboard() {
   return `${keys.length} keystrokes (${keys.join(' ')}): goal for ${scorer.name}`;
 }
 
+/** Per-match presence: bob's focus in a card shows "bob is editing" on alice's copy of it. */
+async function othersSeeWhoIsEditing() {
+  const alice = await consoleAs(ALICE, { viewport: DESKTOP });
+  const bob = await consoleAs(BOB, { viewport: DESKTOP });
+  await bob.locator(`${card(2)} .status-actions button`).first().focus();
+  await waitForText(alice, `${card(2)} .editing-by`, 'bob is editing', 5000, "alice's card 2");
+  if (await bob.locator(`${card(2)} .editing-by`).count()) throw new Error('bob is told he is editing');
+  // Focus on another card moves him; focus out of the cards ends it.
+  await bob.locator(`${card(3)} .status-actions button`).first().focus();
+  await waitForText(alice, `${card(3)} .editing-by`, 'bob is editing', 5000, "alice's card 3");
+  if (await alice.locator(`${card(2)} .editing-by`).count()) throw new Error('card 2 still says bob');
+  await bob.locator('#logout').focus();
+  await alice.waitForFunction(() => !document.querySelector('.editing-by'), null, { timeout: 5000 })
+    .catch(() => { throw new Error('"bob is editing" stayed after he left the cards'); });
+  assertClean(alice, 'alice');
+  assertClean(bob, 'bob');
+  await closePage(bob);
+  await closePage(alice);
+  return '"bob is editing" follows his focus from card to card and goes when he leaves them';
+}
+
 /** The token lives in the page's memory only: not in storage, not in the URL; a reload asks again. */
 async function tokenStaysInMemory() {
   const page = await consoleAs(ALICE, { viewport: DESKTOP });
@@ -417,6 +438,7 @@ export const tests = [
   ['editor: "Add incident" opens a dialog and leaves the grid alone', incidentDialogKeepsTheGrid],
   ['editor: "+" records a goal (undoable), "−" takes back the latest one', plusRecordsAGoal],
   ['editor: a goal with its scorer in 4 keystrokes (g, h, shirt number, Enter)', goalFromTheKeyboard],
+  ['editor: per-match presence: "bob is editing" on the card he is at work on', othersSeeWhoIsEditing],
   ['editor: the token is kept in memory only', tokenStaysInMemory],
   ['editor: role shown (admin without role in ready), match scheduled from the console', roleShownAndAdminControls],
   ['editor: [needs desk-server] an editor sees the role, no admin controls, and a forbidden refusal', editorRoleLimitsTheConsole],

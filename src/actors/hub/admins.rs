@@ -1,5 +1,5 @@
-//! The hub's side of the admin channel: who is connected (presence), what each session is told,
-//! and the generator whose settings admins steer.
+//! The hub's side of the admin channel: who is connected and which match each is at work on
+//! (presence), what each session is told, and the generator whose settings admins steer.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -13,7 +13,8 @@ use crate::actors::admin_session::close;
 use crate::actors::generator::Steer;
 use crate::actors::outbound::{Offer, Outbound, frame_cost};
 use crate::auth::Role;
-use crate::protocol::{GeneratorState, Outgoing};
+use crate::ids::MatchId;
+use crate::protocol::{Editing, GeneratorState, Outgoing};
 use crate::store::log_writer::RemotePresence;
 
 /// How often this node repeats to the others which admins it has (a shared log).
@@ -22,6 +23,13 @@ pub const PRESENCE_EVERY: Duration = Duration::from_secs(3);
 /// How long another node's word on its admins stays good without being repeated.
 const PRESENCE_TTL: Duration = Duration::from_secs(10);
 use crate::store::postgres::leader::{GeneratorSettings, Leadership};
+
+/// Another node's admins and what they are at work on, as it last said, and when.
+pub(super) struct Remote {
+    admins: Vec<String>,
+    editing: Vec<Editing>,
+    heard: Instant,
+}
 
 impl Hub {
     /// Send one text frame to every admin session whose queue has room for it. A session
@@ -54,10 +62,16 @@ impl Hub {
     /// name once, sorted).
     fn announce_presence(&self) {
         let here = self.admins.values().map(|a| a.name.as_str());
-        let elsewhere = self.remote_admins.values().flat_map(|(names, _)| names);
+        let elsewhere = self.remote_admins.values().flat_map(|r| &r.admins);
         let names: BTreeSet<&str> = here.chain(elsewhere.map(String::as_str)).collect();
+        let editing: BTreeSet<Editing> = self
+            .editing_here()
+            .into_iter()
+            .chain(self.remote_admins.values().flat_map(|r| r.editing.clone()))
+            .collect();
         let frame = Outgoing::Presence {
             admins: names.into_iter().map(str::to_owned).collect(),
+            editing: editing.into_iter().collect(),
         };
         self.tell_admins(ByteString::from(frame.to_json()));
         self.metrics.admins.set(self.admins.len() as i64);
@@ -68,8 +82,23 @@ impl Hub {
         if let Some(d) = &self.durable {
             let names: BTreeSet<&str> = self.admins.values().map(|a| a.name.as_str()).collect();
             let names = names.into_iter().map(str::to_owned).collect();
-            d.settings.writer.share_presence(names);
+            d.settings.writer.share_presence(names, self.editing_here());
         }
+    }
+
+    /// Who is at work on which match on this node, each pair once.
+    fn editing_here(&self) -> Vec<Editing> {
+        let pairs: BTreeSet<Editing> = self
+            .admins
+            .values()
+            .filter_map(|a| {
+                a.editing.map(|match_id| Editing {
+                    admin: a.name.clone(),
+                    match_id,
+                })
+            })
+            .collect();
+        pairs.into_iter().collect()
     }
 
     /// Repeat our presence to the other nodes, and forget nodes that have gone quiet.
@@ -77,7 +106,7 @@ impl Hub {
         self.share_presence();
         let before = self.remote_admins.len();
         self.remote_admins
-            .retain(|_, (_, heard)| heard.elapsed() < PRESENCE_TTL);
+            .retain(|_, r| r.heard.elapsed() < PRESENCE_TTL);
         if self.remote_admins.len() != before {
             self.announce_presence();
         }
@@ -91,9 +120,13 @@ impl Handler<RemotePresence> for Hub {
         let changed = self
             .remote_admins
             .get(&msg.node)
-            .is_none_or(|(names, _)| *names != msg.admins);
-        self.remote_admins
-            .insert(msg.node, (msg.admins, Instant::now()));
+            .is_none_or(|r| r.admins != msg.admins || r.editing != msg.editing);
+        let remote = Remote {
+            admins: msg.admins,
+            editing: msg.editing,
+            heard: Instant::now(),
+        };
+        self.remote_admins.insert(msg.node, remote);
         if changed {
             self.announce_presence();
         }
@@ -165,8 +198,34 @@ impl Handler<AdminJoined> for Hub {
                 name: msg.name,
                 session: msg.recipient,
                 outbound: msg.outbound,
+                editing: None,
             },
         );
+        self.announce_presence();
+        self.share_presence();
+    }
+}
+
+/// An admin says which match they are at work on (`None`: none); everyone is told if it
+/// changed.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct AdminEditing {
+    pub session: u64,
+    pub match_id: Option<MatchId>,
+}
+
+impl Handler<AdminEditing> for Hub {
+    type Result = ();
+
+    fn handle(&mut self, msg: AdminEditing, _: &mut Context<Self>) {
+        let Some(admin) = self.admins.get_mut(&msg.session) else {
+            return;
+        };
+        if admin.editing == msg.match_id {
+            return;
+        }
+        admin.editing = msg.match_id;
         self.announce_presence();
         self.share_presence();
     }

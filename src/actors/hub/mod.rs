@@ -24,7 +24,7 @@ mod shared;
 mod tables;
 
 pub use crate::feed::calendar::AUTHOR as CALENDAR_AUTHOR;
-pub use admins::{AdminJoined, AdminLeft, AttachGenerator, CloseAdmins, ToAdmin};
+pub use admins::{AdminEditing, AdminJoined, AdminLeft, AttachGenerator, CloseAdmins, ToAdmin};
 pub use browse::{Browse, Browsed};
 use commands::Reply;
 pub use commands::{Execute, ExecuteAll};
@@ -112,6 +112,8 @@ struct Admin {
     session: Recipient<ToAdmin>,
     /// The session's outbound byte count: frames are offered to it before they are sent.
     outbound: Arc<crate::actors::outbound::Outbound>,
+    /// The match the admin says they are at work on.
+    editing: Option<crate::ids::MatchId>,
 }
 
 /// The hub actor. Build it with [`Hub::new`] (and [`Hub::durable`]), then `.start()`.
@@ -135,7 +137,7 @@ pub struct Hub {
     tables: tables::TableCache,
     admins: BTreeMap<u64, Admin>,
     /// Admins on other nodes of a shared log, as each node last said, and when.
-    remote_admins: BTreeMap<String, (Vec<String>, std::time::Instant)>,
+    remote_admins: BTreeMap<String, admins::Remote>,
     /// The generator's settings as last set, shown to admins.
     generator_state: Option<GeneratorState>,
     /// The largest gap a resuming viewer is replayed (`--max-replay-events`).

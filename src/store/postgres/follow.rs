@@ -121,6 +121,7 @@ fn tell(presence: &Recipient<RemotePresence>, node: &str, payload: &str) {
         Ok(heard) if heard.node != node => presence.do_send(RemotePresence {
             node: heard.node,
             admins: heard.admins,
+            editing: heard.editing,
         }),
         Ok(_) => {}
         Err(e) => tracing::debug!(error = %e, "ignoring a presence notification"),

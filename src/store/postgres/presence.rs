@@ -11,6 +11,9 @@ use super::{PRESENCE_CHANNEL, PgError, PgLog};
 pub struct NodePresence {
     pub node: String,
     pub admins: Vec<String>,
+    /// Absent from nodes that do not say (older versions).
+    #[serde(default)]
+    pub editing: Vec<crate::protocol::Editing>,
 }
 
 impl PgLog {

@@ -16,6 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::feed::{Committed, FeedState};
 use crate::ids::Seq;
+use crate::protocol::Editing;
 use crate::store::log_writer::{Batch, LogWriter, Reloaded, Tailed, WriteError, Written};
 use crate::store::postgres::presence::NodePresence;
 use crate::store::postgres::recover::load;
@@ -35,7 +36,7 @@ const LOOKUP_BACKOFF_MAX: Duration = Duration::from_secs(2);
 
 enum Job {
     Append(Batch),
-    Presence(Vec<String>),
+    Presence(Vec<String>, Vec<Editing>),
     Control(Option<bool>, Option<f64>),
     CatchUp(Seq),
     Snapshot {
@@ -117,10 +118,11 @@ impl PgWriter {
                             tracing::warn!(error = %e, "could not record the generator's settings");
                         }
                     }
-                    Job::Presence(admins) => {
+                    Job::Presence(admins, editing) => {
                         let presence = NodePresence {
                             node: node.clone(),
                             admins,
+                            editing,
                         };
                         if let Err(e) = log.announce_presence(&presence).await {
                             tracing::debug!(error = %e, "could not announce the admins here");
@@ -163,8 +165,8 @@ impl LogWriter for PgWriter {
         self.jobs.send(Job::Control(running, speed)).is_ok()
     }
 
-    fn share_presence(&self, admins: Vec<String>) {
-        let _ = self.jobs.send(Job::Presence(admins));
+    fn share_presence(&self, admins: Vec<String>, editing: Vec<Editing>) {
+        let _ = self.jobs.send(Job::Presence(admins, editing));
     }
 
     fn close(&self) -> oneshot::Receiver<()> {
