@@ -25,10 +25,11 @@ pub enum Role {
 }
 
 /// The command types an editor may send; an admin may send every one.
-const EDITOR_COMMANDS: [&str; 7] = [
+const EDITOR_COMMANDS: [&str; 8] = [
     "score.set",
     "incident.add",
     "incident.remove",
+    "incident.amend",
     "match.status",
     "news.publish",
     "news.update",

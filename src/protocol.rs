@@ -10,10 +10,11 @@ use crate::feed::{Ack, Command, CommandError};
 use crate::ids::{MatchId, NewsId, Seq, Version};
 
 /// Every command `type` the server understands, for error messages.
-pub const COMMAND_TYPES: [&str; 10] = [
+pub const COMMAND_TYPES: [&str; 11] = [
     "score.set",
     "incident.add",
     "incident.remove",
+    "incident.amend",
     "match.status",
     "match.create",
     "news.publish",

@@ -202,6 +202,8 @@ async fn every_documented_operation_answers_as_documented() {
         case(&main, post, "/api/admin/commands", 404).admin().body(json!({"type":"news.retract","news_id":999})),
         case(&main, post, "/api/admin/commands", 404).admin()
             .body(json!({"type":"incident.remove","match_id":1,"incident_id":999999})),
+        case(&main, post, "/api/admin/commands", 404).admin()
+            .body(json!({"type":"incident.amend","match_id":1,"incident_id":999999,"player":"unknown"})),
         case(&main, post, "/api/admin/commands", 403)
             .header("Authorization", format!("Bearer {EDITOR}"))
             .body(json!({"type":"match.create","league":"epl","home":"ARS","away":"CHE","kickoff":tomorrow})),

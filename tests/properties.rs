@@ -138,6 +138,16 @@ fn command() -> impl Strategy<Value = Command> {
             }
         }),
         1 => news_id.prop_map(|news_id| Command::NewsRetract { news_id }),
+        // Amend: a minute or a detail (players are the squads', checked by the unit tests).
+        2 => (match_id.clone(), (0u32..60).prop_map(IncidentId), proptest::option::of(0u16..130))
+            .prop_map(|(match_id, incident_id, minute)| Command::IncidentAmend {
+                match_id,
+                incident_id,
+                player: None,
+                minute,
+                detail: minute.is_none().then(|| "checked by VAR".to_owned()),
+                expected_version: None,
+            }),
     ]
 }
 
@@ -145,8 +155,10 @@ fn command() -> impl Strategy<Value = Command> {
 /// generated `incident_id` picks one of the state's removable incidents (those of matches in
 /// play, period markers aside), by index; one in four is left as generated, for the refusals.
 fn resolve(command: &Command, state: &FeedState) -> Command {
-    let Command::IncidentRemove { incident_id, .. } = command else {
-        return command.clone();
+    let incident_id = match command {
+        Command::IncidentRemove { incident_id, .. }
+        | Command::IncidentAmend { incident_id, .. } => incident_id,
+        _ => return command.clone(),
     };
     let removable: Vec<(MatchId, IncidentId)> = state
         .matches()
@@ -162,10 +174,20 @@ fn resolve(command: &Command, state: &FeedState) -> Command {
         return command.clone();
     }
     let (match_id, incident_id) = removable[incident_id.0 as usize % removable.len()];
-    Command::IncidentRemove {
-        match_id,
-        incident_id,
-        expected_version: None,
+    match command {
+        Command::IncidentAmend { minute, detail, .. } => Command::IncidentAmend {
+            match_id,
+            incident_id,
+            player: None,
+            minute: *minute,
+            detail: detail.clone(),
+            expected_version: None,
+        },
+        _ => Command::IncidentRemove {
+            match_id,
+            incident_id,
+            expected_version: None,
+        },
     }
 }
 

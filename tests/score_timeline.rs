@@ -1,7 +1,7 @@
-//! The score is the sum of its timeline, on every store: after goals, a manual correction, the
-//! undo of a goal and of the correction, the match's `score` is what its incidents add up to, in
-//! memory, on SQLite across a restart, and on two PostgreSQL nodes (the one that took the
-//! commands and the one that followed them).
+//! The score is the sum of its timeline, on every store: after goals, a scorer named afterwards
+//! (`incident.amend`), a manual correction, the undo of a goal and of the correction, the
+//! match's `score` is what its incidents add up to, in memory, on SQLite across a restart, and on
+//! two PostgreSQL nodes (the one that took the commands and the one that followed them).
 
 mod common;
 
@@ -58,6 +58,16 @@ async fn score_and_tally(base: &str) -> ((i64, i64), (i64, i64)) {
     (score, tally(m["incidents"].as_array().unwrap()))
 }
 
+/// Who match 1's home goal is credited to, from `base`.
+async fn scorer_of_home_goal(base: &str) -> Option<String> {
+    let m: Value = get_json(&format!("{base}/api/matches/1")).await;
+    let incidents = m["incidents"].as_array().unwrap().clone();
+    let goal = incidents
+        .iter()
+        .find(|i| i["kind"] == "goal" && i["team"] == "home")?;
+    goal["player"].as_str().map(str::to_owned)
+}
+
 /// The desk at work on match 1: two goals and an own goal, a correction to 5-2, the away goal
 /// taken back, then the correction; the score follows the timeline at every step.
 async fn desk_session(base: &str) {
@@ -77,6 +87,34 @@ async fn desk_session(base: &str) {
     }
     let (score, sum) = score_and_tally(base).await;
     assert_eq!((score, sum), ((2, 1), (2, 1)));
+
+    // The home goal gets its scorer afterwards: the timeline reads better, the score stays.
+    let m: Value = get_json(&format!("{base}/api/matches/1")).await;
+    let home_goal = m["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "goal" && i["team"] == "home")
+        .unwrap()["id"]
+        .clone();
+    ack(
+        base,
+        json!({"type":"incident.amend","match_id":1,"incident_id":home_goal,"player":"#14","minute":29,"expected_version":m["version"]}),
+    )
+    .await;
+    let m: Value = get_json(&format!("{base}/api/matches/1")).await;
+    let named = m["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == home_goal)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (named["player"].as_str(), named["minute"].as_u64()),
+        (Some("Ricardo Seabra"), Some(29))
+    );
+    assert_eq!(score_and_tally(base).await, ((2, 1), (2, 1)));
 
     ack(
         base,
@@ -150,6 +188,10 @@ async fn on_sqlite_the_score_and_its_timeline_survive_a_restart_together() {
     p.stop();
     let p = Proc::start(dir.path(), &["--no-generator"]);
     assert_eq!(score_and_tally(&p.base).await, ((2, 0), (2, 0)));
+    assert_eq!(
+        scorer_of_home_goal(&p.base).await.as_deref(),
+        Some("Ricardo Seabra")
+    );
 }
 
 #[actix_rt::test]
@@ -168,4 +210,8 @@ async fn on_postgresql_every_node_has_the_score_its_timeline_adds_up_to() {
     )
     .await;
     assert_eq!(score_and_tally(other).await, ((2, 0), (2, 0)));
+    assert_eq!(
+        scorer_of_home_goal(other).await.as_deref(),
+        Some("Ricardo Seabra")
+    );
 }

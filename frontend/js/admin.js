@@ -213,6 +213,7 @@ function logRemote(event) {
     status: () => `${describeMatch(event.match_id)} → ${event.status}`,
     incident: () => `${event.incident.kind.replace('_', ' ')} in ${describeMatch(event.match_id)}`,
     incident_removed: () => `removed an incident in ${describeMatch(event.match_id)}`,
+    incident_amended: () => `amended a ${event.incident.kind.replace('_', ' ')} in ${describeMatch(event.match_id)}`,
     match: () => `created ${describeMatch(event.match.id)}`,
     news: () => `${event.news.version > 1 ? 'updated' : 'published'} “${event.news.headline}”`,
     news_retracted: () => `retracted news #${event.news_id}`,

@@ -102,6 +102,13 @@ export class FeedStore {
           match.version = event.version;
         }
         break;
+      case 'incident_amended':
+        // Corrected in place (a scorer named, a minute fixed); the score does not move.
+        if (match) {
+          match.incidents = match.incidents.map((i) => (i.id === event.incident.id ? event.incident : i));
+          match.version = event.version;
+        }
+        break;
       case 'match':
         this.matches.set(event.match.id, event.match);
         break;

@@ -7,7 +7,7 @@ import { el } from './render.js';
 import { connectionWords } from './stale.js';
 
 // Events that can move a table or a team page.
-const MOVES = new Set(['snapshot', 'score', 'status', 'match', 'incident', 'incident_removed', 'archived', 'news', 'news_retracted']);
+const MOVES = new Set(['snapshot', 'score', 'status', 'match', 'incident', 'incident_removed', 'incident_amended', 'archived', 'news', 'news_retracted']);
 // A burst of events (a goal is an incident and a score) brings one fetch; the spread keeps a
 // crowd of pages from asking in the same millisecond.
 const SETTLE_MS = 400;

@@ -132,6 +132,13 @@ pub fn summary(event: &Event) -> String {
             format!("incident {}: {}", incident.id, incident_line(incident))
         }
         Event::IncidentRemoved { incident_id, .. } => format!("removed incident {incident_id}"),
+        Event::IncidentAmended { incident, .. } => {
+            format!(
+                "amended incident {}: {}",
+                incident.id,
+                incident_line(incident)
+            )
+        }
         Event::Match { game } => format!(
             "match created: {} v {} ({})",
             game.home, game.away, game.league

@@ -55,6 +55,21 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expected_version: Option<Version>,
     },
+    /// Correct an incident in place: its player (naming the scorer of a quick "+" goal), minute
+    /// or detail. What it scores is not amended; absent fields stay as they are.
+    #[serde(rename = "incident.amend")]
+    IncidentAmend {
+        match_id: MatchId,
+        incident_id: IncidentId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        player: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        minute: Option<u16>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected_version: Option<Version>,
+    },
     /// Move a match to another status, or (while live) update its period and clock.
     #[serde(rename = "match.status")]
     MatchStatus {
@@ -124,6 +139,7 @@ impl Command {
             Command::ScoreSet { .. } => "score.set",
             Command::IncidentAdd { .. } => "incident.add",
             Command::IncidentRemove { .. } => "incident.remove",
+            Command::IncidentAmend { .. } => "incident.amend",
             Command::MatchStatus { .. } => "match.status",
             Command::MatchCreate { .. } => "match.create",
             Command::NewsPublish { .. } => "news.publish",

@@ -39,6 +39,13 @@ pub enum Event {
         incident_id: IncidentId,
         version: Version,
     },
+    /// An incident was corrected in place (`incident.amend`): the whole incident as it now
+    /// reads, at its place on the timeline. The score does not move.
+    IncidentAmended {
+        match_id: MatchId,
+        incident: Incident,
+        version: Version,
+    },
     /// A match was created (the whole match, as it now stands).
     Match {
         #[serde(rename = "match")]
@@ -104,11 +111,12 @@ impl EventKind {
 impl Event {
     /// Every name [`Event::name`] gives, so that readers of stored events and of the wire can
     /// tell a known type from an unknown one.
-    pub const NAMES: [&'static str; 8] = [
+    pub const NAMES: [&'static str; 9] = [
         "score",
         "status",
         "incident",
         "incident_removed",
+        "incident_amended",
         "match",
         "news",
         "news_retracted",
@@ -122,6 +130,7 @@ impl Event {
             Event::Status { .. } => "status",
             Event::Incident { .. } => "incident",
             Event::IncidentRemoved { .. } => "incident_removed",
+            Event::IncidentAmended { .. } => "incident_amended",
             Event::Match { .. } => "match",
             Event::News { .. } => "news",
             Event::NewsRetracted { .. } => "news_retracted",
@@ -133,7 +142,9 @@ impl Event {
         match self {
             Event::Score { .. } => EventKind::Score,
             Event::Status { .. } => EventKind::Status,
-            Event::Incident { .. } | Event::IncidentRemoved { .. } => EventKind::Incident,
+            Event::Incident { .. }
+            | Event::IncidentRemoved { .. }
+            | Event::IncidentAmended { .. } => EventKind::Incident,
             Event::Match { .. } => EventKind::Match,
             Event::News { .. } | Event::NewsRetracted { .. } => EventKind::News,
             Event::Archived { .. } => EventKind::Archived,
@@ -146,7 +157,8 @@ impl Event {
             Event::Score { match_id, .. }
             | Event::Status { match_id, .. }
             | Event::Incident { match_id, .. }
-            | Event::IncidentRemoved { match_id, .. } => Some(*match_id),
+            | Event::IncidentRemoved { match_id, .. }
+            | Event::IncidentAmended { match_id, .. } => Some(*match_id),
             Event::Match { game } => Some(game.id),
             Event::News { news } => news.match_id,
             Event::NewsRetracted { .. } | Event::Archived { .. } => None,

@@ -4,6 +4,7 @@
 //! [`FeedState::apply`] folds into the state. [`log`] keeps committed events for replay,
 //! [`filter`] decides which viewer gets which event, [`fixtures`] builds the starting state.
 
+mod amend;
 pub mod audit;
 pub mod calendar;
 pub mod checks;

@@ -213,6 +213,18 @@ impl FeedState {
                     m.version = *version;
                 }
             }
+            Event::IncidentAmended {
+                match_id,
+                incident,
+                version,
+            } => {
+                if let Some(m) = self.matches.get_mut(match_id) {
+                    if let Some(old) = m.incidents.iter_mut().find(|i| i.id == incident.id) {
+                        *old = incident.clone();
+                    }
+                    m.version = *version;
+                }
+            }
             Event::Match { game } => {
                 self.next_ids.match_id = self.next_ids.match_id.max(game.id.0 + 1);
                 self.matches.insert(game.id, game.clone());

@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::feed::amend::Amendment;
 use crate::feed::checks::*;
 use crate::feed::command::Command;
 use crate::feed::error::CommandError;
@@ -70,6 +71,23 @@ impl FeedState {
                 let m = self.existing_match(*match_id)?;
                 check_version("match", match_id.0, m.version, *expected_version)?;
                 self.plan_incident_removal(*match_id, *incident_id)
+            }
+            Command::IncidentAmend {
+                match_id,
+                incident_id,
+                player,
+                minute,
+                detail,
+                expected_version,
+            } => {
+                let m = self.existing_match(*match_id)?;
+                check_version("match", match_id.0, m.version, *expected_version)?;
+                let change = Amendment {
+                    player: player.as_deref(),
+                    minute: *minute,
+                    detail: detail.as_deref(),
+                };
+                self.plan_incident_amend(*match_id, *incident_id, change)
             }
             Command::MatchStatus {
                 match_id,
@@ -331,3 +349,7 @@ mod tests;
 #[cfg(test)]
 #[path = "score_tests.rs"]
 mod score_tests;
+
+#[cfg(test)]
+#[path = "amend_tests.rs"]
+mod amend_tests;
