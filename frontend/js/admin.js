@@ -4,6 +4,7 @@
 // the server's audit trail, and conflict notices that offer a retry.
 
 import { AdminChannel } from './admin-channel.js';
+import { AmendDialog, showUnnamed } from './admin-amend.js';
 import { showEditing, watchEditing } from './admin-editing.js';
 import { goalKeys } from './admin-keys.js';
 import { AdminMatches } from './admin-render.js';
@@ -66,6 +67,11 @@ const actions = {
     { type: 'incident.remove', match_id: matchId, incident_id: incident.id,
       expected_version: versionOf(`match:${matchId}`) },
     `take back ${incident.kind.replace('_', ' ')} for ${describeMatch(matchId)}`, `match:${matchId}`),
+  /** Name a goal's scorer (or fix its minute): the score stays. */
+  amendIncident: (matchId, incident, fields) => send(
+    { type: 'incident.amend', match_id: matchId, incident_id: incident.id, ...fields,
+      expected_version: versionOf(`match:${matchId}`) },
+    `${fields.player ? `scorer ${fields.player}` : 'amend'} for ${describeMatch(matchId)}`, `match:${matchId}`),
   updateNews: (newsId, fields, version) => send(
     { type: 'news.update', news_id: newsId, ...fields, expected_version: version },
     `update news #${newsId}`, `news:${newsId}`),
@@ -98,6 +104,7 @@ const matches = new AdminMatches($('#admin-matches'), store, actions);
 const focusWatch = watchEditing($('#admin-matches'), (frame) => Boolean(channel && channel.send(frame)));
 const newsList = new AdminNews($('#admin-news'), store, actions);
 const incidentDialog = new IncidentDialog(store, actions.squadOf, actions.addIncident);
+const amendDialog = new AmendDialog(store, actions.squadOf, actions.amendIncident);
 goalKeys(document.querySelector('#admin-matches'), store, actions.openIncident);
 
 function versionOf(key) {
@@ -323,6 +330,7 @@ function render() {
   for (const [key, conflict] of conflicts) conflict.text = conflictText(key);
   matches.render();
   showEditing($('#admin-matches'), editing, me);
+  showUnnamed($('#admin-matches'), store, (match, goal) => amendDialog.open(match, goal));
   newsList.render();
   const total = store.matches.size;
   $('#match-count').textContent = matches.shown === total ? `${total} matches` : `${matches.shown} of ${total} matches`;

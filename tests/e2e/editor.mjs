@@ -256,6 +256,33 @@ async function goalFromTheKeyboard() {
   return `${keys.length} keystrokes (${keys.join(' ')}): goal for ${scorer.name}`;
 }
 
+/** A goal from "+" names nobody; "Name scorer…", the shirt number and Enter name the scorer. */
+async function quickGoalGetsItsScorer() {
+  const s = await server();
+  const id = await liveMatch(s, 3);
+  const page = await consoleAs(ALICE, { viewport: DESKTOP });
+  await page.locator(`${card(id)} .home-plus:not([disabled])`).click({ timeout: 3000 });
+  await waitForText(page, `${card(id)} .home-score`, '1', 3000, 'score after +');
+  const name = page.locator(`${card(id)} .unnamed-goal .name-scorer`);
+  await name.waitFor({ timeout: 3000 }).catch(() => { throw new Error('no "Name scorer…" after a quick goal'); });
+  const match = await getJson(s, `/api/matches/${id}`);
+  const squad = (await getJson(s, '/api/teams')).find((t) => t.id === match.home).squad;
+  const scorer = squad.find((p) => p.number < 10
+    && !squad.some((q) => q !== p && String(q.number).startsWith(String(p.number))));
+  await name.click();
+  await page.keyboard.press(String(scorer.number));
+  await page.keyboard.press('Enter');
+  await waitFor(page, (sel) => !document.querySelector(sel), `${card(id)} .unnamed-goal`,
+    'the card still says the scorer is not named');
+  const after = await getJson(s, `/api/matches/${id}`);
+  const goal = after.incidents.find((i) => i.kind === 'goal');
+  if (!goal || goal.player !== scorer.name) throw new Error(`goal reads ${JSON.stringify(goal)}`);
+  if (after.score.home !== 1 || after.score.away !== 0) throw new Error(`score moved: ${JSON.stringify(after.score)}`);
+  assertClean(page, 'console');
+  await closePage(page);
+  return `"+" then "Name scorer…", ${scorer.number}, Enter: ${scorer.name}, score still 1-0`;
+}
+
 /** Per-match presence: bob's focus in a card shows "bob is editing" on alice's copy of it. */
 async function othersSeeWhoIsEditing() {
   const alice = await consoleAs(ALICE, { viewport: DESKTOP });
@@ -438,6 +465,7 @@ export const tests = [
   ['editor: "Add incident" opens a dialog and leaves the grid alone', incidentDialogKeepsTheGrid],
   ['editor: "+" records a goal (undoable), "−" takes back the latest one', plusRecordsAGoal],
   ['editor: a goal with its scorer in 4 keystrokes (g, h, shirt number, Enter)', goalFromTheKeyboard],
+  ['editor: a quick "+" goal gets its scorer named afterwards (incident.amend)', quickGoalGetsItsScorer],
   ['editor: per-match presence: "bob is editing" on the card he is at work on', othersSeeWhoIsEditing],
   ['editor: the token is kept in memory only', tokenStaysInMemory],
   ['editor: role shown (admin without role in ready), match scheduled from the console', roleShownAndAdminControls],
