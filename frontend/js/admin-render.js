@@ -110,16 +110,21 @@ export class AdminMatches {
     this.shown = 0;
   }
 
+  /** Live matches first (the desk's work), then those to come, then the finished ones; by
+   *  league and kick-off within each. */
   render() {
     const nodes = [];
     this.shown = 0;
-    for (const matches of this.store.matchesByLeague().values()) {
-      for (const match of matches) {
-        const root = this.update(match);
-        root.hidden = !matchFits(this.store, match, this.filter);
-        if (!root.hidden) this.shown += 1;
-        nodes.push(root);
-      }
+    const stage = (m) => (inPlay(m.status) ? 0 : ['final', 'cancelled'].includes(m.status) ? 2 : 1);
+    const ordered = [...this.store.matchesByLeague().values()].flat()
+      .map((match, i) => ({ match, i }))
+      .sort((a, b) => stage(a.match) - stage(b.match) || a.i - b.i)
+      .map(({ match }) => match);
+    for (const match of ordered) {
+      const root = this.update(match);
+      root.hidden = !matchFits(this.store, match, this.filter);
+      if (!root.hidden) this.shown += 1;
+      nodes.push(root);
     }
     for (const [id, card] of this.cards) {
       if (!this.store.matches.has(id)) {
@@ -127,7 +132,10 @@ export class AdminMatches {
         this.cards.delete(id);
       }
     }
+    // A card that moves (a kick-off takes it to the top) keeps the editor's focus.
+    const focused = document.activeElement;
     placeInOrder(this.container, nodes);
+    if (focused && focused !== document.activeElement && focused.isConnected) focused.focus({ preventScroll: true });
   }
 
   update(match) {

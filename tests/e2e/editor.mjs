@@ -256,6 +256,23 @@ async function goalFromTheKeyboard() {
   return `${keys.length} keystrokes (${keys.join(' ')}): goal for ${scorer.name}`;
 }
 
+/** Matches in play come first in the console, whatever their league or kick-off. */
+async function liveMatchesFirst() {
+  const s = await server();
+  await liveMatch(s, 12);
+  const page = await consoleAs(ALICE, { viewport: DESKTOP });
+  const stages = await page.$$eval('#admin-matches [data-match-id]:not([hidden])',
+    (cards) => cards.map((c) => [Number(c.dataset.matchId), c.dataset.status]));
+  const live = (status) => ['live', 'halftime', 'break'].includes(status);
+  const firstOther = stages.findIndex(([, status]) => !live(status));
+  const lateLive = stages.slice(firstOther).filter(([, status]) => live(status));
+  if (!live(stages[0][1]) || lateLive.length) throw new Error(`order: ${JSON.stringify(stages)}`);
+  if (!stages.slice(0, firstOther).some(([id]) => id === 12)) throw new Error(`match 12 is not among the first: ${JSON.stringify(stages)}`);
+  assertClean(page, 'console');
+  await closePage(page);
+  return `${firstOther} matches in play first, then ${stages.length - firstOther} others`;
+}
+
 /** A goal from "+" names nobody; "Name scorer…", the shirt number and Enter name the scorer. */
 async function quickGoalGetsItsScorer() {
   const s = await server();
@@ -465,6 +482,7 @@ export const tests = [
   ['editor: "Add incident" opens a dialog and leaves the grid alone', incidentDialogKeepsTheGrid],
   ['editor: "+" records a goal (undoable), "−" takes back the latest one', plusRecordsAGoal],
   ['editor: a goal with its scorer in 4 keystrokes (g, h, shirt number, Enter)', goalFromTheKeyboard],
+  ['editor: matches in play come first', liveMatchesFirst],
   ['editor: a quick "+" goal gets its scorer named afterwards (incident.amend)', quickGoalGetsItsScorer],
   ['editor: per-match presence: "bob is editing" on the card he is at work on', othersSeeWhoIsEditing],
   ['editor: the token is kept in memory only', tokenStaysInMemory],
