@@ -4,7 +4,7 @@ CARGO ?= cargo
 BIND  ?= 127.0.0.1:8080
 SPEED ?= 10
 
-.PHONY: help run demo admin-demo cluster-demo cluster-check deploy-check build postgres test e2e lint fmt bench bench-hub bench-hostile bench-soak bench-cluster compare release clean
+.PHONY: help run demo admin-demo cluster-demo cluster-check deploy-check build postgres test e2e lint fmt bench bench-tables bench-hub bench-hostile bench-soak bench-cluster compare release clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -64,6 +64,10 @@ bench: release postgres ## the benchmark suite (fan-out, idle hold, churn, slow 
 	./target/release/loadgen suite
 	./target/release/loadgen hostile
 	./target/release/loadgen soak
+	./target/release/loadgen tables
+
+bench-tables: release ## the league table and a team page under 32 fans asking at once, against the snapshot
+	./target/release/loadgen tables
 
 bench-cluster: release postgres ## cluster mode on a throwaway PostgreSQL: durable admin, cross-node delay, 3-node fan-out
 	./target/release/loadgen cluster

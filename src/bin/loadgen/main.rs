@@ -18,6 +18,7 @@ mod publisher;
 mod run;
 mod servers;
 mod soak;
+mod tables;
 mod suite;
 mod viewer;
 
@@ -59,6 +60,9 @@ enum Command {
     Hostile(hostile::HostileArgs),
     /// Simulated weeks at the generator's top speed: snapshot size and RSS per simulated day.
     Soak(soak::SoakArgs),
+    /// The sports tables under fans: answers per second and latency of the league table and a
+    /// team page against the snapshot's, with the generator playing (`make bench-tables`).
+    Tables(tables::TablesArgs),
     /// Cluster mode on a throwaway PostgreSQL: durable admin commands, the delay another node
     /// adds, fan-out over three nodes (`make bench-cluster`).
     Cluster(cluster::ClusterArgs),
@@ -283,6 +287,7 @@ fn main() -> anyhow::Result<()> {
             Command::Hostile(args) => hostile::run(args).await.map(drop),
             Command::Cluster(args) => cluster::run(args).await,
             Command::Soak(args) => soak::run(args).await,
+            Command::Tables(args) => tables::run(args).await,
         }
     })
 }

@@ -4,9 +4,10 @@
 //!
 //! A release server with the SQLite store plays from a fixed seed at `--speed 3600` (the
 //! generator's top speed; on the 2-core machine a simulated day takes about 20 real seconds).
-//! Once per simulated day the run reads the snapshot (its size, matches and news) and the
-//! server's RSS from `/proc`, and prints them as a table; at the end it compares the last days
-//! with the first full window.
+//! Once per simulated day the run reads the snapshot (its size, matches and news), the Premier
+//! League table (the games it counts, archived ones included, and how long it took to answer)
+//! and the server's RSS from `/proc`, and prints them as a table; at the end it compares the last
+//! days with the first full window.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -44,6 +45,10 @@ struct Day {
     snapshot_bytes: usize,
     matches: usize,
     news: usize,
+    /// Games in the Premier League table (the season so far, archived days included).
+    games: u64,
+    /// How long `GET /api/standings?league=epl` took.
+    table_ms: f64,
     rss: u64,
 }
 
@@ -61,8 +66,8 @@ pub async fn run(args: SoakArgs) -> anyhow::Result<()> {
         "soak: {} simulated days at --speed 3600 (seed {}), one line per day",
         args.days, args.seed
     );
-    println!("| day | seq | snapshot | matches | news | RSS |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("| day | seq | snapshot | matches | news | EPL games | table | RSS |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     let started = Instant::now();
     let mut days: Vec<Day> = Vec::new();
     let mut last_day = String::new();
@@ -76,21 +81,32 @@ pub async fn run(args: SoakArgs) -> anyhow::Result<()> {
             .to_owned();
         if today != last_day {
             let count = |key: &str| snapshot[key].as_array().map_or(0, Vec::len);
+            let asked = Instant::now();
+            let table: Value = serde_json::from_str(&server.get("/api/standings?league=epl").await?)
+                .context("the table is JSON")?;
+            let table_ms = asked.elapsed().as_secs_f64() * 1000.0;
+            let played: u64 = table["rows"]
+                .as_array()
+                .map_or(0, |rows| rows.iter().filter_map(|r| r["played"].as_u64()).sum());
             let reading = Day {
                 day: today.clone(),
                 seq: snapshot["seq"].as_u64().unwrap_or(0),
                 snapshot_bytes: body.len(),
                 matches: count("matches"),
                 news: count("news"),
+                games: played / 2,
+                table_ms,
                 rss: procfs::read(&[server.pid]).rss,
             };
             println!(
-                "| {} | {} | {:.1} KB | {} | {} | {:.1} MB |",
+                "| {} | {} | {:.1} KB | {} | {} | {} | {:.1} ms | {:.1} MB |",
                 reading.day,
                 reading.seq,
                 reading.snapshot_bytes as f64 / 1024.0,
                 reading.matches,
                 reading.news,
+                reading.games,
+                reading.table_ms,
                 reading.rss as f64 / (1 << 20) as f64
             );
             days.push(reading);
@@ -116,14 +132,22 @@ fn summarize(days: &[Day], took: Duration) {
     let max = |part: &[Day], f: fn(&Day) -> f64| part.iter().map(f).fold(0.0, f64::max);
     let snapshot = |d: &Day| d.snapshot_bytes as f64 / 1024.0;
     let rss = |d: &Day| d.rss as f64 / (1 << 20) as f64;
+    let table = |d: &Day| d.table_ms;
+    let games = |part: &[Day]| part.last().map_or(0, |d| d.games);
     println!(
         "\n{} simulated days in {:.0} s. Largest snapshot: {:.1} KB in the first half after the \
-         window filled, {:.1} KB in the second; largest RSS: {:.1} MB and {:.1} MB.",
+         window filled, {:.1} KB in the second; largest RSS: {:.1} MB and {:.1} MB. The Premier \
+         League table counted {} games at the end of the first half and {} at the end (archived \
+         days included); slowest table answer {:.1} ms and {:.1} ms.",
         days.len(),
         took.as_secs_f64(),
         max(early, snapshot),
         max(late, snapshot),
         max(early, rss),
         max(late, rss),
+        games(early),
+        games(late),
+        max(early, table),
+        max(late, table),
     );
 }
