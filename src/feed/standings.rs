@@ -108,9 +108,11 @@ impl<'a> Tally<'a> {
         let mut tally = Tally {
             league,
             records,
+            // Only this league's pairs: both teams of a key are the league's.
             meetings: season
                 .meetings
                 .iter()
+                .filter(|(k, _)| k.split('|').all(|t| teams.iter().any(|team| team.0 == t)))
                 .map(|(k, m)| (k.clone(), m.clone()))
                 .collect(),
             playing: HashMap::new(),

@@ -18,8 +18,8 @@ mod publisher;
 mod run;
 mod servers;
 mod soak;
-mod tables;
 mod suite;
+mod tables;
 mod viewer;
 
 use std::net::SocketAddr;

@@ -82,12 +82,13 @@ pub async fn run(args: SoakArgs) -> anyhow::Result<()> {
         if today != last_day {
             let count = |key: &str| snapshot[key].as_array().map_or(0, Vec::len);
             let asked = Instant::now();
-            let table: Value = serde_json::from_str(&server.get("/api/standings?league=epl").await?)
-                .context("the table is JSON")?;
+            let table: Value =
+                serde_json::from_str(&server.get("/api/standings?league=epl").await?)
+                    .context("the table is JSON")?;
             let table_ms = asked.elapsed().as_secs_f64() * 1000.0;
-            let played: u64 = table["rows"]
-                .as_array()
-                .map_or(0, |rows| rows.iter().filter_map(|r| r["played"].as_u64()).sum());
+            let played: u64 = table["rows"].as_array().map_or(0, |rows| {
+                rows.iter().filter_map(|r| r["played"].as_u64()).sum()
+            });
             let reading = Day {
                 day: today.clone(),
                 seq: snapshot["seq"].as_u64().unwrap_or(0),

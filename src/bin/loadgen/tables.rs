@@ -41,9 +41,12 @@ struct Reading {
 
 pub async fn run(args: TablesArgs) -> anyhow::Result<()> {
     let speed = args.speed.to_string();
-    let server =
-        servers::livescore_playing(&args.bin, Store::Memory, &["--speed", &speed, "--seed", "7"])
-            .await?;
+    let server = servers::livescore_playing(
+        &args.bin,
+        Store::Memory,
+        &["--speed", &speed, "--seed", "7"],
+    )
+    .await?;
     let server = Arc::new(server);
     // Let the generator play a little first, so the tables have results to rank.
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -52,7 +55,11 @@ pub async fn run(args: TablesArgs) -> anyhow::Result<()> {
         args.clients, args.secs, args.speed
     );
     let mut readings = Vec::new();
-    for route in ["/api/standings?league=epl", "/api/teams/ARS", "/api/snapshot"] {
+    for route in [
+        "/api/standings?league=epl",
+        "/api/teams/ARS",
+        "/api/snapshot",
+    ] {
         readings.push(hammer(&server, route, args.clients, args.secs).await?);
     }
     if let Ok(server) = Arc::try_unwrap(server) {
