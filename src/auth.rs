@@ -25,10 +25,12 @@ pub enum Role {
 }
 
 /// The command types an editor may send; an admin may send every one.
-const EDITOR_COMMANDS: [&str; 7] = [
+const EDITOR_COMMANDS: [&str; 9] = [
     "score.set",
     "incident.add",
     "incident.remove",
+    "lineup.set",
+    "stats.set",
     "match.status",
     "news.publish",
     "news.update",

@@ -10,10 +10,12 @@ use crate::feed::{Ack, Command, CommandError};
 use crate::ids::{MatchId, NewsId, Seq, Version};
 
 /// Every command `type` the server understands, for error messages.
-pub const COMMAND_TYPES: [&str; 10] = [
+pub const COMMAND_TYPES: [&str; 12] = [
     "score.set",
     "incident.add",
     "incident.remove",
+    "lineup.set",
+    "stats.set",
     "match.status",
     "match.create",
     "news.publish",

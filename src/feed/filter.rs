@@ -29,7 +29,9 @@ impl Scope {
             Event::Score { match_id, .. }
             | Event::Status { match_id, .. }
             | Event::Incident { match_id, .. }
-            | Event::IncidentRemoved { match_id, .. } => league_of(*match_id).into_iter().collect(),
+            | Event::IncidentRemoved { match_id, .. }
+            | Event::Lineup { match_id, .. }
+            | Event::Stats { match_id, .. } => league_of(*match_id).into_iter().collect(),
             Event::Match { game } => vec![game.league.clone()],
             Event::News { news } => news_leagues(news, state),
             Event::NewsRetracted { news_id } => state

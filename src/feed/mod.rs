@@ -14,9 +14,11 @@ pub mod event;
 pub mod filter;
 pub mod fixtures;
 mod lifecycle;
+pub mod lineups;
 pub mod log;
 pub mod squads;
 pub mod state;
+pub mod stats;
 mod undo;
 pub mod validate;
 

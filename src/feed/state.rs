@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::feed::calendar::Calendar;
 use crate::feed::event::Event;
 use crate::ids::{IncidentId, LeagueId, MatchId, NewsId, TeamId, Version};
-use crate::model::{League, Match, News, Team};
+use crate::model::{League, Lineup, Match, MatchStats, News, Team};
 
 /// The next free identifiers. Part of the state (and of every snapshot) so that ids of retracted
 /// news are never reused and a replayed state hands out the same ids as the live one.
@@ -203,6 +203,36 @@ impl FeedState {
             } => {
                 if let Some(m) = self.matches.get_mut(match_id) {
                     m.incidents.retain(|i| i.id != *incident_id);
+                    m.version = *version;
+                }
+            }
+            Event::Lineup {
+                match_id,
+                team,
+                starting,
+                bench,
+                version,
+            } => {
+                if let Some(m) = self.matches.get_mut(match_id) {
+                    let lineup = Lineup {
+                        starting: starting.clone(),
+                        bench: bench.clone(),
+                    };
+                    m.lineups.set(*team, lineup);
+                    m.version = *version;
+                }
+            }
+            Event::Stats {
+                match_id,
+                home,
+                away,
+                version,
+            } => {
+                if let Some(m) = self.matches.get_mut(match_id) {
+                    m.stats = Some(MatchStats {
+                        home: home.clone(),
+                        away: away.clone(),
+                    });
                     m.version = *version;
                 }
             }

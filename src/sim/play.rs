@@ -270,6 +270,7 @@ impl Game {
             kind,
             team: Some(side),
             player,
+            player_out: None,
             minute: Some(self.incident_minute()),
             points,
             detail: None,
