@@ -77,8 +77,9 @@ pub enum Command {
     #[serde(rename = "stats.set")]
     StatsSet {
         match_id: MatchId,
-        home: StatsInput,
-        away: StatsInput,
+        // Boxed: the largest command otherwise.
+        home: Box<StatsInput>,
+        away: Box<StatsInput>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expected_version: Option<Version>,
     },

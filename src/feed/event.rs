@@ -51,8 +51,9 @@ pub enum Event {
     /// A match's statistics, both sides as they now stand (`stats.set`).
     Stats {
         match_id: MatchId,
-        home: SideStats,
-        away: SideStats,
+        // Boxed: the largest event otherwise, and every event is moved around a lot.
+        home: Box<SideStats>,
+        away: Box<SideStats>,
         version: Version,
     },
     /// A match was created (the whole match, as it now stands).

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::feed::calendar::Calendar;
 use crate::feed::event::Event;
 use crate::ids::{IncidentId, LeagueId, MatchId, NewsId, TeamId, Version};
-use crate::model::{League, Lineup, Match, MatchStats, News, Team};
+use crate::model::{League, Lineup, Match, MatchStats, News, SideStats, Team};
 
 /// The next free identifiers. Part of the state (and of every snapshot) so that ids of retracted
 /// news are never reused and a replayed state hands out the same ids as the live one.
@@ -229,10 +229,10 @@ impl FeedState {
                 version,
             } => {
                 if let Some(m) = self.matches.get_mut(match_id) {
-                    m.stats = Some(MatchStats {
-                        home: home.clone(),
-                        away: away.clone(),
-                    });
+                    m.stats = Some(Box::new(MatchStats {
+                        home: SideStats::clone(home),
+                        away: SideStats::clone(away),
+                    }));
                     m.version = *version;
                 }
             }

@@ -90,7 +90,7 @@ impl FeedState {
             )));
         }
         let stats = MatchStats { home, away };
-        if m.stats.as_ref() == Some(&stats) {
+        if m.stats.as_deref() == Some(&stats) {
             return Ok(Planned {
                 events: Vec::new(),
                 target: Target::Match(id),
@@ -99,8 +99,8 @@ impl FeedState {
         Ok(Planned {
             events: vec![Event::Stats {
                 match_id: id,
-                home: stats.home,
-                away: stats.away,
+                home: Box::new(stats.home),
+                away: Box::new(stats.away),
                 version: m.version.next(),
             }],
             target: Target::Match(id),

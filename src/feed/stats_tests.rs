@@ -27,8 +27,8 @@ fn basketball(fouls: &[i64]) -> StatsInput {
 fn set(id: u32, home: StatsInput, away: StatsInput) -> Command {
     Command::StatsSet {
         match_id: MatchId(id),
-        home,
-        away,
+        home: Box::new(home),
+        away: Box::new(away),
         expected_version: None,
     }
 }

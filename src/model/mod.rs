@@ -299,9 +299,10 @@ pub struct Match {
     /// The team sheets, by shirt number (`lineup.set`); absent until one is set.
     #[serde(default, skip_serializing_if = "Lineups::is_empty")]
     pub lineups: Lineups,
-    /// The latest statistics (`stats.set`); absent until some are set.
+    /// The latest statistics (`stats.set`); absent until some are set. Boxed to keep every
+    /// match (and every `match` event) small while most have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stats: Option<MatchStats>,
+    pub stats: Option<Box<MatchStats>>,
     /// Bumped by every event that touches the match; `score.set` may require it.
     pub version: Version,
 }
