@@ -83,7 +83,7 @@ pub enum FilterError {
     #[error("leagues: unknown league `{0}` (known: {1})")]
     UnknownLeague(String, String),
     #[error(
-        "types: unknown event type `{0}` (known: score, status, incident, match, news, archived)"
+        "types: unknown event type `{0}` (known: score, status, incident, match, news, lineup, stats, archived)"
     )]
     UnknownType(String),
 }
