@@ -17,6 +17,7 @@ import {
   DESKTOP, PHONE, SCREENSHOTS, VIEWPORTS, dropServer, expect, rowIds, server,
 } from './fan-common.mjs';
 import { tests as alertTests } from './fan-alerts.mjs';
+import { tests as lineupTests } from './fan-lineups.mjs';
 
 /** The pure modules behind the pages: stoppage time, day maths, scorers, quarters, markers. */
 async function factsAreWorkedOutRight() {
@@ -385,6 +386,8 @@ export const tests = [
   ['fan: match page /match/{id}: sides, scorers, 90+2\', HT/FT, substitution, news, reload, 404', matchPageShowsTheMatch],
   ['fan: basketball match page sums quarter scores', basketballQuarterScores],
   ...alertTests,
+  // After the basketball test: match 9 is in play.
+  ...lineupTests,
   ['fan: breaking news is highlighted', breakingNewsIsHighlighted],
   ['fan: screenshots (desktop, phone, match page)', fanScreenshots],
   ['fan: server gone: data kept, clocks dimmed, "updated N s ago" (phone, desktop, match page)', staleStateWhenServerGoes],
