@@ -221,8 +221,10 @@ export class AdminMatches {
       if (current) this.actions.openStats(current);
     });
     stats.setAttribute('aria-haspopup', 'dialog');
+    const tools = el('div', 'match-tools');
+    tools.append(incident, stats);
     const conflict = el('div', 'conflict-area');
-    root.append(head, board, actions, incident, stats, conflict);
+    root.append(head, board, actions, tools, conflict);
     return {
       root, league, status, clock, version, actions, conflict, incident, stats,
       home: rows.home, away: rows.away, statusKey: null,
