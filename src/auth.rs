@@ -25,11 +25,13 @@ pub enum Role {
 }
 
 /// The command types an editor may send; an admin may send every one.
-const EDITOR_COMMANDS: [&str; 8] = [
+const EDITOR_COMMANDS: [&str; 10] = [
     "score.set",
     "incident.add",
     "incident.remove",
     "incident.amend",
+    "lineup.set",
+    "stats.set",
     "match.status",
     "news.publish",
     "news.update",

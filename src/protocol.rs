@@ -10,11 +10,13 @@ use crate::feed::{Ack, Command, CommandError};
 use crate::ids::{MatchId, NewsId, Seq, Version};
 
 /// Every command `type` the server understands, for error messages.
-pub const COMMAND_TYPES: [&str; 11] = [
+pub const COMMAND_TYPES: [&str; 13] = [
     "score.set",
     "incident.add",
     "incident.remove",
     "incident.amend",
+    "lineup.set",
+    "stats.set",
     "match.status",
     "match.create",
     "news.publish",

@@ -154,6 +154,11 @@ async fn every_message_a_real_server_sends_matches_its_schema() {
         json!({"type":"match.create","id":4,"league":"epl","home":"ARS","away":"CHE","kickoff":tomorrow}),
         json!({"type":"news.publish","id":5,"headline":"Schema check","tags":["epl"],"match_id":1,"breaking":true}),
         json!({"type":"score.set","id":"late","match_id":999,"home":1,"away":0}),
+        json!({"type":"lineup.set","id":8,"match_id":2,"team":"away","starting":[
+            "#1","#2","#4","#6","#8","#9","#14","#16","#18","#23","#24"],"bench":["#13","#28"]}),
+        json!({"type":"stats.set","id":9,"match_id":1,
+            "home":{"shots":4,"shots_on_target":2,"possession":55,"corners":1,"fouls":3},
+            "away":{"shots":2,"shots_on_target":0,"possession":45,"corners":0,"fouls":5}}),
     ];
     for command in commands {
         run(&doc, &mut alice, command).await;

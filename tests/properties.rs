@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::{TimeZone, Utc};
 use livescore::feed::checks::MAX_SCORE;
 use livescore::feed::fixtures::Fixtures;
+use livescore::feed::stats::StatsInput;
 use livescore::feed::{Command, Event, FeedState};
 use livescore::ids::{IncidentId, LeagueId, MatchId, NewsId, TeamId, Version};
 use livescore::model::{IncidentKind, MatchStatus, Side, tally};
@@ -78,6 +79,7 @@ fn command() -> impl Strategy<Value = Command> {
                     kind,
                     team,
                     player: None,
+                    player_out: None,
                     minute,
                     points,
                     detail: None,
@@ -148,7 +150,56 @@ fn command() -> impl Strategy<Value = Command> {
                 detail: minute.is_none().then(|| "checked by VAR".to_owned()),
                 expected_version: None,
             }),
+        1 => (match_id.clone(), side(), sheet()).prop_map(|(match_id, team, (starting, bench))| {
+            Command::LineupSet {
+                match_id,
+                team: team.unwrap_or(Side::Away),
+                starting,
+                bench,
+                expected_version: None,
+            }
+        }),
+        1 => (match_id, stats(), stats()).prop_map(|(match_id, home, away)| Command::StatsSet {
+            match_id,
+            home: Box::new(home),
+            away: Box::new(away),
+            expected_version: None,
+        }),
     ]
+}
+
+/// A team sheet by shirt numbers: Arsenal's or Chelsea's eleven (numbers both squads have or
+/// not), Boston's five, or a short one; benches of any size up to five.
+fn sheet() -> impl Strategy<Value = (Vec<String>, Vec<String>)> {
+    let numbers = |ns: &[u8]| ns.iter().map(|n| format!("#{n}")).collect::<Vec<_>>();
+    let starting = prop_oneof![
+        Just(numbers(&[1, 22, 2, 5, 12, 24, 26, 10, 17, 25, 28])),
+        Just(numbers(&[1, 25, 4, 5, 14, 15, 24, 8, 20, 23, 28])),
+        Just(numbers(&[31, 7, 8, 1, 2])),
+        Just(numbers(&[1, 2, 5])),
+    ];
+    let bench = proptest::sample::subsequence(vec![35, 14, 30, 39, 47, 9, 19], 0..5)
+        .prop_map(move |ns| ns.iter().map(|n| format!("#{n}")).collect());
+    (starting, bench)
+}
+
+/// One side's figures, plausible or not (the rules refuse the rest).
+fn stats() -> impl Strategy<Value = StatsInput> {
+    (
+        0i64..30,
+        0i64..30,
+        prop_oneof![Just(50i64), -5i64..110],
+        proptest::option::of(0i64..10),
+    )
+        .prop_map(|(shots, on_target, possession, rebounds)| StatsInput {
+            shots: Some(shots),
+            shots_on_target: Some(on_target),
+            possession: Some(possession),
+            corners: Some(shots / 3),
+            fouls: Some(on_target + 1),
+            rebounds,
+            ..StatsInput::default()
+        })
 }
 
 /// `incident.remove` names incidents that exist only once the commands before it have run: its
@@ -191,6 +242,12 @@ fn resolve(command: &Command, state: &FeedState) -> Command {
     }
 }
 
+/// Shirt numbers of Arsenal's and Chelsea's squads (and one of neither).
+const SHIRTS: &[u8] = &[
+    1, 2, 4, 5, 8, 9, 10, 11, 12, 14, 15, 17, 19, 20, 22, 23, 24, 25, 26, 28, 29, 30, 35, 39, 47,
+    99,
+];
+
 /// What an editor does to matches in play, aimed at the fixtures' first twelve matches.
 fn desk_command() -> impl Strategy<Value = Command> {
     let match_id = (1u32..=12).prop_map(MatchId);
@@ -206,6 +263,7 @@ fn desk_command() -> impl Strategy<Value = Command> {
                 kind,
                 team: team.or(Some(Side::Home)),
                 player: None,
+                player_out: None,
                 minute: None,
                 points,
                 detail: None,
@@ -224,6 +282,29 @@ fn desk_command() -> impl Strategy<Value = Command> {
             away,
             expected_version: None,
         }),
+        // Substitutions and goals on match 1, whose sheets are set: shirt numbers of both squads,
+        // on the pitch, on the bench or neither.
+        (
+            side(),
+            proptest::sample::select(SHIRTS),
+            proptest::sample::select(SHIRTS),
+            any::<bool>()
+        )
+            .prop_map(|(team, on, off, sub)| Command::IncidentAdd {
+                match_id: MatchId(1),
+                kind: if sub {
+                    IncidentKind::Substitution
+                } else {
+                    IncidentKind::Goal
+                },
+                team: team.or(Some(Side::Home)),
+                player: Some(format!("#{on}")),
+                player_out: sub.then(|| format!("#{off}")),
+                minute: None,
+                points: None,
+                detail: None,
+                expected_version: None,
+            }),
     ]
 }
 
@@ -243,7 +324,7 @@ proptest! {
         let mut log: Vec<Event> = Vec::new();
         let now = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
         for command in &commands {
-            let before: HashMap<_, _> = state.matches().map(|m| (m.id, (m.version, m.status))).collect();
+            let before: HashMap<_, _> = state.matches().map(|m| (m.id, m.clone())).collect();
             let news_before: HashMap<_, _> = state.news().map(|n| (n.id, n.version)).collect();
             let command = &resolve(command, &state);
             let Ok(planned) = state.validate(command, "prop", now) else { continue };
@@ -254,11 +335,22 @@ proptest! {
             for m in state.matches() {
                 prop_assert!(i64::from(m.score.home) <= MAX_SCORE && i64::from(m.score.away) <= MAX_SCORE);
                 prop_assert_eq!(tally(&m.incidents), Some(m.score), "match {}: score apart from its timeline", m.id);
-                if let Some((version, status)) = before.get(&m.id) {
-                    prop_assert!(m.version >= *version, "match {} version went back", m.id);
-                    if status.is_terminal() {
-                        prop_assert_eq!(m.status, *status, "match {} left a terminal status", m.id);
-                        prop_assert_eq!(m.version, *version, "a finished match changed");
+                if let Some(was) = before.get(&m.id) {
+                    prop_assert!(m.version >= was.version, "match {} version went back", m.id);
+                    if was.status.is_terminal() {
+                        prop_assert_eq!(m.status, was.status, "match {} left a terminal status", m.id);
+                        // Only statistics may still be corrected after full-time.
+                        let unstated = |m: &livescore::model::Match| livescore::model::Match { stats: None, version: Version(0), ..m.clone() };
+                        prop_assert_eq!(unstated(m), unstated(was), "a finished match changed");
+                        prop_assert!(m.version == was.version || m.status == MatchStatus::Final);
+                    }
+                }
+                if let Some(stats) = &m.stats {
+                    for side in [&stats.home, &stats.away] {
+                        prop_assert!(side.shots_on_target <= side.shots);
+                    }
+                    if let (Some(h), Some(a)) = (stats.home.possession, stats.away.possession) {
+                        prop_assert_eq!(h + a, 100);
                     }
                 }
             }
@@ -296,6 +388,16 @@ proptest! {
     fn adding_and_removing_incidents_keeps_replay_equal_to_live(commands in proptest::collection::vec(desk_command(), 1..80)) {
         let now = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
         let mut state = starting_state();
+        let numbers = |ns: &[u8]| ns.iter().map(|n| format!("#{n}")).collect::<Vec<_>>();
+        for (team, starting, bench) in [
+            (Side::Home, [1, 22, 2, 5, 12, 24, 26, 10, 17, 25, 28], [35, 14, 30, 39, 47]),
+            (Side::Away, [1, 25, 4, 5, 14, 15, 24, 8, 20, 23, 28], [29, 9, 11, 19, 47]),
+        ] {
+            let sheet = Command::LineupSet { match_id: MatchId(1), team, starting: numbers(&starting), bench: numbers(&bench), expected_version: None };
+            for event in state.validate(&sheet, "prop", now).unwrap().events {
+                state.apply(&event);
+            }
+        }
         for id in 1..=12 {
             let live = Command::MatchStatus { match_id: MatchId(id), status: MatchStatus::Live, period: None, minute: None };
             if let Ok(planned) = state.validate(&live, "prop", now) {
@@ -320,6 +422,17 @@ proptest! {
             // Goals, corrections and their undoing: the score is the timeline's sum throughout.
             for m in state.matches() {
                 prop_assert_eq!(tally(&m.incidents), Some(m.score), "match {}: score apart from its timeline", m.id);
+            }
+            // Match 1 has both sheets: at most five substitutions a side, none of a player who
+            // had already come on.
+            let one = state.game(MatchId(1)).unwrap();
+            for side in [Side::Home, Side::Away] {
+                let subs: Vec<_> = one.incidents.iter().filter(|i| i.kind == IncidentKind::Substitution && i.team == Some(side)).collect();
+                prop_assert!(subs.len() <= 5);
+                let mut on: Vec<_> = subs.iter().map(|i| i.player.clone()).collect();
+                on.sort();
+                on.dedup();
+                prop_assert_eq!(on.len(), subs.len(), "a player came on twice");
             }
         }
         let mut replayed = initial;

@@ -1,8 +1,11 @@
 // The console's two in-page dialogs (native <dialog>, so focus is trapped and given back and Esc
 // closes them): the confirmation asked before an irreversible change, and the form for adding an
-// incident, shared by every match card so that opening it never changes a card's size.
+// incident, shared by every match card so that opening it never changes a card's size. For a team
+// with a lineup the player lists follow it: a substitution offers the players on the pitch to take
+// off and those who may come on, any other incident the players on the pitch.
 
 import { INCIDENT_KINDS, INCIDENT_LABELS } from './format.js';
+import { whoIsOn } from './match-lineups.js';
 import { el } from './render.js';
 
 const $ = (selector) => document.querySelector(selector);
@@ -44,10 +47,14 @@ export class IncidentDialog {
     this.kind = $('#incident-kind');
     this.side = $('#incident-side');
     this.player = $('#incident-player');
+    this.playerOut = $('#incident-player-out');
     this.minute = $('#incident-minute');
     this.points = $('#incident-points');
     this.side.addEventListener('change', () => this.fillPlayers());
-    this.kind.addEventListener('change', () => this.showPoints());
+    this.kind.addEventListener('change', () => {
+      this.showPoints();
+      this.fillPlayers();
+    });
     $('#incident-cancel').addEventListener('click', () => this.dialog.close());
     $('#incident-form').addEventListener('submit', (event) => {
       event.preventDefault();
@@ -90,17 +97,25 @@ export class IncidentDialog {
     const match = this.store.matches.get(this.matchId);
     if (!match) return;
     const squad = this.squadOf(match[this.side.value]);
-    this.player.replaceChildren(option('', '— no player —'),
-      ...squad.map((p) => option(p.name, `${p.number} ${p.name} (${p.position})`)));
+    const sheet = whoIsOn(match, this.side.value, squad);
+    const sub = this.kind.value === 'substitution';
+    const choices = (players) => players.map((p) => option(p.name, `${p.number} ${p.name} (${p.position})`));
+    let coming = squad;
+    if (sheet) coming = sub ? sheet.available : sheet.on;
+    this.player.replaceChildren(option('', '— no player —'), ...choices(coming));
+    this.playerOut.replaceChildren(option('', '— no player —'), ...choices(sheet ? sheet.on : squad));
+    $('#incident-player-label').textContent = sub ? 'Player on' : 'Player';
   }
 
   showPoints() {
     $('#incident-points-field').hidden = this.kind.value !== 'points';
+    $('#incident-player-out-field').hidden = this.kind.value !== 'substitution';
   }
 
   submit() {
     const fields = { kind: this.kind.value, team: this.side.value };
     if (this.player.value) fields.player = this.player.value;
+    if (this.kind.value === 'substitution' && this.playerOut.value) fields.player_out = this.playerOut.value;
     if (this.minute.value !== '') fields.minute = Number(this.minute.value);
     if (this.kind.value === 'points') fields.points = Number(this.points.value);
     this.dialog.close();

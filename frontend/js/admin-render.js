@@ -188,6 +188,7 @@ export class AdminMatches {
       if (!transitions.length) card.actions.append(el('span', 'subtle', 'No further changes: the result stands.'));
     }
     card.incident.hidden = !playing;
+    card.stats.hidden = !(playing || match.status === 'final');
     card.conflict.replaceChildren(...(conflict ? [conflictBox(conflict, this.actions, key)] : []));
     return card.root;
   }
@@ -223,10 +224,17 @@ export class AdminMatches {
       if (current) this.actions.openIncident(current);
     });
     incident.setAttribute('aria-haspopup', 'dialog');
+    const stats = button('edit-stats', 'Stats…', () => {
+      const current = this.store.matches.get(match.id);
+      if (current) this.actions.openStats(current);
+    });
+    stats.setAttribute('aria-haspopup', 'dialog');
+    const tools = el('div', 'match-tools');
+    tools.append(incident, stats);
     const conflict = el('div', 'conflict-area');
-    root.append(head, board, actions, incident, conflict);
+    root.append(head, board, actions, tools, conflict);
     return {
-      root, league, status, clock, version, actions, conflict, incident,
+      root, league, status, clock, version, actions, conflict, incident, stats,
       home: rows.home, away: rows.away, statusKey: null,
     };
   }

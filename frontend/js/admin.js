@@ -11,6 +11,7 @@ import { AdminMatches } from './admin-render.js';
 import { AdminNews } from './admin-news.js';
 import { AuditPanel, adminGet } from './admin-audit.js';
 import { confirmAction, IncidentDialog } from './admin-dialogs.js';
+import { StatsDialog } from './admin-stats.js';
 import { Toast, UndoBook } from './admin-undo.js';
 import { setUpCreateForm, fillCreateForm } from './admin-create.js';
 import { fillLeagueFilter, fillMatchSelect, setUpSideForms, showGenerator, showPresence } from './admin-forms.js';
@@ -79,6 +80,9 @@ const actions = {
     `retract news #${newsId}`, `news:${newsId}`),
   confirm: confirmAction,
   openIncident: (match, preset) => incidentDialog.open(match, preset),
+  openStats: (match) => statsDialog.open(match),
+  setStats: (matchId, figures) => send({ type: 'stats.set', match_id: matchId, ...figures },
+    `stats for ${describeMatch(matchId)}`, `match:${matchId}`),
   newsHistory: (newsId) => (audit.supported
     ? adminGet(`/api/admin/news/${encodeURIComponent(newsId)}/history`, token)
     : Promise.reject(new Error('this server keeps no story history (it predates editor roles)'))),
@@ -105,6 +109,7 @@ const focusWatch = watchEditing($('#admin-matches'), (frame) => Boolean(channel 
 const newsList = new AdminNews($('#admin-news'), store, actions);
 const incidentDialog = new IncidentDialog(store, actions.squadOf, actions.addIncident);
 const amendDialog = new AmendDialog(store, actions.squadOf, actions.amendIncident);
+const statsDialog = new StatsDialog(store, actions.setStats);
 goalKeys(document.querySelector('#admin-matches'), store, actions.openIncident);
 
 function versionOf(key) {
@@ -221,6 +226,8 @@ function logRemote(event) {
     incident: () => `${event.incident.kind.replace('_', ' ')} in ${describeMatch(event.match_id)}`,
     incident_removed: () => `removed an incident in ${describeMatch(event.match_id)}`,
     incident_amended: () => `amended a ${event.incident.kind.replace('_', ' ')} in ${describeMatch(event.match_id)}`,
+    lineup: () => `${event.team} lineup for ${describeMatch(event.match_id)}`,
+    stats: () => `stats for ${describeMatch(event.match_id)}`,
     match: () => `created ${describeMatch(event.match.id)}`,
     news: () => `${event.news.version > 1 ? 'updated' : 'published'} “${event.news.headline}”`,
     news_retracted: () => `retracted news #${event.news_id}`,

@@ -2,7 +2,7 @@
 // short poll), with resume: every reconnect names the last applied event id, so the server
 // replays what was missed or, for a foreign or too-old id, answers with a fresh snapshot.
 
-const EVENT_TYPES = ['snapshot', 'score', 'status', 'incident', 'match', 'news', 'news_retracted', 'incident_removed', 'incident_amended', 'archived'];
+const EVENT_TYPES = ['snapshot', 'score', 'status', 'incident', 'match', 'news', 'news_retracted', 'incident_removed', 'incident_amended', 'lineup', 'stats', 'archived'];
 export const TRANSPORTS = ['sse', 'ws', 'longpoll', 'poll'];
 
 const BACKOFF_MIN_MS = 1000;

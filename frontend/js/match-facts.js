@@ -113,7 +113,9 @@ export function timelineEntries(match) {
       side: incident.team === 'away' ? 'away' : 'home',
       clock: incidentClock(incident, match.sport),
       what,
-      player: incident.player || '',
+      // A substitution with both players reads "↑ on ↓ off".
+      player: incident.player_out
+        ? `↑ ${incident.player || '?'} ↓ ${incident.player_out}` : incident.player || '',
       detail: incident.detail || '',
       score: side ? `${score.home}-${score.away}` : '',
     });

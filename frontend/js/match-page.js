@@ -1,7 +1,8 @@
 // Entry point of the match page (GET /match/{id}): the match as the archive API has it (so a
 // finished, archived match works too), then kept live by the feed filtered to this match. Shows
 // the score with scorers under each side, follow buttons for both teams and the league, the score
-// by quarter for basketball, a two-sided timeline and the news tagged to the match.
+// by quarter for basketball, the lineups and stats (match-lineups.js, match-stats.js), a two-sided
+// timeline and the news tagged to the match.
 
 import { drawScoreProgression } from './charts.js';
 import { openFeed, TRANSPORTS } from './feed.js';
@@ -10,6 +11,8 @@ import {
   clockText, incidentDelta, kickoffTime, statusWords, timeOfDay,
 } from './format.js';
 import { periodName, periodScores, scorerLine, scorers, timelineEntries } from './match-facts.js';
+import { renderLineups } from './match-lineups.js';
+import { renderStats } from './match-stats.js';
 import { NewsList, el, highlight, placeInOrder, teamBadge } from './render.js';
 import { connectionWords, staleText } from './stale.js';
 import { FeedStore } from './store.js';
@@ -36,6 +39,11 @@ function announce(text) {
 
 function team(id) {
   return store.teams.get(id) || teams.get(id) || { id, name: id, short_name: id };
+}
+
+/** The team with its squad: snapshots leave squads out, GET /api/teams has them. */
+function teamWithSquad(id) {
+  return { ...team(id), squad: (teams.get(id) || {}).squad || [] };
 }
 
 function league(id) {
@@ -132,6 +140,8 @@ function render() {
 
   renderFollowButtons(match, home, away);
   renderQuarters(match, home, away);
+  renderLineups($('#lineups-section'), match, teamWithSquad(match.home), teamWithSquad(match.away));
+  renderStats($('#stats-section'), match, home, away);
   renderTimeline(match);
   const chart = $('#score-chart');
   drawScoreProgression(chart, match, { incidentDelta });

@@ -109,6 +109,19 @@ export class FeedStore {
           match.version = event.version;
         }
         break;
+      case 'lineup':
+        // Shirt numbers; pages name them from the squads of GET /api/teams.
+        if (match) {
+          match.lineups = { ...(match.lineups || {}), [event.team]: { starting: event.starting, bench: event.bench } };
+          match.version = event.version;
+        }
+        break;
+      case 'stats':
+        if (match) {
+          match.stats = { home: event.home, away: event.away };
+          match.version = event.version;
+        }
+        break;
       case 'match':
         this.matches.set(event.match.id, event.match);
         break;

@@ -1,7 +1,8 @@
 //! `incident.amend`: correct an incident in place: name the scorer of a goal recorded in a
 //! hurry ("+", or `unknown`), fix its minute or its detail. What it counts for (its kind, side and
 //! points) is not amended, so the score never moves: a goal given to the wrong side is removed
-//! and recorded again. Allowed while the match is in play and after full-time (the desk names
+//! and recorded again. The player named must have been on the pitch at the incident's minute
+//! when the team has a sheet, as for `incident.add`. Allowed while the match is in play and after full-time (the desk names
 //! scorers once the replays are in), not once it is archived.
 
 use crate::feed::checks::{check_minute, check_minute_in_play, check_optional_text};
@@ -79,16 +80,26 @@ impl FeedState {
                      and record the card again (a second yellow brings its red)"
                 )));
             }
+            if old.kind == IncidentKind::Substitution {
+                return Err(CommandError::Invalid(format!(
+                    "player: who came on decides who may play after; remove substitution \
+                     {incident_id} and record it again"
+                )));
+            }
             let side = old.team.ok_or_else(|| {
                 CommandError::Invalid(format!("incident {incident_id} names no team"))
             })?;
             let named = check_optional_text("player", Some(player))?;
             incident.player = self.squad_player(m, side, named)?;
-            // Sent off before this incident, not after it: a scorer sent off later still scored.
-            let mut before = m.clone();
-            before.incidents.truncate(at);
-            check_not_sent_off(&before, side, incident.player.as_deref())?;
         }
+        // Judged against the match as it stood before this incident: a scorer sent off or
+        // substituted later still scored; one sent off or on the bench then did not.
+        let mut before = m.clone();
+        before.incidents.truncate(at);
+        if let (Some(side), Some(_)) = (incident.team, change.player) {
+            check_not_sent_off(&before, side, "player", incident.player.as_deref())?;
+        }
+        self.check_lineup_rules(&before, &incident)?;
         Ok(Planned {
             events: vec![Event::IncidentAmended {
                 match_id: id,

@@ -23,6 +23,7 @@ fn with_quick_goal() -> (FeedState, IncidentId) {
         kind: IncidentKind::Goal,
         team: Some(Side::Home),
         player: None,
+        player_out: None,
         minute: None,
         points: None,
         detail: None,
@@ -118,6 +119,7 @@ fn a_card_keeps_its_player_and_the_sent_off_score_no_later_goal() {
         kind: IncidentKind::RedCard,
         team: Some(Side::Home),
         player: Some("#10".into()),
+        player_out: None,
         minute: Some(minute),
         points: None,
         detail: None,
@@ -138,6 +140,7 @@ fn a_card_keeps_its_player_and_the_sent_off_score_no_later_goal() {
         kind: IncidentKind::Goal,
         team: Some(Side::Home),
         player: None,
+        player_out: None,
         minute: None,
         points: None,
         detail: None,
@@ -167,4 +170,41 @@ fn after_full_time_the_desk_still_names_scorers() {
         .iter()
         .find(|i| i.id == goal);
     assert_eq!(scorer.unwrap().player.as_deref(), Some("Ricardo Seabra"));
+}
+
+#[test]
+fn with_a_team_sheet_the_scorer_named_was_on_the_pitch() {
+    let mut s = Fixtures::embedded().into_state(now()).unwrap();
+    let names = |numbers: &[u8]| numbers.iter().map(|n| format!("#{n}")).collect::<Vec<_>>();
+    let sheet = Command::LineupSet {
+        match_id: MatchId(1),
+        team: Side::Home,
+        starting: names(&[1, 2, 5, 12, 24, 10, 17, 25, 28, 14, 30]),
+        bench: names(&[22, 26, 35, 39, 47]),
+        expected_version: None,
+    };
+    run(&mut s, sheet).unwrap();
+    let live = Command::MatchStatus {
+        match_id: MatchId(1),
+        status: MatchStatus::Live,
+        period: Some(1),
+        minute: Some(30),
+    };
+    run(&mut s, live).unwrap();
+    let goal = Command::IncidentAdd {
+        match_id: MatchId(1),
+        kind: IncidentKind::Goal,
+        team: Some(Side::Home),
+        player: None,
+        player_out: None,
+        minute: None,
+        points: None,
+        detail: None,
+        expected_version: None,
+    };
+    run(&mut s, goal).unwrap();
+    let goal = s.game(MatchId(1)).unwrap().incidents.last().unwrap().id;
+    let err = message(run(&mut s, amend(goal, Some("#39"), None)));
+    assert!(err.contains("was not on the pitch in minute 30"), "{err}");
+    run(&mut s, amend(goal, Some("#14"), None)).unwrap();
 }

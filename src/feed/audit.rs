@@ -112,8 +112,11 @@ fn incident_line(incident: &Incident) -> String {
         Some(Side::Away) => line.push_str(" away"),
         None => {}
     }
-    if let Some(player) = &incident.player {
-        line.push_str(&format!(" ({player})"));
+    match (&incident.player, &incident.player_out) {
+        (Some(on), Some(off)) => line.push_str(&format!(" ({on} on, {off} off)")),
+        (Some(player), None) => line.push_str(&format!(" ({player})")),
+        (None, Some(off)) => line.push_str(&format!(" ({off} off)")),
+        (None, None) => {}
     }
     line
 }
@@ -139,6 +142,21 @@ pub fn summary(event: &Event) -> String {
                 incident_line(incident)
             )
         }
+        Event::Lineup {
+            team,
+            starting,
+            bench,
+            ..
+        } => format!(
+            "lineup {}: {} starting, {} on the bench",
+            match team {
+                Side::Home => "home",
+                Side::Away => "away",
+            },
+            starting.len(),
+            bench.len()
+        ),
+        Event::Stats { .. } => "stats updated".to_owned(),
         Event::Match { game } => format!(
             "match created: {} v {} ({})",
             game.home, game.away, game.league

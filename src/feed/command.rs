@@ -7,6 +7,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::feed::stats::StatsInput;
 use crate::ids::{IncidentId, LeagueId, MatchId, NewsId, Seq, TeamId, Version};
 use crate::model::{IncidentKind, MatchStatus, Side};
 
@@ -31,8 +32,12 @@ pub enum Command {
         kind: IncidentKind,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         team: Option<Side>,
+        /// Who the incident names; for a substitution, the player coming on.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         player: Option<String>,
+        /// For a substitution only: the player going off.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        player_out: Option<String>,
         /// Defaults to the match's current minute.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         minute: Option<u16>,
@@ -67,6 +72,29 @@ pub enum Command {
         minute: Option<u16>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected_version: Option<Version>,
+    },
+    /// Set or replace one team's sheet for a match, before kick-off. Players are named like
+    /// incidents name them: as the squad names them (any case) or `#number`.
+    #[serde(rename = "lineup.set")]
+    LineupSet {
+        match_id: MatchId,
+        team: Side,
+        starting: Vec<String>,
+        #[serde(default)]
+        bench: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected_version: Option<Version>,
+    },
+    /// Replace both sides' statistics of a match (the whole set each time: an editor corrects a
+    /// figure by sending them all again), while it is in play or final.
+    #[serde(rename = "stats.set")]
+    StatsSet {
+        match_id: MatchId,
+        // Boxed: the largest command otherwise.
+        home: Box<StatsInput>,
+        away: Box<StatsInput>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expected_version: Option<Version>,
     },
@@ -140,6 +168,8 @@ impl Command {
             Command::IncidentAdd { .. } => "incident.add",
             Command::IncidentRemove { .. } => "incident.remove",
             Command::IncidentAmend { .. } => "incident.amend",
+            Command::LineupSet { .. } => "lineup.set",
+            Command::StatsSet { .. } => "stats.set",
             Command::MatchStatus { .. } => "match.status",
             Command::MatchCreate { .. } => "match.create",
             Command::NewsPublish { .. } => "news.publish",

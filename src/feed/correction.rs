@@ -54,6 +54,7 @@ impl FeedState {
             kind: IncidentKind::Correction,
             team: None,
             player: None,
+            player_out: None,
             period: m.period,
             minute: m.minute,
             points: 0,

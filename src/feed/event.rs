@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{IncidentId, MatchId, NewsId, Seq, Version};
-use crate::model::{Incident, Match, MatchStatus, News};
+use crate::model::{Incident, Match, MatchStatus, News, Side, SideStats};
 
 /// One change to the feed. The `type` tag doubles as the SSE `event:` name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,6 +46,23 @@ pub enum Event {
         incident: Incident,
         version: Version,
     },
+    /// One team's sheet was set or replaced (`lineup.set`), by shirt number; names come from the
+    /// squads of `GET /api/teams`.
+    Lineup {
+        match_id: MatchId,
+        team: Side,
+        starting: Vec<u8>,
+        bench: Vec<u8>,
+        version: Version,
+    },
+    /// A match's statistics, both sides as they now stand (`stats.set`).
+    Stats {
+        match_id: MatchId,
+        // Boxed: the largest event otherwise, and every event is moved around a lot.
+        home: Box<SideStats>,
+        away: Box<SideStats>,
+        version: Version,
+    },
     /// A match was created (the whole match, as it now stands).
     Match {
         #[serde(rename = "match")]
@@ -70,7 +87,8 @@ pub enum Event {
 
 /// The kinds of event a viewer can ask for with `types=`. A retraction belongs to `news`, so a
 /// viewer of news always learns that an item was withdrawn; likewise a removed incident belongs
-/// to `incident`. `archived` events reach every viewer
+/// to `incident`. Team sheets (`lineup`) and statistics (`stats`) are kinds of their own, so
+/// that a scores-only viewer is not sent them. `archived` events reach every viewer
 /// whatever its filter, since they are what keeps its copy of the state bounded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EventKind {
@@ -79,16 +97,20 @@ pub enum EventKind {
     Incident,
     Match,
     News,
+    Lineup,
+    Stats,
     Archived,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 6] = [
+    pub const ALL: [EventKind; 8] = [
         EventKind::Score,
         EventKind::Status,
         EventKind::Incident,
         EventKind::Match,
         EventKind::News,
+        EventKind::Lineup,
+        EventKind::Stats,
         EventKind::Archived,
     ];
 
@@ -99,6 +121,8 @@ impl EventKind {
             EventKind::Incident => "incident",
             EventKind::Match => "match",
             EventKind::News => "news",
+            EventKind::Lineup => "lineup",
+            EventKind::Stats => "stats",
             EventKind::Archived => "archived",
         }
     }
@@ -111,12 +135,14 @@ impl EventKind {
 impl Event {
     /// Every name [`Event::name`] gives, so that readers of stored events and of the wire can
     /// tell a known type from an unknown one.
-    pub const NAMES: [&'static str; 9] = [
+    pub const NAMES: [&'static str; 11] = [
         "score",
         "status",
         "incident",
         "incident_removed",
         "incident_amended",
+        "lineup",
+        "stats",
         "match",
         "news",
         "news_retracted",
@@ -131,6 +157,8 @@ impl Event {
             Event::Incident { .. } => "incident",
             Event::IncidentRemoved { .. } => "incident_removed",
             Event::IncidentAmended { .. } => "incident_amended",
+            Event::Lineup { .. } => "lineup",
+            Event::Stats { .. } => "stats",
             Event::Match { .. } => "match",
             Event::News { .. } => "news",
             Event::NewsRetracted { .. } => "news_retracted",
@@ -145,6 +173,8 @@ impl Event {
             Event::Incident { .. }
             | Event::IncidentRemoved { .. }
             | Event::IncidentAmended { .. } => EventKind::Incident,
+            Event::Lineup { .. } => EventKind::Lineup,
+            Event::Stats { .. } => EventKind::Stats,
             Event::Match { .. } => EventKind::Match,
             Event::News { .. } | Event::NewsRetracted { .. } => EventKind::News,
             Event::Archived { .. } => EventKind::Archived,
@@ -158,7 +188,9 @@ impl Event {
             | Event::Status { match_id, .. }
             | Event::Incident { match_id, .. }
             | Event::IncidentRemoved { match_id, .. }
-            | Event::IncidentAmended { match_id, .. } => Some(*match_id),
+            | Event::IncidentAmended { match_id, .. }
+            | Event::Lineup { match_id, .. }
+            | Event::Stats { match_id, .. } => Some(*match_id),
             Event::Match { game } => Some(game.id),
             Event::News { news } => news.match_id,
             Event::NewsRetracted { .. } | Event::Archived { .. } => None,

@@ -30,7 +30,9 @@ impl Scope {
             | Event::Status { match_id, .. }
             | Event::Incident { match_id, .. }
             | Event::IncidentRemoved { match_id, .. }
-            | Event::IncidentAmended { match_id, .. } => league_of(*match_id).into_iter().collect(),
+            | Event::IncidentAmended { match_id, .. }
+            | Event::Lineup { match_id, .. }
+            | Event::Stats { match_id, .. } => league_of(*match_id).into_iter().collect(),
             Event::Match { game } => vec![game.league.clone()],
             Event::News { news } => news_leagues(news, state),
             Event::NewsRetracted { news_id } => state
@@ -82,7 +84,7 @@ pub enum FilterError {
     #[error("leagues: unknown league `{0}` (known: {1})")]
     UnknownLeague(String, String),
     #[error(
-        "types: unknown event type `{0}` (known: score, status, incident, match, news, archived)"
+        "types: unknown event type `{0}` (known: score, status, incident, match, news, lineup, stats, archived)"
     )]
     UnknownType(String),
 }

@@ -81,6 +81,7 @@ impl FeedState {
                     kind: IncidentKind::Period,
                     team: None,
                     player: None,
+                    player_out: None,
                     period: new_period,
                     minute: new_minute,
                     points: 0,

@@ -8,7 +8,7 @@
 
 use crate::feed::error::CommandError;
 use crate::feed::state::FeedState;
-use crate::model::{IncidentKind, Match, Side};
+use crate::model::{IncidentKind, Match, Player, Side};
 
 /// What the desk types for a player it cannot name.
 pub const UNKNOWN_PLAYER: &str = "unknown";
@@ -36,10 +36,7 @@ impl FeedState {
         let Some(team) = self.team(team_id).filter(|t| !t.squad.is_empty()) else {
             return Ok(Some(player));
         };
-        let number = wanted.strip_prefix('#').and_then(|n| n.parse::<u8>().ok());
-        team.squad
-            .iter()
-            .find(|p| Some(p.number) == number || p.name.eq_ignore_ascii_case(wanted))
+        find_player(&team.squad, wanted)
             .map(|p| Some(p.name.clone()))
             .ok_or_else(|| {
                 CommandError::Invalid(format!(
@@ -49,6 +46,15 @@ impl FeedState {
                 ))
             })
     }
+}
+
+/// The player of `squad` that `wanted` names: as the squad names them (any case) or `#number`.
+pub(crate) fn find_player<'a>(squad: &'a [Player], wanted: &str) -> Option<&'a Player> {
+    let wanted = wanted.trim();
+    let number = wanted.strip_prefix('#').and_then(|n| n.parse::<u8>().ok());
+    squad
+        .iter()
+        .find(|p| Some(p.number) == number || p.name.eq_ignore_ascii_case(wanted))
 }
 
 /// How many yellow cards `player` of `side` has in `m`, and whether they were sent off.
@@ -73,11 +79,12 @@ fn bookings(m: &Match, side: Side, player: &str) -> (usize, bool) {
 pub(super) fn check_not_sent_off(
     m: &Match,
     side: Side,
+    field: &str,
     player: Option<&str>,
 ) -> Result<(), CommandError> {
     match player {
         Some(p) if bookings(m, side, p).1 => Err(CommandError::Invalid(format!(
-            "player: {p} has been sent off in match {}",
+            "{field}: {p} has been sent off in match {}",
             m.id
         ))),
         _ => Ok(()),

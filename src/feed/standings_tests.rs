@@ -173,6 +173,7 @@ fn archived_results_still_count_and_only_final_ones() {
         points: 1,
         detail: None,
         adjust: None,
+        player_out: None,
     });
     s.apply(&Event::Match { game });
     let before = s.standings(&"epl".into()).unwrap();

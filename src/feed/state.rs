@@ -13,7 +13,7 @@ use crate::feed::calendar::Calendar;
 use crate::feed::event::Event;
 use crate::feed::season::Season;
 use crate::ids::{IncidentId, LeagueId, MatchId, NewsId, TeamId, Version};
-use crate::model::{League, Match, MatchStatus, News, Team};
+use crate::model::{League, Lineup, Match, MatchStats, MatchStatus, News, SideStats, Team};
 
 /// The next free identifiers. Part of the state (and of every snapshot) so that ids of retracted
 /// news are never reused and a replayed state hands out the same ids as the live one.
@@ -222,6 +222,36 @@ impl FeedState {
                     if let Some(old) = m.incidents.iter_mut().find(|i| i.id == incident.id) {
                         *old = incident.clone();
                     }
+                    m.version = *version;
+                }
+            }
+            Event::Lineup {
+                match_id,
+                team,
+                starting,
+                bench,
+                version,
+            } => {
+                if let Some(m) = self.matches.get_mut(match_id) {
+                    let lineup = Lineup {
+                        starting: starting.clone(),
+                        bench: bench.clone(),
+                    };
+                    m.lineups.set(*team, lineup);
+                    m.version = *version;
+                }
+            }
+            Event::Stats {
+                match_id,
+                home,
+                away,
+                version,
+            } => {
+                if let Some(m) = self.matches.get_mut(match_id) {
+                    m.stats = Some(Box::new(MatchStats {
+                        home: SideStats::clone(home),
+                        away: SideStats::clone(away),
+                    }));
                     m.version = *version;
                 }
             }

@@ -29,6 +29,7 @@ fn removing_a_goal_takes_it_off_the_timeline_and_the_score() {
         kind: IncidentKind::OwnGoal,
         team: Some(Side::Home),
         player: None,
+        player_out: None,
         minute: None,
         points: None,
         detail: None,

@@ -46,6 +46,7 @@ impl FeedState {
                 kind,
                 team,
                 player,
+                player_out,
                 minute,
                 points,
                 detail,
@@ -55,6 +56,7 @@ impl FeedState {
                     kind: *kind,
                     team: *team,
                     player: player.as_deref(),
+                    player_out: player_out.as_deref(),
                     minute: *minute,
                     points: *points,
                     detail: detail.as_deref(),
@@ -89,6 +91,19 @@ impl FeedState {
                 };
                 self.plan_incident_amend(*match_id, *incident_id, change)
             }
+            Command::LineupSet {
+                match_id,
+                team,
+                starting,
+                bench,
+                expected_version,
+            } => self.plan_lineup(*match_id, *team, starting, bench, *expected_version),
+            Command::StatsSet {
+                match_id,
+                home,
+                away,
+                expected_version,
+            } => self.plan_stats(*match_id, home, away, *expected_version),
             Command::MatchStatus {
                 match_id,
                 status,
@@ -276,13 +291,23 @@ impl FeedState {
             kind,
             team: Some(team),
             player: self.squad_player(m, team, check_optional_text("player", draft.player)?)?,
+            player_out: match draft.player_out {
+                Some(_) if kind != IncidentKind::Substitution => {
+                    return Err(CommandError::Invalid(
+                        "player_out: only a substitution names a player going off".into(),
+                    ));
+                }
+                out => self.squad_player(m, team, check_optional_text("player_out", out)?)?,
+            },
             period: m.period,
             minute,
             points,
             detail: check_optional_text("detail", draft.detail)?,
             adjust: None,
         };
-        check_not_sent_off(m, team, incident.player.as_deref())?;
+        check_not_sent_off(m, team, "player", incident.player.as_deref())?;
+        check_not_sent_off(m, team, "player_out", incident.player_out.as_deref())?;
+        self.check_lineup_rules(m, &incident)?;
         let second_yellow = (kind == IncidentKind::YellowCard
             && is_second_yellow(m, team, incident.player.as_deref()))
         .then(|| Incident {
@@ -333,6 +358,7 @@ struct IncidentDraft<'a> {
     kind: IncidentKind,
     team: Option<Side>,
     player: Option<&'a str>,
+    player_out: Option<&'a str>,
     minute: Option<u16>,
     points: Option<u32>,
     detail: Option<&'a str>,
@@ -344,7 +370,7 @@ mod undo_tests;
 
 #[cfg(test)]
 #[path = "validate_tests.rs"]
-mod tests;
+pub(super) mod tests;
 
 #[cfg(test)]
 #[path = "score_tests.rs"]

@@ -10,12 +10,15 @@ pub(super) fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap()
 }
 
-pub(super) fn state() -> FeedState {
+pub(in crate::feed) fn state() -> FeedState {
     Fixtures::embedded().into_state(now()).unwrap()
 }
 
 /// Validate `command` and apply its events, as the hub does.
-pub(super) fn run(state: &mut FeedState, command: Command) -> Result<Vec<Event>, CommandError> {
+pub(in crate::feed) fn run(
+    state: &mut FeedState,
+    command: Command,
+) -> Result<Vec<Event>, CommandError> {
     let planned = state.validate(&command, "tester", now())?;
     for e in &planned.events {
         state.apply(e);
@@ -38,6 +41,7 @@ fn goal(id: u32, kind: IncidentKind, team: Side) -> Command {
         kind,
         team: Some(team),
         player: None,
+        player_out: None,
         minute: None,
         points: None,
         detail: None,

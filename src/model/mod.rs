@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{IncidentId, LeagueId, MatchId, NewsId, TeamId, Version};
 
+mod lineup;
 mod score;
+pub use lineup::{Lineup, Lineups, MatchStats, SideStats};
 pub use score::{Adjust, Score, tally};
 
 /// The sports the feed knows how to score and clock.
@@ -245,6 +247,9 @@ pub struct Incident {
     pub team: Option<Side>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub player: Option<String>,
+    /// For a substitution, the player going off (`player` is the one coming on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub player_out: Option<String>,
     pub period: u8,
     pub minute: u16,
     /// Points scored, for scoring incidents (1 for a goal).
@@ -305,6 +310,13 @@ pub struct Match {
     /// Minutes played in the game so far, across periods.
     pub minute: u16,
     pub incidents: Vec<Incident>,
+    /// The team sheets, by shirt number (`lineup.set`); absent until one is set.
+    #[serde(default, skip_serializing_if = "Lineups::is_empty")]
+    pub lineups: Lineups,
+    /// The latest statistics (`stats.set`); absent until some are set. Boxed to keep every
+    /// match (and every `match` event) small while most have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stats: Option<Box<MatchStats>>,
     /// Bumped by every event that touches the match; `score.set` may require it.
     pub version: Version,
 }
@@ -331,6 +343,8 @@ impl Match {
             period: 0,
             minute: 0,
             incidents: Vec::new(),
+            lineups: Lineups::default(),
+            stats: None,
             version: Version(1),
         }
     }

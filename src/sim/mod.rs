@@ -22,6 +22,9 @@ pub mod news;
 pub mod play;
 mod players;
 pub mod schedule;
+mod second;
+mod sheet;
+mod tally;
 #[cfg(test)]
 mod tests;
 
@@ -133,6 +136,7 @@ impl Simulation {
                 m.away.clone(),
                 m.kickoff,
             );
+            game.adopt(state, m);
             if m.status.is_in_play() {
                 game.resume(m.status, m.period, m.minute, m.score);
                 sim.live.push(game);
@@ -206,7 +210,7 @@ impl Simulation {
         self.now = next;
         while self.upcoming.first().is_some_and(|g| g.kickoff <= self.now) {
             let mut game = self.upcoming.remove(0);
-            game.kick_off(&mut self.rng, out);
+            game.kick_off(&mut self.rng, &self.teams, out);
             self.live.push(game);
         }
         self.play(out);
@@ -326,12 +330,14 @@ impl Simulation {
     }
 
     /// The hub refused `command`. A refused match command means an admin has taken the match
-    /// elsewhere (ended it, cancelled it): stop playing it. A refused fixture is dropped; a
-    /// refused roll (an admin rolled further) changes nothing here.
+    /// elsewhere (ended it, cancelled it, set its sheet): stop playing it. A refused fixture is
+    /// dropped; a refused roll (an admin rolled further) or `stats.set` (the next one sends the
+    /// figures again) changes nothing here.
     pub fn rejected(&mut self, command: &Command) {
         let match_id = match command {
             Command::ScoreSet { match_id, .. }
             | Command::IncidentAdd { match_id, .. }
+            | Command::LineupSet { match_id, .. }
             | Command::MatchStatus { match_id, .. } => *match_id,
             Command::MatchCreate { .. } => {
                 self.answered(command);

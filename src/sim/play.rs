@@ -1,7 +1,7 @@
 //! One simulated match, advanced a simulated second at a time.
 //!
-//! Rates are tuned to look like the real thing: about 2.7 goals, 3.5 yellow cards and eight
-//! substitutions in a football match; about 110 points a side in basketball, in baskets worth one
+//! Rates are tuned to look like the real thing (see `second.rs`): about 2.7 goals, 3.5 yellow
+//! cards and three to five substitutions a side in a football match; about 110 points a side in basketball, in baskets worth one
 //! (free throws), two or three points. The game's own tally of the score is only used for news
 //! text: the hub's state, which admins may also edit, is the truth.
 //!
@@ -14,22 +14,12 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use rand::prelude::*;
 
-use crate::feed::Command;
+use crate::feed::{Command, FeedState};
 use crate::ids::{LeagueId, MatchId, TeamId};
-use crate::model::{IncidentKind, MatchStatus, Score, Side, Sport, Team};
-use crate::sim::players::{outfield_weight, pick_player, scorer_weight};
-
-/// Football: expected goals per match, spread over 90 minutes.
-const GOALS_PER_MATCH: f64 = 2.7;
-const YELLOWS_PER_MATCH: f64 = 3.6;
-const REDS_PER_MATCH: f64 = 0.12;
-/// Substitutions happen in the second half only.
-const SUBS_PER_MATCH: f64 = 8.0;
-/// Basketball: scoring plays per team per 48 minutes (at ~2.1 points each, ~110 points).
-const BASKETS_PER_TEAM: f64 = 52.0;
-const FOULS_PER_MATCH: f64 = 38.0;
-const TIMEOUTS_PER_MATCH: f64 = 10.0;
-const HOME_ADVANTAGE: f64 = 0.55;
+use crate::model::{IncidentKind, Match, MatchStatus, Score, Side, Sport, Team};
+use crate::sim::second::index;
+use crate::sim::sheet::Sheet;
+use crate::sim::tally::{BASKETBALL_STATS_EVERY, FOOTBALL_STATS_EVERY, Tally};
 
 /// Simulated seconds a break lasts.
 const HALFTIME_SECS: i64 = 15 * 60;
@@ -82,6 +72,10 @@ pub struct Game {
     /// for, so the simulation picks none of them).
     pub booked: Vec<String>,
     pub sent_off: Vec<String>,
+    /// The home and away team sheets, once set.
+    pub sheets: [Option<Sheet>; 2],
+    /// The statistics so far.
+    pub tally: Tally,
 }
 
 impl Game {
@@ -108,6 +102,31 @@ impl Game {
             stories: 0,
             booked: Vec::new(),
             sent_off: Vec::new(),
+            sheets: [None, None],
+            tally: Tally::default(),
+        }
+    }
+
+    /// Take what the feed already holds about `m`: its bookings, its team sheets (with the
+    /// timeline so far played out) and its statistics.
+    pub fn adopt(&mut self, state: &FeedState, m: &Match) {
+        for i in &m.incidents {
+            let Some(player) = i.player.clone() else {
+                continue;
+            };
+            match i.kind {
+                IncidentKind::YellowCard if !self.booked.contains(&player) => {
+                    self.booked.push(player)
+                }
+                IncidentKind::RedCard => self.sent_off.push(player),
+                _ => {}
+            }
+        }
+        for side in [Side::Home, Side::Away] {
+            self.sheets[index(side)] = Sheet::of(state, m, side);
+        }
+        if let Some(stats) = &m.stats {
+            self.tally = Tally::from_stats(stats);
         }
     }
 
@@ -176,8 +195,24 @@ impl Game {
         }
     }
 
-    /// Start the match.
-    pub fn kick_off(&mut self, rng: &mut StdRng, out: &mut Vec<Command>) {
+    /// Start the match: both team sheets first (those not set yet), then the kick-off.
+    pub fn kick_off(
+        &mut self,
+        rng: &mut StdRng,
+        teams: &BTreeMap<TeamId, Team>,
+        out: &mut Vec<Command>,
+    ) {
+        for side in [Side::Home, Side::Away] {
+            let Some(team) = teams.get(self.team_of(side)) else {
+                continue;
+            };
+            if self.sheets[index(side)].is_none()
+                && let Some((sheet, command)) = Sheet::pick(rng, self.sport, self.id, side, team)
+            {
+                self.sheets[index(side)] = Some(sheet);
+                out.push(command);
+            }
+        }
         self.phase = Phase::Playing;
         self.period = 1;
         self.secs = 0;
@@ -219,6 +254,15 @@ impl Game {
                     Sport::Football => self.football_second(rng, teams, out),
                     Sport::Basketball => self.basketball_second(rng, teams, out),
                 };
+                let every = match self.sport {
+                    Sport::Football => FOOTBALL_STATS_EVERY,
+                    Sport::Basketball => BASKETBALL_STATS_EVERY,
+                };
+                // The figures every few minutes, and as each period ends (while the match is
+                // still in play, so the last ones stand at full-time).
+                if self.secs.is_multiple_of(every) || self.secs >= self.period_len {
+                    out.push(self.tally.command(self.sport, self.id, self.period));
+                }
                 if self.secs >= self.period_len {
                     let end = self.end_period(now);
                     out.push(self.status(end));
@@ -256,133 +300,5 @@ impl Game {
             Phase::Resting { until: now + rest }
         };
         status
-    }
-
-    fn incident(
-        &self,
-        kind: IncidentKind,
-        side: Side,
-        player: Option<String>,
-        points: Option<u32>,
-    ) -> Command {
-        Command::IncidentAdd {
-            match_id: self.id,
-            kind,
-            team: Some(side),
-            player,
-            minute: Some(self.incident_minute()),
-            points,
-            detail: None,
-            expected_version: None,
-        }
-    }
-
-    fn team_of(&self, side: Side) -> &TeamId {
-        match side {
-            Side::Home => &self.home,
-            Side::Away => &self.away,
-        }
-    }
-
-    fn pick_side(rng: &mut StdRng) -> Side {
-        if rng.random_bool(HOME_ADVANTAGE) {
-            Side::Home
-        } else {
-            Side::Away
-        }
-    }
-
-    fn football_second(
-        &mut self,
-        rng: &mut StdRng,
-        teams: &BTreeMap<TeamId, Team>,
-        out: &mut Vec<Command>,
-    ) -> Option<Highlight> {
-        let per_second = |per_match: f64| per_match / (90.0 * 60.0);
-        if rng.random_bool(per_second(GOALS_PER_MATCH)) {
-            let side = Self::pick_side(rng);
-            let roll = rng.random_range(0..100);
-            let (kind, player_side) = match roll {
-                0..3 => (IncidentKind::OwnGoal, other(side)),
-                3..12 => (IncidentKind::PenaltyGoal, side),
-                _ => (IncidentKind::Goal, side),
-            };
-            let team = teams.get(self.team_of(player_side));
-            let player = pick_player(rng, team, scorer_weight, &self.sent_off);
-            // The incident names the player's team; an own goal counts for the other side.
-            out.push(self.incident(kind, player_side, player.clone(), None));
-            self.score = self.score.plus(side, 1);
-            // The desk credits an own goal to no one (the player is the other side's).
-            let scorer = match kind {
-                IncidentKind::OwnGoal => None,
-                _ => player,
-            };
-            return Some(Highlight::Goal {
-                side,
-                player: scorer.unwrap_or_default(),
-                minute: self.incident_minute(),
-            });
-        }
-        if rng.random_bool(per_second(YELLOWS_PER_MATCH)) {
-            let side = Self::pick_side(rng);
-            let team = teams.get(self.team_of(side));
-            let player = pick_player(rng, team, outfield_weight, &self.sent_off);
-            out.push(self.incident(IncidentKind::YellowCard, side, player.clone(), None));
-            // A second yellow: the feed adds the red itself.
-            if let Some(player) = player {
-                if self.booked.contains(&player) {
-                    self.sent_off.push(player);
-                } else {
-                    self.booked.push(player);
-                }
-            }
-        } else if rng.random_bool(per_second(REDS_PER_MATCH)) {
-            let side = Self::pick_side(rng);
-            let team = teams.get(self.team_of(side));
-            let player = pick_player(rng, team, outfield_weight, &self.sent_off);
-            out.push(self.incident(IncidentKind::RedCard, side, player.clone(), None));
-            self.sent_off.extend(player);
-        } else if self.period >= 2 && rng.random_bool(per_second(SUBS_PER_MATCH * 2.0)) {
-            let side = Self::pick_side(rng);
-            let team = teams.get(self.team_of(side));
-            let player = pick_player(rng, team, outfield_weight, &self.sent_off);
-            out.push(self.incident(IncidentKind::Substitution, side, player, None));
-        }
-        None
-    }
-
-    fn basketball_second(
-        &mut self,
-        rng: &mut StdRng,
-        teams: &BTreeMap<TeamId, Team>,
-        out: &mut Vec<Command>,
-    ) -> Option<Highlight> {
-        let per_second = |per_match: f64| per_match / (48.0 * 60.0);
-        if rng.random_bool(per_second(BASKETS_PER_TEAM * 2.0)) {
-            let side = Self::pick_side(rng);
-            let points = match rng.random_range(0..100) {
-                0..15 => 1,
-                15..73 => 2,
-                _ => 3,
-            };
-            let player = pick_player(rng, teams.get(self.team_of(side)), |_| 1, &self.sent_off);
-            out.push(self.incident(IncidentKind::Points, side, player, Some(points)));
-            self.score = self.score.plus(side, points);
-        } else if rng.random_bool(per_second(FOULS_PER_MATCH)) {
-            let side = Self::pick_side(rng);
-            let player = pick_player(rng, teams.get(self.team_of(side)), |_| 1, &self.sent_off);
-            out.push(self.incident(IncidentKind::Foul, side, player, None));
-        } else if rng.random_bool(per_second(TIMEOUTS_PER_MATCH)) {
-            let side = Self::pick_side(rng);
-            out.push(self.incident(IncidentKind::Timeout, side, None, None));
-        }
-        None
-    }
-}
-
-fn other(side: Side) -> Side {
-    match side {
-        Side::Home => Side::Away,
-        Side::Away => Side::Home,
     }
 }

@@ -12,6 +12,8 @@ use crate::model::Sport;
 
 /// The simulated clock: restarts, refusals, waiting for the hub, catching up.
 mod clock;
+/// Team sheets, substitutions and statistics over a simulated day.
+mod sheets;
 
 /// A simulated season against the tables.
 mod season;

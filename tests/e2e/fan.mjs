@@ -18,6 +18,7 @@ import {
 } from './fan-common.mjs';
 import { tests as alertTests } from './fan-alerts.mjs';
 import { tests as tableTests } from './fan-tables.mjs';
+import { tests as lineupTests } from './fan-lineups.mjs';
 
 /** The pure modules behind the pages: stoppage time, day maths, scorers, quarters, markers. */
 async function factsAreWorkedOutRight() {
@@ -387,6 +388,8 @@ export const tests = [
   ['fan: basketball match page sums quarter scores', basketballQuarterScores],
   ...alertTests,
   ...tableTests,
+  // After the basketball test: match 9 is in play.
+  ...lineupTests,
   ['fan: breaking news is highlighted', breakingNewsIsHighlighted],
   ['fan: screenshots (desktop, phone, match page)', fanScreenshots],
   ['fan: server gone: data kept, clocks dimmed, "updated N s ago" (phone, desktop, match page)', staleStateWhenServerGoes],
