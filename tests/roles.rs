@@ -99,6 +99,14 @@ async fn every_command_as(name: &str, role: &str, token: &'static str, over_ws: 
     ack(
         &send(
             &mut via,
+            json!({"type":"incident.amend","match_id":1,"incident_id":goal,"minute":3}),
+        )
+        .await,
+        "incident.amend",
+    );
+    ack(
+        &send(
+            &mut via,
             json!({"type":"incident.remove","match_id":1,"incident_id":goal}),
         )
         .await,
@@ -187,6 +195,7 @@ async fn the_ready_frame_says_the_role_and_what_it_can_send() {
             "score.set",
             "incident.add",
             "incident.remove",
+            "incident.amend",
             "lineup.set",
             "stats.set",
             "match.status",
@@ -204,6 +213,7 @@ async fn the_ready_frame_says_the_role_and_what_it_can_send() {
                 "score.set",
                 "incident.add",
                 "incident.remove",
+                "incident.amend",
                 "lineup.set",
                 "stats.set",
                 "match.status",

@@ -4,6 +4,7 @@
 // the server's audit trail, and conflict notices that offer a retry.
 
 import { AdminChannel } from './admin-channel.js';
+import { editWords, log } from './admin-log.js';
 import { AmendDialog, showUnnamed } from './admin-amend.js';
 import { showEditing, watchEditing } from './admin-editing.js';
 import { goalKeys } from './admin-keys.js';
@@ -16,10 +17,8 @@ import { Toast, UndoBook } from './admin-undo.js';
 import { setUpCreateForm, fillCreateForm } from './admin-create.js';
 import { fillLeagueFilter, fillMatchSelect, setUpSideForms, showGenerator, showPresence } from './admin-forms.js';
 import { scoringSide } from './format.js';
-import { el } from './render.js';
 import { FeedStore } from './store.js';
 
-const LOG_LIMIT = 200;
 // What an admin may do; a `ready` frame without `role`/`can` (an older server) means an admin.
 const ALL_COMMANDS = ['score.set', 'incident.add', 'incident.remove', 'match.status', 'news.publish',
   'news.update', 'news.retract', 'match.create', 'generator.control', 'calendar.roll'];
@@ -204,35 +203,11 @@ function conflictText(key) {
     : 'news item was retracted meanwhile';
 }
 
-/** Activity log of this tab, newest first. */
-function log(kind, text, detail = '') {
-  const list = $('#log');
-  const item = el('li', `log-${kind}`);
-  const time = el('time', 'log-time', new Date().toLocaleTimeString());
-  time.dateTime = new Date().toISOString();
-  item.append(time, el('span', 'log-text', text));
-  if (detail) item.append(el('span', 'log-detail', detail));
-  list.prepend(item);
-  while (list.children.length > LOG_LIMIT) list.lastElementChild.remove();
-}
-
 /** Other admins' edits, as they happen (the generator's are too many to list). */
 function logRemote(event) {
   if (!event.by || event.by === me || MACHINES.has(event.by)) return;
-  const match = store.matches.get(event.match_id);
-  const what = {
-    score: () => `set ${match ? store.scoreLine(match) : `match ${event.match_id}`}`,
-    status: () => `${describeMatch(event.match_id)} → ${event.status}`,
-    incident: () => `${event.incident.kind.replace('_', ' ')} in ${describeMatch(event.match_id)}`,
-    incident_removed: () => `removed an incident in ${describeMatch(event.match_id)}`,
-    incident_amended: () => `amended a ${event.incident.kind.replace('_', ' ')} in ${describeMatch(event.match_id)}`,
-    lineup: () => `${event.team} lineup for ${describeMatch(event.match_id)}`,
-    stats: () => `stats for ${describeMatch(event.match_id)}`,
-    match: () => `created ${describeMatch(event.match.id)}`,
-    news: () => `${event.news.version > 1 ? 'updated' : 'published'} “${event.news.headline}”`,
-    news_retracted: () => `retracted news #${event.news_id}`,
-  }[event.type];
-  if (what) log('remote', `${event.by}: ${what()}`);
+  const words = editWords(event, store, describeMatch);
+  if (words) log('remote', `${event.by}: ${words}`);
 }
 
 function onFrame(frame) {

@@ -8,44 +8,14 @@
 
 import path from 'node:path';
 import {
-  ALICE, BOB, ROOT, adminLogin, assertClean, closePage, command, freePort, getJson, openPage,
-  startServer, stopServer, waitForText,
+  ALICE, BOB, ROOT, assertClean, closePage, command, getJson, waitForText,
 } from './harness.mjs';
+import {
+  CAROL, DESKTOP, PHONE, card, consoleAs, liveMatch, server, waitFor, withGeneratorServer,
+} from './editor-common.mjs';
+import { tests as deskTests } from './editor-desk.mjs';
 
-export const CAROL = 'carol-token-0003';
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
 const SCREENSHOT = path.join(ROOT, 'docs', 'screenshots', 'editor.png');
-
-let shared = null;
-/** The editor tests' server: alice and bob are admins, carol is an editor. */
-async function server() {
-  if (!shared) {
-    shared = await startServer(await freePort(), ['--in-memory',
-      '--admin-tokens', `alice:${ALICE},bob:${BOB},carol:${CAROL}:editor`]);
-  }
-  return shared;
-}
-
-/** A short-lived server with the generator running, where an admin has generator controls. */
-async function withGeneratorServer(fn) {
-  const s = await startServer(await freePort(), ['--in-memory',
-    '--admin-tokens', `alice:${ALICE},carol:${CAROL}:editor`], { generator: true });
-  try {
-    return await fn(s);
-  } finally {
-    await stopServer(s);
-  }
-}
-
-async function consoleAs(token, options = {}, on = null) {
-  const s = on || await server();
-  const page = await openPage(`${s.base}/admin`, options);
-  await adminLogin(page, token);
-  return page;
-}
-
-const card = (id) => `#admin-matches [data-match-id="${id}"]`;
 
 async function visibleIds(page) {
   return page.$$eval('#admin-matches [data-match-id]',
@@ -57,16 +27,6 @@ function sameIds(actual, expected, what) {
   if (JSON.stringify(actual) !== JSON.stringify(want)) {
     throw new Error(`${what}: expected matches ${JSON.stringify(want)}, shown ${JSON.stringify(actual)}`);
   }
-}
-
-/** A scheduled match of the fixtures, put in play over HTTP (so each test has its own). */
-async function liveMatch(s, id) {
-  await command(s, { type: 'match.status', match_id: id, status: 'live' });
-  return id;
-}
-
-async function waitFor(page, fn, arg, what, timeout = 3000) {
-  await page.waitForFunction(fn, arg, { timeout }).catch(() => { throw new Error(what); });
 }
 
 /** Team names are shown whole (never cut with an ellipsis), and search narrows by team/league. */
@@ -191,134 +151,6 @@ async function incidentDialogKeepsTheGrid() {
   assertClean(page, 'console');
   await closePage(page);
   return 'card heights unchanged; incident added from the dialog; Esc returns focus';
-}
-
-/**
- * The score follows the timeline: "+" records a goal (which Undo takes back), "−" takes back the
- * side's latest goal, and neither leaves the score apart from the incidents behind it.
- */
-async function plusRecordsAGoal() {
-  const s = await server();
-  const id = await liveMatch(s, 5);
-  const page = await consoleAs(ALICE, { viewport: DESKTOP });
-  const goals = async () => (await getJson(s, `/api/matches/${id}`)).incidents
-    .filter((i) => i.kind === 'goal').map((i) => i.team);
-  await page.locator(`${card(id)} .home-plus:not([disabled])`).click({ timeout: 3000 });
-  await waitForText(page, `${card(id)} .home-score`, '1', 3000, 'score after +');
-  if ((await goals()).join() !== 'home') throw new Error(`"+" did not record a goal: ${await goals()}`);
-  const undo = page.locator('#toast-undo');
-  await undo.waitFor({ timeout: 3000 }).catch(() => { throw new Error('no Undo in the toast after a goal'); });
-  const offered = await page.locator('#toast-text').textContent();
-  if (!/Sevilla v Real Sociedad/.test(offered)) throw new Error(`toast reads "${offered}"`);
-  await undo.click();
-  await waitForText(page, `${card(id)} .home-score`, '0', 3000, 'score after Undo');
-  await waitFor(page, () => /^Undone: /.test(document.querySelector('#toast-text').textContent), null,
-    'the toast does not report the undo as done');
-  if ((await goals()).length) throw new Error(`the undone goal is still there: ${await goals()}`);
-
-  // "−" takes back the latest goal of that side, from the keyboard too.
-  await page.locator(`${card(id)} .away-plus:not([disabled])`).click({ timeout: 3000 });
-  await waitForText(page, `${card(id)} .away-score`, '1', 3000, 'score after away +');
-  await page.locator(`${card(id)} .away-minus:not([disabled])`).focus();
-  await page.keyboard.press('Enter');
-  await waitForText(page, `${card(id)} .away-score`, '0', 3000, 'score after away −');
-  const match = await getJson(s, `/api/matches/${id}`);
-  if (match.incidents.some((i) => i.kind === 'goal' || i.kind === 'correction')) {
-    throw new Error(`"−" left ${JSON.stringify(match.incidents)}`);
-  }
-  assertClean(page, 'console');
-  await closePage(page);
-  return '"+" records a goal and its Undo removes it; "−" takes back the latest goal; no corrections';
-}
-
-/** A goal with its scorer from the keyboard: g, h, the shirt number, Enter. */
-async function goalFromTheKeyboard() {
-  const s = await server();
-  const id = await liveMatch(s, 6);
-  const page = await consoleAs(ALICE, { viewport: DESKTOP });
-  const match = await getJson(s, `/api/matches/${id}`);
-  const teams = await getJson(s, '/api/teams');
-  const squad = teams.find((t) => t.id === match.home).squad;
-  // A one-digit shirt number no other number starts with: one keystroke picks the player.
-  const scorer = squad.find((p) => p.number < 10
-    && !squad.some((q) => q !== p && String(q.number).startsWith(String(p.number))));
-  if (!scorer) throw new Error('no single-keystroke shirt number in the squad');
-  await page.locator(`${card(id)} .add-incident`).focus();
-  const keys = ['g', 'h', String(scorer.number), 'Enter'];
-  for (const key of keys) await page.keyboard.press(key);
-  await waitForText(page, `${card(id)} .home-score`, '1', 3000, 'score after the keyboard goal');
-  const goals = (await getJson(s, `/api/matches/${id}`)).incidents.filter((i) => i.kind === 'goal');
-  if (goals.length !== 1 || goals[0].player !== scorer.name || goals[0].team !== 'home') {
-    throw new Error(`recorded ${JSON.stringify(goals)}`);
-  }
-  assertClean(page, 'console');
-  await closePage(page);
-  return `${keys.length} keystrokes (${keys.join(' ')}): goal for ${scorer.name}`;
-}
-
-/** Matches in play come first in the console, whatever their league or kick-off. */
-async function liveMatchesFirst() {
-  const s = await server();
-  await liveMatch(s, 12);
-  const page = await consoleAs(ALICE, { viewport: DESKTOP });
-  const stages = await page.$$eval('#admin-matches [data-match-id]:not([hidden])',
-    (cards) => cards.map((c) => [Number(c.dataset.matchId), c.dataset.status]));
-  const live = (status) => ['live', 'halftime', 'break'].includes(status);
-  const firstOther = stages.findIndex(([, status]) => !live(status));
-  const lateLive = stages.slice(firstOther).filter(([, status]) => live(status));
-  if (!live(stages[0][1]) || lateLive.length) throw new Error(`order: ${JSON.stringify(stages)}`);
-  if (!stages.slice(0, firstOther).some(([id]) => id === 12)) throw new Error(`match 12 is not among the first: ${JSON.stringify(stages)}`);
-  assertClean(page, 'console');
-  await closePage(page);
-  return `${firstOther} matches in play first, then ${stages.length - firstOther} others`;
-}
-
-/** A goal from "+" names nobody; "Name scorer…", the shirt number and Enter name the scorer. */
-async function quickGoalGetsItsScorer() {
-  const s = await server();
-  const id = await liveMatch(s, 3);
-  const page = await consoleAs(ALICE, { viewport: DESKTOP });
-  await page.locator(`${card(id)} .home-plus:not([disabled])`).click({ timeout: 3000 });
-  await waitForText(page, `${card(id)} .home-score`, '1', 3000, 'score after +');
-  const name = page.locator(`${card(id)} .unnamed-goal .name-scorer`);
-  await name.waitFor({ timeout: 3000 }).catch(() => { throw new Error('no "Name scorer…" after a quick goal'); });
-  const match = await getJson(s, `/api/matches/${id}`);
-  const squad = (await getJson(s, '/api/teams')).find((t) => t.id === match.home).squad;
-  const scorer = squad.find((p) => p.number < 10
-    && !squad.some((q) => q !== p && String(q.number).startsWith(String(p.number))));
-  await name.click();
-  await page.keyboard.press(String(scorer.number));
-  await page.keyboard.press('Enter');
-  await waitFor(page, (sel) => !document.querySelector(sel), `${card(id)} .unnamed-goal`,
-    'the card still says the scorer is not named');
-  const after = await getJson(s, `/api/matches/${id}`);
-  const goal = after.incidents.find((i) => i.kind === 'goal');
-  if (!goal || goal.player !== scorer.name) throw new Error(`goal reads ${JSON.stringify(goal)}`);
-  if (after.score.home !== 1 || after.score.away !== 0) throw new Error(`score moved: ${JSON.stringify(after.score)}`);
-  assertClean(page, 'console');
-  await closePage(page);
-  return `"+" then "Name scorer…", ${scorer.number}, Enter: ${scorer.name}, score still 1-0`;
-}
-
-/** Per-match presence: bob's focus in a card shows "bob is editing" on alice's copy of it. */
-async function othersSeeWhoIsEditing() {
-  const alice = await consoleAs(ALICE, { viewport: DESKTOP });
-  const bob = await consoleAs(BOB, { viewport: DESKTOP });
-  await bob.locator(`${card(2)} .status-actions button`).first().focus();
-  await waitForText(alice, `${card(2)} .editing-by`, 'bob is editing', 5000, "alice's card 2");
-  if (await bob.locator(`${card(2)} .editing-by`).count()) throw new Error('bob is told he is editing');
-  // Focus on another card moves him; focus out of the cards ends it.
-  await bob.locator(`${card(3)} .status-actions button`).first().focus();
-  await waitForText(alice, `${card(3)} .editing-by`, 'bob is editing', 5000, "alice's card 3");
-  if (await alice.locator(`${card(2)} .editing-by`).count()) throw new Error('card 2 still says bob');
-  await bob.locator('#logout').focus();
-  await alice.waitForFunction(() => !document.querySelector('.editing-by'), null, { timeout: 5000 })
-    .catch(() => { throw new Error('"bob is editing" stayed after he left the cards'); });
-  assertClean(alice, 'alice');
-  assertClean(bob, 'bob');
-  await closePage(bob);
-  await closePage(alice);
-  return '"bob is editing" follows his focus from card to card and goes when he leaves them';
 }
 
 /** The token lives in the page's memory only: not in storage, not in the URL; a reload asks again. */
@@ -480,11 +312,7 @@ export const tests = [
   ['editor: full team names, search and league filter (phone)', () => namesAndSearch(PHONE)],
   ['editor: kick-off is primary, cancel is danger, final and cancel are confirmed in a dialog', irreversibleChangesAskFirst],
   ['editor: "Add incident" opens a dialog and leaves the grid alone', incidentDialogKeepsTheGrid],
-  ['editor: "+" records a goal (undoable), "−" takes back the latest one', plusRecordsAGoal],
-  ['editor: a goal with its scorer in 4 keystrokes (g, h, shirt number, Enter)', goalFromTheKeyboard],
-  ['editor: matches in play come first', liveMatchesFirst],
-  ['editor: a quick "+" goal gets its scorer named afterwards (incident.amend)', quickGoalGetsItsScorer],
-  ['editor: per-match presence: "bob is editing" on the card he is at work on', othersSeeWhoIsEditing],
+  ...deskTests,
   ['editor: the token is kept in memory only', tokenStaysInMemory],
   ['editor: role shown (admin without role in ready), match scheduled from the console', roleShownAndAdminControls],
   ['editor: [needs desk-server] an editor sees the role, no admin controls, and a forbidden refusal', editorRoleLimitsTheConsole],

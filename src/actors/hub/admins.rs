@@ -8,11 +8,12 @@ use std::time::{Duration, Instant};
 use actix::prelude::*;
 use bytestring::ByteString;
 
-use super::{Admin, Hub};
+use super::Hub;
 use crate::actors::admin_session::close;
 use crate::actors::generator::Steer;
 use crate::actors::outbound::{Offer, Outbound, frame_cost};
 use crate::auth::Role;
+use crate::feed::CommandError;
 use crate::ids::MatchId;
 use crate::protocol::{Editing, GeneratorState, Outgoing};
 use crate::store::log_writer::RemotePresence;
@@ -31,7 +32,46 @@ pub(super) struct Remote {
     heard: Instant,
 }
 
+/// An admin session as the hub knows it.
+pub(super) struct Admin {
+    pub(super) name: String,
+    pub(super) session: Recipient<ToAdmin>,
+    /// The session's outbound byte count: frames are offered to it before they are sent.
+    pub(super) outbound: Arc<crate::actors::outbound::Outbound>,
+    /// The match the admin says they are at work on.
+    pub(super) editing: Option<crate::ids::MatchId>,
+}
+
 impl Hub {
+    /// Carry out `generator.control`: through the shared log in a cluster, else straight to
+    /// this node's generator; admins are told the new settings.
+    pub(super) fn steer_generator(
+        &mut self,
+        running: Option<bool>,
+        speed: Option<f64>,
+    ) -> Result<(), CommandError> {
+        // In a cluster the settings are shared: whichever node leads follows them, and every
+        // node hears of them (and tells its admins) within a second.
+        if let Some(d) = &self.durable
+            && d.settings.writer.share_generator_control(running, speed)
+        {
+            return Ok(());
+        }
+        let generator = self.generator.as_ref().ok_or_else(|| {
+            CommandError::Unavailable(
+                "the generator is not running (the server was started with --no-generator)".into(),
+            )
+        })?;
+        generator.do_send(Steer { running, speed });
+        if let Some(state) = &mut self.generator_state {
+            state.running = running.unwrap_or(state.running);
+            state.speed = speed.unwrap_or(state.speed);
+            let frame = Outgoing::Generator(*state).to_json();
+            self.tell_admins(ByteString::from(frame));
+        }
+        Ok(())
+    }
+
     /// Send one text frame to every admin session whose queue has room for it. A session
     /// whose queue is full is told to close with 1013 and sent nothing more: it leaves when its
     /// actor stops, or when its watchdog cuts it.

@@ -53,7 +53,7 @@ use crate::feed::{
 };
 use crate::ids::{EventId, Seq, StreamId};
 use crate::metrics::Metrics;
-use crate::protocol::{GeneratorState, Outgoing, event_frame};
+use crate::protocol::{GeneratorState, event_frame};
 use crate::sse;
 use crate::store::archive::{self, MemoryArchive};
 use crate::store::log_writer::LogWriter;
@@ -106,16 +106,6 @@ struct Accepted {
     reply: Option<oneshot::Sender<Result<Ack, CommandError>>>,
 }
 
-/// An admin session as the hub knows it.
-struct Admin {
-    name: String,
-    session: Recipient<ToAdmin>,
-    /// The session's outbound byte count: frames are offered to it before they are sent.
-    outbound: Arc<crate::actors::outbound::Outbound>,
-    /// The match the admin says they are at work on.
-    editing: Option<crate::ids::MatchId>,
-}
-
 /// The hub actor. Build it with [`Hub::new`] (and [`Hub::durable`]), then `.start()`.
 pub struct Hub {
     /// Every accepted command applied; equal to the committed state without a store.
@@ -135,7 +125,7 @@ pub struct Hub {
     outbox: Vec<Arc<Committed>>,
     snapshot_cache: Option<reads::CachedSnapshot>,
     tables: tables::TableCache,
-    admins: BTreeMap<u64, Admin>,
+    admins: BTreeMap<u64, admins::Admin>,
     /// Admins on other nodes of a shared log, as each node last said, and when.
     remote_admins: BTreeMap<String, admins::Remote>,
     /// The generator's settings as last set, shown to admins.
@@ -304,33 +294,6 @@ impl Hub {
             sse: sse::event(&envelope.id, name, &json),
             json,
         })
-    }
-
-    fn steer_generator(
-        &mut self,
-        running: Option<bool>,
-        speed: Option<f64>,
-    ) -> Result<(), CommandError> {
-        // In a cluster the settings are shared: whichever node leads follows them, and every
-        // node hears of them (and tells its admins) within a second.
-        if let Some(d) = &self.durable
-            && d.settings.writer.share_generator_control(running, speed)
-        {
-            return Ok(());
-        }
-        let generator = self.generator.as_ref().ok_or_else(|| {
-            CommandError::Unavailable(
-                "the generator is not running (the server was started with --no-generator)".into(),
-            )
-        })?;
-        generator.do_send(Steer { running, speed });
-        if let Some(state) = &mut self.generator_state {
-            state.running = running.unwrap_or(state.running);
-            state.speed = speed.unwrap_or(state.speed);
-            let frame = Outgoing::Generator(*state).to_json();
-            self.tell_admins(ByteString::from(frame));
-        }
-        Ok(())
     }
 
     /// Run a command to its reply: at once in memory, after the write with a store.
