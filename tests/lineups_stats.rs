@@ -9,21 +9,10 @@ mod common;
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
+use common::desk::send;
 use common::process::Proc;
 use common::*;
 use serde_json::{Value, json};
-
-/// POST `command` to the server at `base` as alice: the status and the reply.
-async fn send(base: &str, command: &Value) -> (StatusCode, Value) {
-    let mut resp = client()
-        .post(format!("{base}/api/admin/commands"))
-        .insert_header(("Authorization", format!("Bearer {ALICE}")))
-        .send_body(command.to_string())
-        .await
-        .unwrap();
-    let reply: Value = resp.json().await.unwrap();
-    (resp.status(), reply)
-}
 
 async fn accepted(base: &str, command: Value) {
     let (status, reply) = send(base, &command).await;

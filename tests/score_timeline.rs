@@ -6,22 +6,10 @@
 mod common;
 
 use actix_web::http::StatusCode;
+use common::desk::ack;
 use common::process::Proc;
 use common::*;
 use serde_json::{Value, json};
-
-/// POST `command` to the server at `base` as alice; the ack.
-async fn ack(base: &str, command: Value) -> Value {
-    let mut resp = client()
-        .post(format!("{base}/api/admin/commands"))
-        .insert_header(("Authorization", format!("Bearer {ALICE}")))
-        .send_body(command.to_string())
-        .await
-        .unwrap();
-    let reply: Value = resp.json().await.unwrap();
-    assert_eq!(resp.status(), StatusCode::OK, "{command}: {reply}");
-    reply
-}
 
 /// What a timeline adds up to, folded here independently of the server's own code: goals for
 /// their side, own goals for the other, basketball points, corrections' adjustments.

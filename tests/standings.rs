@@ -7,21 +7,10 @@ mod common;
 
 use actix_web::http::StatusCode;
 use chrono::{Days, Utc};
+use common::desk::ack;
 use common::process::Proc;
 use common::*;
 use serde_json::{Value, json};
-
-async fn ack(base: &str, command: Value) -> Value {
-    let mut resp = client()
-        .post(format!("{base}/api/admin/commands"))
-        .insert_header(("Authorization", format!("Bearer {ALICE}")))
-        .send_body(command.to_string())
-        .await
-        .unwrap();
-    let reply: Value = resp.json().await.unwrap();
-    assert_eq!(resp.status(), StatusCode::OK, "{command}: {reply}");
-    reply
-}
 
 /// Play `match_id` to `home`-`away`, the home goals scored by `scorer` (any of the squad's
 /// names or `#number`), then end it unless `keep_live`.

@@ -7,6 +7,7 @@
 import { drawScoreProgression } from './charts.js';
 import { openFeed, TRANSPORTS } from './feed.js';
 import { Alerts, Follows } from './follow.js';
+import { getJson } from './get-json.js';
 import {
   clockText, incidentDelta, kickoffTime, statusWords, timeOfDay,
 } from './format.js';
@@ -58,17 +59,6 @@ function showError(text) {
   const error = $('#match-error');
   error.textContent = text;
   error.hidden = false;
-}
-
-async function getJson(url) {
-  const response = await fetch(url, { cache: 'no-store' });
-  const body = await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = new Error((body && body.error && body.error.message) || `HTTP ${response.status}`);
-    error.status = response.status;
-    throw error;
-  }
-  return body;
 }
 
 async function load() {

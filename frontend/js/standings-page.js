@@ -5,7 +5,8 @@
 
 import { Follows } from './follow.js';
 import { el, highlight, matchHref, teamBadge } from './render.js';
-import { formChips, getJson, keepFresh, showConnection, teamHref } from './tables.js';
+import { getJson } from './get-json.js';
+import { formChips, keepFresh, showConnection, teamHref } from './tables.js';
 
 const $ = (selector) => document.querySelector(selector);
 const follows = new Follows();

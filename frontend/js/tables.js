@@ -1,5 +1,5 @@
-// Shared by the Standings view and the team pages: fetching a derived view (the server computes
-// tables once per event for everyone) and asking again, a moment after the feed says something
+// Shared by the Standings view and the team pages: keeping a derived view (the server computes
+// tables once per event for everyone) fresh by asking again, a moment after the feed says something
 // that moves it; the little pieces both pages draw (form, positions, the page's connection pill).
 
 import { openFeed, TRANSPORTS } from './feed.js';
@@ -12,18 +12,6 @@ const MOVES = new Set(['snapshot', 'score', 'status', 'match', 'incident', 'inci
 // crowd of pages from asking in the same millisecond.
 const SETTLE_MS = 400;
 const SPREAD_MS = 800;
-
-/** GET `url` as JSON; an Error with `status` and the server's message when it is not 2xx. */
-export async function getJson(url) {
-  const response = await fetch(url, { cache: 'no-store' });
-  const body = await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = new Error((body && body.error && body.error.message) || `HTTP ${response.status}`);
-    error.status = response.status;
-    throw error;
-  }
-  return body;
-}
 
 /**
  * Keep `load()` fresh: call it now, then again after every burst of feed events for `filter`.

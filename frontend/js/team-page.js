@@ -5,7 +5,8 @@
 import { Follows } from './follow.js';
 import { clockText, kickoffTime, statusWords } from './format.js';
 import { NewsList, el, matchHref, placeInOrder, teamBadge } from './render.js';
-import { formChips, getJson, keepFresh, ordinal, showConnection } from './tables.js';
+import { getJson } from './get-json.js';
+import { formChips, keepFresh, ordinal, showConnection } from './tables.js';
 
 const $ = (selector) => document.querySelector(selector);
 const teamId = decodeURIComponent(location.pathname.split('/').filter(Boolean)[1] || '');

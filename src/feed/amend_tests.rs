@@ -8,17 +8,19 @@ use crate::feed::fixtures::Fixtures;
 use crate::ids::IncidentId;
 use crate::model::{MatchStatus, Side};
 
-/// Match 1 (Arsenal v Chelsea) live at 30', with a goal for Arsenal by nobody named yet.
-fn with_quick_goal() -> (FeedState, IncidentId) {
-    let mut s = Fixtures::embedded().into_state(now()).unwrap();
-    let live = Command::MatchStatus {
+/// Match 1 (Arsenal v Chelsea) under way at 30'.
+fn kick_off() -> Command {
+    Command::MatchStatus {
         match_id: MatchId(1),
         status: MatchStatus::Live,
         period: Some(1),
         minute: Some(30),
-    };
-    run(&mut s, live).unwrap();
-    let goal = Command::IncidentAdd {
+    }
+}
+
+/// A goal for Arsenal, by nobody named yet.
+fn home_goal() -> Command {
+    Command::IncidentAdd {
         match_id: MatchId(1),
         kind: IncidentKind::Goal,
         team: Some(Side::Home),
@@ -28,8 +30,14 @@ fn with_quick_goal() -> (FeedState, IncidentId) {
         points: None,
         detail: None,
         expected_version: None,
-    };
-    run(&mut s, goal).unwrap();
+    }
+}
+
+/// Match 1 (Arsenal v Chelsea) live at 30', with a goal for Arsenal by nobody named yet.
+fn with_quick_goal() -> (FeedState, IncidentId) {
+    let mut s = Fixtures::embedded().into_state(now()).unwrap();
+    run(&mut s, kick_off()).unwrap();
+    run(&mut s, home_goal()).unwrap();
     let id = s.game(MatchId(1)).unwrap().incidents.last().unwrap().id;
     (s, id)
 }
@@ -135,18 +143,7 @@ fn a_card_keeps_its_player_and_the_sent_off_score_no_later_goal() {
     // The goal came before the red card: naming its scorer as the player sent off later is
     // allowed; a goal recorded after it cannot be his.
     run(&mut s, amend(goal, Some("#10"), None)).unwrap();
-    let late = Command::IncidentAdd {
-        match_id: MatchId(1),
-        kind: IncidentKind::Goal,
-        team: Some(Side::Home),
-        player: None,
-        player_out: None,
-        minute: None,
-        points: None,
-        detail: None,
-        expected_version: None,
-    };
-    run(&mut s, late).unwrap();
+    run(&mut s, home_goal()).unwrap();
     let late = s.game(MatchId(1)).unwrap().incidents.last().unwrap().id;
     let err = message(run(&mut s, amend(late, Some("#10"), None)));
     assert!(err.contains("has been sent off"), "{err}");
@@ -184,25 +181,8 @@ fn with_a_team_sheet_the_scorer_named_was_on_the_pitch() {
         expected_version: None,
     };
     run(&mut s, sheet).unwrap();
-    let live = Command::MatchStatus {
-        match_id: MatchId(1),
-        status: MatchStatus::Live,
-        period: Some(1),
-        minute: Some(30),
-    };
-    run(&mut s, live).unwrap();
-    let goal = Command::IncidentAdd {
-        match_id: MatchId(1),
-        kind: IncidentKind::Goal,
-        team: Some(Side::Home),
-        player: None,
-        player_out: None,
-        minute: None,
-        points: None,
-        detail: None,
-        expected_version: None,
-    };
-    run(&mut s, goal).unwrap();
+    run(&mut s, kick_off()).unwrap();
+    run(&mut s, home_goal()).unwrap();
     let goal = s.game(MatchId(1)).unwrap().incidents.last().unwrap().id;
     let err = message(run(&mut s, amend(goal, Some("#39"), None)));
     assert!(err.contains("was not on the pitch in minute 30"), "{err}");

@@ -110,7 +110,8 @@ impl Season {
         self.records.is_empty() && self.scorers.is_empty()
     }
 
-    /// Add `m`'s result (as it stands) to the season.
+    /// Add `m`'s result (as it stands) to the season: to the totals, the meetings and the
+    /// scorers, and to the latest results once it is final (a match under way is no form yet).
     pub fn record(&mut self, m: &Match) {
         if !counts(m) {
             return;
@@ -130,9 +131,11 @@ impl Season {
             };
             let record = self.records.entry(team.clone()).or_default();
             record.add(&played);
-            record.recent.push(played);
-            if record.recent.len() > RECENT_RESULTS {
-                record.recent.remove(0);
+            if m.status == MatchStatus::Final {
+                record.recent.push(played);
+                if record.recent.len() > RECENT_RESULTS {
+                    record.recent.remove(0);
+                }
             }
         }
         let (key, home_is_a) = meeting_key(&m.home, &m.away);

@@ -7,11 +7,11 @@
 //! name. Head-to-head counts only the meetings among the teams still tied, as the leagues do.
 //! A match under way counts with its current score, its teams' rows marked `playing`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::feed::season::{Meeting, Played, Record, Scorer, Season, meeting_key, scorers_of};
+use crate::feed::season::{Played, Record, Scorer, Season, counts, meeting_key};
 use crate::feed::state::FeedState;
 use crate::ids::{LeagueId, MatchId, TeamId};
 use crate::model::{League, Match, MatchStatus, Sport, Tiebreak};
@@ -83,15 +83,14 @@ pub struct Row {
 /// A league's results, summed: the season's and the live window's.
 struct Tally<'a> {
     league: &'a League,
-    records: BTreeMap<TeamId, Record>,
-    meetings: HashMap<String, Meeting>,
+    /// The league's part of the season record, with the window's results added.
+    season: Season,
     playing: HashMap<TeamId, MatchId>,
-    scorers: BTreeMap<String, Scorer>,
 }
 
 impl<'a> Tally<'a> {
     fn new(state: &'a FeedState, league: &'a League) -> Tally<'a> {
-        let season: &Season = &state.season;
+        let all: &Season = &state.season;
         let teams: Vec<&TeamId> = state
             .teams()
             .filter(|t| t.league == league.id)
@@ -100,82 +99,45 @@ impl<'a> Tally<'a> {
         let records = teams
             .iter()
             .map(|t| {
-                let record = season.records.get(*t).cloned().unwrap_or_default();
+                let record = all.records.get(*t).cloned().unwrap_or_default();
                 ((*t).clone(), record)
             })
             .collect();
         let prefix = format!("{}|", league.id.0);
-        let mut tally = Tally {
-            league,
+        let season = Season {
             records,
             // Only this league's pairs: both teams of a key are the league's.
-            meetings: season
+            meetings: all
                 .meetings
                 .iter()
                 .filter(|(k, _)| k.split('|').all(|t| teams.iter().any(|team| team.0 == t)))
                 .map(|(k, m)| (k.clone(), m.clone()))
                 .collect(),
-            playing: HashMap::new(),
-            scorers: season
+            scorers: all
                 .scorers
                 .range(prefix.clone()..)
                 .take_while(|(k, _)| k.starts_with(&prefix))
                 .map(|(k, s)| (k.clone(), s.clone()))
                 .collect(),
         };
+        let mut tally = Tally {
+            league,
+            season,
+            playing: HashMap::new(),
+        };
         let mut window: Vec<&Match> = state
             .matches()
-            .filter(|m| m.league == league.id && crate::feed::season::counts(m))
+            .filter(|m| m.league == league.id && counts(m))
             .collect();
         window.sort_by_key(|m| (m.kickoff, m.id));
         for m in window {
-            tally.add(m);
-        }
-        tally
-    }
-
-    fn add(&mut self, m: &Match) {
-        let (home, away) = (m.score.home, m.score.away);
-        let live = m.status != MatchStatus::Final;
-        for (team, opponent, is_home, scored, conceded) in [
-            (&m.home, &m.away, true, home, away),
-            (&m.away, &m.home, false, away, home),
-        ] {
-            let played = Played {
-                match_id: m.id,
-                kickoff: m.kickoff,
-                opponent: opponent.clone(),
-                home: is_home,
-                scored,
-                conceded,
-            };
-            let record = self.records.entry(team.clone()).or_default();
-            record.add(&played);
-            if live {
-                self.playing.insert(team.clone(), m.id);
-            } else {
-                record.recent.push(played);
+            tally.season.record(m);
+            if m.status != MatchStatus::Final {
+                tally.playing.insert(m.home.clone(), m.id);
+                tally.playing.insert(m.away.clone(), m.id);
             }
         }
-        let (key, home_is_a) = meeting_key(&m.home, &m.away);
-        let (a, b) = if home_is_a {
-            (home, away)
-        } else {
-            (away, home)
-        };
-        self.meetings.entry(key).or_default().add(a, b);
-        for (team, player, scored) in scorers_of(m) {
-            let key = format!("{}|{}|{player}", m.league.0, team.0);
-            self.scorers
-                .entry(key)
-                .or_insert_with(|| Scorer {
-                    league: m.league.clone(),
-                    team: team.clone(),
-                    player: player.to_owned(),
-                    scored: 0,
-                })
-                .scored += scored;
-        }
+        tally
     }
 
     /// Head-to-head among `group`: (points or wins, difference) of `team`.
@@ -183,7 +145,7 @@ impl<'a> Tally<'a> {
         let (mut points, mut difference) = (0i64, 0i64);
         for other in group.iter().filter(|o| *o != team) {
             let (key, team_is_a) = meeting_key(team, other);
-            let Some(m) = self.meetings.get(&key) else {
+            let Some(m) = self.season.meetings.get(&key) else {
                 continue;
             };
             let (won, scored, conceded) = if team_is_a {
@@ -230,15 +192,18 @@ impl<'a> Tally<'a> {
 
     fn table(mut self) -> Table {
         let criteria = criteria(self.league);
-        let teams: Vec<TeamId> = self.records.keys().cloned().collect();
+        let teams: Vec<TeamId> = self.season.records.keys().cloned().collect();
         let order = self.order(teams, &criteria);
         let sport = self.league.sport;
-        let leader = order.first().and_then(|t| self.records.get(t)).cloned();
+        let leader = order
+            .first()
+            .and_then(|t| self.season.records.get(t))
+            .cloned();
         let rows = order
             .iter()
             .enumerate()
             .map(|(i, team)| {
-                let r = &self.records[team];
+                let r = &self.season.records[team];
                 let form: String = r.recent[r.recent.len().saturating_sub(FORM)..]
                     .iter()
                     .map(Played::outcome)
@@ -267,7 +232,9 @@ impl<'a> Tally<'a> {
                 }
             })
             .collect();
-        let mut scorers: Vec<Scorer> = std::mem::take(&mut self.scorers).into_values().collect();
+        let mut scorers: Vec<Scorer> = std::mem::take(&mut self.season.scorers)
+            .into_values()
+            .collect();
         scorers.sort_by(|a, b| {
             b.scored
                 .cmp(&a.scored)
@@ -307,7 +274,7 @@ enum Criterion {
 impl Criterion {
     /// Higher ranks first.
     fn key(self, tally: &Tally, team: &TeamId, group: &[TeamId]) -> (i64, i64) {
-        let r = &tally.records[team];
+        let r = &tally.season.records[team];
         match self {
             Criterion::Points => (i64::from(3 * r.won + r.drawn), 0),
             // Cross-multiplied shares compare exactly; scaled to a common denominator here.
@@ -368,6 +335,7 @@ impl FeedState {
         };
         let mut tally = Tally::new(self, league);
         let mut recent = tally
+            .season
             .records
             .remove(team)
             .map(|r| r.recent)

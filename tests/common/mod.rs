@@ -15,6 +15,7 @@ use livescore::server::{Background, Stopper};
 use livescore::sse::{Frame, Parser};
 use serde::de::DeserializeOwned;
 
+pub mod desk;
 pub mod fixtures;
 pub mod postgres;
 pub mod process;
