@@ -90,7 +90,7 @@ async function liveMatchesFirst() {
 /** A goal from "+" names nobody; "Name scorer…", the shirt number and Enter name the scorer. */
 async function quickGoalGetsItsScorer() {
   const s = await server();
-  const id = await liveMatch(s, 3);
+  const id = await liveMatch(s, 2);
   const page = await consoleAs(ALICE, { viewport: DESKTOP });
   await page.locator(`${card(id)} .home-plus:not([disabled])`).click({ timeout: 3000 });
   await waitForText(page, `${card(id)} .home-score`, '1', 3000, 'score after +');
@@ -118,13 +118,13 @@ async function quickGoalGetsItsScorer() {
 async function othersSeeWhoIsEditing() {
   const alice = await consoleAs(ALICE, { viewport: DESKTOP });
   const bob = await consoleAs(BOB, { viewport: DESKTOP });
-  await bob.locator(`${card(2)} .status-actions button`).first().focus();
-  await waitForText(alice, `${card(2)} .editing-by`, 'bob is editing', 5000, "alice's card 2");
-  if (await bob.locator(`${card(2)} .editing-by`).count()) throw new Error('bob is told he is editing');
+  await bob.locator(`${card(10)} .status-actions button`).first().focus();
+  await waitForText(alice, `${card(10)} .editing-by`, 'bob is editing', 5000, "alice's card 10");
+  if (await bob.locator(`${card(10)} .editing-by`).count()) throw new Error('bob is told he is editing');
   // Focus on another card moves him; focus out of the cards ends it.
-  await bob.locator(`${card(3)} .status-actions button`).first().focus();
-  await waitForText(alice, `${card(3)} .editing-by`, 'bob is editing', 5000, "alice's card 3");
-  if (await alice.locator(`${card(2)} .editing-by`).count()) throw new Error('card 2 still says bob');
+  await bob.locator(`${card(11)} .status-actions button`).first().focus();
+  await waitForText(alice, `${card(11)} .editing-by`, 'bob is editing', 5000, "alice's card 11");
+  if (await alice.locator(`${card(10)} .editing-by`).count()) throw new Error('card 10 still says bob');
   await bob.locator('#logout').focus();
   await alice.waitForFunction(() => !document.querySelector('.editing-by'), null, { timeout: 5000 })
     .catch(() => { throw new Error('"bob is editing" stayed after he left the cards'); });

@@ -8,7 +8,7 @@
 
 import path from 'node:path';
 import {
-  ALICE, BOB, ROOT, assertClean, closePage, command, getJson, waitForText,
+  ALICE, BOB, ROOT, adminLogin, assertClean, closePage, command, getJson, openPage, waitForText,
 } from './harness.mjs';
 import {
   CAROL, DESKTOP, PHONE, card, consoleAs, liveMatch, server, waitFor, withGeneratorServer,
