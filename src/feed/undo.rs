@@ -36,6 +36,29 @@ impl FeedState {
                 "incident {incident_id} marks a period; periods follow match.status"
             )));
         }
+        // A player brought on by a substitution who then scored, was booked or went off again
+        // would be left on a timeline that never brought him on.
+        if incident.kind == IncidentKind::Substitution
+            && let Some(player) = incident.player.as_deref()
+        {
+            let later = m
+                .incidents
+                .iter()
+                .skip_while(|i| i.id != incident_id)
+                .skip(1)
+                .find(|i| {
+                    i.team == incident.team
+                        && (i.player.as_deref() == Some(player)
+                            || i.player_out.as_deref() == Some(player))
+                });
+            if let Some(later) = later {
+                return Err(CommandError::Invalid(format!(
+                    "incident {incident_id} brought {player} on, and incident {} names him \
+                     later; remove that one first",
+                    later.id
+                )));
+            }
+        }
         let mut version = m.version.next();
         let mut events = vec![Event::IncidentRemoved {
             match_id: id,

@@ -80,3 +80,39 @@ fn removing_a_goal_takes_it_off_the_timeline_and_the_score() {
         "not_found"
     );
 }
+
+#[test]
+fn a_substitution_stays_while_the_player_it_brought_on_appears_later() {
+    let mut s = Fixtures::embedded().into_state(now()).unwrap();
+    let live = Command::MatchStatus {
+        match_id: MatchId(1),
+        status: MatchStatus::Live,
+        period: Some(2),
+        minute: Some(60),
+    };
+    run(&mut s, live).unwrap();
+    let add = |kind, player: &str, player_out: Option<&str>| Command::IncidentAdd {
+        match_id: MatchId(1),
+        kind,
+        team: Some(Side::Home),
+        player: Some(player.to_owned()),
+        player_out: player_out.map(str::to_owned),
+        minute: None,
+        points: None,
+        detail: None,
+        expected_version: None,
+    };
+    run(&mut s, add(IncidentKind::Substitution, "#30", Some("#14"))).unwrap();
+    let sub = s.game(MatchId(1)).unwrap().incidents.last().unwrap().id;
+    run(&mut s, add(IncidentKind::Goal, "#30", None)).unwrap();
+    let goal = s.game(MatchId(1)).unwrap().incidents.last().unwrap().id;
+    let err = run(&mut s, remove(1, sub)).unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!(
+            "incident {sub} brought Romain Rousseau on, and incident {goal}"
+        )),
+        "{err}"
+    );
+    run(&mut s, remove(1, goal)).unwrap();
+    run(&mut s, remove(1, sub)).unwrap();
+}

@@ -295,7 +295,7 @@ async function breakingNewsAndHistory() {
 /** The README's picture of the console: fixed viewport, dark header area and a live match. */
 async function editorScreenshot() {
   const s = await server();
-  await command(s, { type: 'match.status', match_id: 4, status: 'live', minute: 58 });
+  await command(s, { type: 'match.status', match_id: 4, status: 'live', period: 2, minute: 58 });
   await command(s, { type: 'incident.add', match_id: 4, kind: 'goal', team: 'home', minute: 41 });
   const page = await consoleAs(ALICE, { viewport: { width: 1280, height: 800 } });
   await page.locator(`${card(4)} .home-plus`).click();
