@@ -189,6 +189,8 @@ export class AdminMatches {
     }
     card.incident.hidden = !playing;
     card.stats.hidden = !(playing || match.status === 'final');
+    // Sheets are set before kick-off.
+    card.lineup.hidden = !['scheduled', 'postponed'].includes(match.status);
     card.conflict.replaceChildren(...(conflict ? [conflictBox(conflict, this.actions, key)] : []));
     return card.root;
   }
@@ -229,12 +231,17 @@ export class AdminMatches {
       if (current) this.actions.openStats(current);
     });
     stats.setAttribute('aria-haspopup', 'dialog');
+    const lineup = button('edit-lineup', 'Team sheets…', () => {
+      const current = this.store.matches.get(match.id);
+      if (current) this.actions.openLineup(current);
+    });
+    lineup.setAttribute('aria-haspopup', 'dialog');
     const tools = el('div', 'match-tools');
-    tools.append(incident, stats);
+    tools.append(incident, stats, lineup);
     const conflict = el('div', 'conflict-area');
     root.append(head, board, actions, tools, conflict);
     return {
-      root, league, status, clock, version, actions, conflict, incident, stats,
+      root, league, status, clock, version, actions, conflict, incident, stats, lineup,
       home: rows.home, away: rows.away, statusKey: null,
     };
   }

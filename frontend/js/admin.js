@@ -12,6 +12,7 @@ import { AdminMatches } from './admin-render.js';
 import { AdminNews } from './admin-news.js';
 import { AuditPanel, adminGet } from './admin-audit.js';
 import { confirmAction, IncidentDialog } from './admin-dialogs.js';
+import { LineupDialog } from './admin-lineup.js';
 import { StatsDialog } from './admin-stats.js';
 import { Toast, UndoBook } from './admin-undo.js';
 import { setUpCreateForm, fillCreateForm } from './admin-create.js';
@@ -80,6 +81,10 @@ const actions = {
   confirm: confirmAction,
   openIncident: (match, preset) => incidentDialog.open(match, preset),
   openStats: (match) => statsDialog.open(match),
+  openLineup: (match) => lineupDialog.open(match),
+  setLineup: (matchId, side, sheet) => send(
+    { type: 'lineup.set', match_id: matchId, team: side, ...sheet, expected_version: versionOf(`match:${matchId}`) },
+    `${side} team sheet for ${describeMatch(matchId)}`, `match:${matchId}`),
   setStats: (matchId, figures) => send({ type: 'stats.set', match_id: matchId, ...figures },
     `stats for ${describeMatch(matchId)}`, `match:${matchId}`),
   newsHistory: (newsId) => (audit.supported
@@ -109,6 +114,7 @@ const newsList = new AdminNews($('#admin-news'), store, actions);
 const incidentDialog = new IncidentDialog(store, actions.squadOf, actions.addIncident);
 const amendDialog = new AmendDialog(store, actions.squadOf, actions.amendIncident);
 const statsDialog = new StatsDialog(store, actions.setStats);
+const lineupDialog = new LineupDialog(store, actions.squadOf, actions.setLineup);
 goalKeys(document.querySelector('#admin-matches'), store, actions.openIncident);
 
 function versionOf(key) {

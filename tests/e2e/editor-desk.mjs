@@ -3,7 +3,7 @@
 // (incident.amend), matches in play first, and per-match presence ("bob is editing").
 
 import {
-  ALICE, BOB, assertClean, closePage, getJson, waitForText,
+  ALICE, BOB, assertClean, closePage, command, getJson, waitForText,
 } from './harness.mjs';
 import { DESKTOP, card, consoleAs, liveMatch, server, waitFor } from './editor-common.mjs';
 
@@ -114,6 +114,38 @@ async function quickGoalGetsItsScorer() {
   return `"+" then "Name scorer…", ${scorer.number}, Enter: ${scorer.name}, score still 1-0`;
 }
 
+/** Team sheets from the console: a new fixture's home XI and bench, chosen per player. */
+async function teamSheetFromTheConsole() {
+  const s = await server();
+  const kickoff = new Date(Date.now() + 26 * 3600 * 1000).toISOString();
+  const { match_id: id } = await command(s, { type: 'match.create', league: 'epl', home: 'ARS', away: 'CHE', kickoff });
+  const page = await consoleAs(ALICE, { viewport: DESKTOP });
+  await page.locator(`${card(id)} .edit-lineup`).click({ timeout: 5000 });
+  const starting = [1, 2, 5, 12, 24, 10, 17, 25, 28, 14, 30];
+  const bench = [22, 47];
+  for (const n of starting) await page.selectOption(`#lineup-home select[data-number="${n}"]`, 'starting');
+  for (const n of bench) await page.selectOption(`#lineup-home select[data-number="${n}"]`, 'bench');
+  await waitForText(page, '#lineup-home-count', '11 of 11 starting, 2 on the bench', 2000, 'the count');
+  await page.click('#lineup-submit');
+  // The server's copy, polled until the command has landed (5 s at most).
+  let sheet = null;
+  for (let i = 0; i < 50 && !sheet; i += 1) {
+    sheet = (await getJson(s, `/api/matches/${id}`)).lineups?.home || null;
+    if (!sheet) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!sheet || JSON.stringify([...sheet.starting].sort((a, b) => a - b)) !== JSON.stringify([...starting].sort((a, b) => a - b))) {
+    throw new Error(`home sheet: ${JSON.stringify(sheet)}`);
+  }
+  // Opened again, the dialog shows the sheet the match has.
+  await page.locator(`${card(id)} .edit-lineup`).click();
+  const shown = await page.$eval('#lineup-home select[data-number="14"]', (sel) => sel.value);
+  if (shown !== 'starting') throw new Error(`#14 shows "${shown}" when the dialog opens again`);
+  await page.click('#lineup-cancel');
+  assertClean(page, 'console');
+  await closePage(page);
+  return `match ${id}: 11 starting and 2 on the bench chosen in the dialog, kept by the server`;
+}
+
 /** Per-match presence: bob's focus in a card shows "bob is editing" on alice's copy of it. */
 async function othersSeeWhoIsEditing() {
   const alice = await consoleAs(ALICE, { viewport: DESKTOP });
@@ -140,5 +172,6 @@ export const tests = [
   ['editor: a goal with its scorer in 4 keystrokes (g, h, shirt number, Enter)', goalFromTheKeyboard],
   ['editor: matches in play come first', liveMatchesFirst],
   ['editor: a quick "+" goal gets its scorer named afterwards (incident.amend)', quickGoalGetsItsScorer],
+  ['editor: team sheets chosen per player before kick-off', teamSheetFromTheConsole],
   ['editor: per-match presence: "bob is editing" on the card he is at work on', othersSeeWhoIsEditing],
 ];
