@@ -182,6 +182,8 @@ async fn every_documented_operation_answers_as_documented() {
         case(&main, ("get", "/ws/admin"), "/ws/admin", 400),
         case(&main, ("get", "/ws/admin"), "/ws/admin", 403).header("Origin", "https://evil.example"),
         case(&main, ("get", "/api/snapshot"), "/api/snapshot", 200),
+        case(&main, ("get", "/api/snapshot"), "/api/snapshot?types=score,status&leagues=epl", 200),
+        case(&main, ("get", "/api/snapshot"), "/api/snapshot?leagues=xfl", 400),
         case(&main, post, "/api/admin/commands", 200).admin()
             .body(json!({"type":"news.publish","headline":"Kick-off soon","tags":["epl"],"match_id":1,"breaking":true})),
         case(&main, post, "/api/admin/commands", 200).admin()

@@ -3,7 +3,7 @@
 // archive API), news, what the fan follows with alerts for it, and the connection's state, with
 // the data kept on screen (dimmed clocks, "updated N s ago") while the feed is away.
 
-import { ActivityLog, drawActivity } from './charts.js';
+import { ActivityLog } from './activity.js';
 import { addDays, dayLabel, dayOf, isDay } from './days.js';
 import { openFeed, TRANSPORTS } from './feed.js';
 import { Alerts, Follows } from './follow.js';
@@ -62,9 +62,14 @@ function shownDay() {
 }
 
 /** The server-side filter: followed leagues, when only those are wanted and no single team is. */
+// What the dashboard shows of a match is its score, status and clock: it asks for no timelines,
+// sheets or figures (a busy day's snapshot is mostly basketball baskets), so neither its first
+// load nor its stream carries them. Match pages ask for everything about their match.
+const SHOWN_TYPES = ['score', 'status', 'match', 'news', 'archived'];
+
 function serverFilter() {
   const leaguesOnly = follows.onlyFollowed && follows.teams.size === 0 && follows.leagues.size > 0;
-  return { leagues: leaguesOnly ? [...follows.leagues] : [], matches: [] };
+  return { leagues: leaguesOnly ? [...follows.leagues] : [], matches: [], types: SHOWN_TYPES };
 }
 
 function connect() {
@@ -353,7 +358,9 @@ function showStaleness() {
 let chartTimer = null;
 function drawChartSoon() {
   if (chartTimer || !$('#about-feed').open) return;
-  chartTimer = setTimeout(() => {
+  // The chart's module is fetched the first time the panel shows it, not on every first load.
+  chartTimer = setTimeout(async () => {
+    const { drawActivity } = await import('./charts.js');
     chartTimer = null;
     const total = drawActivity(chart, activity.buckets());
     chart.setAttribute('aria-label', `Feed activity: ${total} events in the last 15 minutes`);

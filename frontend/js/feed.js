@@ -1,6 +1,8 @@
 // The dashboard's connection to the feed, over one of four transports (SSE, WebSocket, long-poll,
 // short poll), with resume: every reconnect names the last applied event id, so the server
-// replays what was missed or, for a foreign or too-old id, answers with a fresh snapshot.
+// replays what was missed or, for a foreign or too-old id, answers with a fresh snapshot. A stream
+// with nothing to resume from starts from `GET /api/snapshot` (compressed, cacheable) and opens
+// after its id, so the stream itself carries only deltas.
 
 const EVENT_TYPES = ['snapshot', 'score', 'status', 'incident', 'match', 'news', 'news_retracted', 'incident_removed', 'incident_amended', 'lineup', 'stats', 'archived'];
 export const TRANSPORTS = ['sse', 'ws', 'longpoll', 'poll'];
@@ -19,11 +21,12 @@ export function backoffDelay(attempt) {
   return Math.round(Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_MIN_MS, jittered)));
 }
 
-/** `leagues=epl,nba&matches=1,2`, leaving out empty parts. */
+/** `leagues=epl,nba&matches=1,2&types=score,status`, leaving out empty parts. */
 function filterParams(filter) {
   const params = new URLSearchParams();
   if (filter.leagues && filter.leagues.length) params.set('leagues', filter.leagues.join(','));
   if (filter.matches && filter.matches.length) params.set('matches', filter.matches.join(','));
+  if (filter.types && filter.types.length) params.set('types', filter.types.join(','));
   return params;
 }
 
@@ -97,6 +100,27 @@ export function openFeed({ transport, filter, onFrame, onStatus, lastId, onRefus
     deliverParsed(frame) {
       if (frame && typeof frame === 'object') onFrame(frame);
     },
+    /**
+     * Where a stream should start: the last applied id, else a snapshot fetched over plain HTTP
+     * (compressed and cacheable, unlike a snapshot at the head of a stream), delivered here,
+     * whose id the stream then resumes from, so it carries only what happened since. `null`
+     * when there is neither (the stream then opens with a snapshot of its own).
+     */
+    async startId() {
+      const last = this.resumeId();
+      if (last) return last;
+      try {
+        const query = this.params.toString();
+        const response = await fetch(`/api/snapshot${query ? `?${query}` : ''}`);
+        if (!response.ok) return null;
+        const snapshot = await response.json();
+        if (this.closed || !snapshot || typeof snapshot.id !== 'string') return null;
+        this.deliverParsed(snapshot);
+        return this.resumeId() || snapshot.id;
+      } catch {
+        return null;
+      }
+    },
     live() {
       this.attempt = 0;
       onStatus({ state: 'live', attempt: 0 });
@@ -152,8 +176,10 @@ function withResume(params, name, id) {
 /** SSE: the browser resumes by itself while it can; once it gives up we start a new one. */
 function openSse(link) {
   let source = null;
-  const connect = () => {
-    source = new EventSource(`/events${withResume(link.params, 'lastEventId', link.resumeId())}`);
+  const connect = async () => {
+    const from = await link.startId();
+    if (link.closed) return;
+    source = new EventSource(`/events${withResume(link.params, 'lastEventId', from)}`);
     source.onopen = () => link.live();
     source.onerror = () => {
       if (link.closed) return;
@@ -176,9 +202,11 @@ function openSse(link) {
 /** WebSocket carrying SSE frames; any close but our own is followed by a resume. */
 function openWs(link) {
   let socket = null;
-  const connect = () => {
+  const connect = async () => {
+    const from = await link.startId();
+    if (link.closed) return;
     const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
-    const query = withResume(link.params, 'lastEventId', link.resumeId());
+    const query = withResume(link.params, 'lastEventId', from);
     socket = new WebSocket(`${scheme}${location.host}/ws/feed${query}`);
     socket.onopen = () => link.live();
     socket.onmessage = (message) => {

@@ -183,7 +183,8 @@ impl Filter {
         self.accepts(&scope)
     }
 
-    /// The part of `state` this viewer asked for.
+    /// The part of `state` this viewer asked for: its matches and news, and of each match only
+    /// what its `types` keep up to date.
     pub fn snapshot_of(&self, state: &FeedState) -> FeedState {
         let mut view = state.clone();
         if !self.is_everything() {
@@ -193,6 +194,22 @@ impl Filter {
                 .map(|n| n.id)
                 .collect();
             view.retain(|m| self.keeps_match(m), |n| keep_news.contains(&n.id));
+        }
+        // What the viewer will hear no more of is left out, rather than sent once to go stale:
+        // a scores-only dashboard gets no timelines, sheets or figures (most of a busy day's
+        // bytes: a basketball game is hundreds of baskets).
+        if let Some(types) = &self.types {
+            for m in view.matches.values_mut() {
+                if !types.contains(&EventKind::Incident) {
+                    m.incidents.clear();
+                }
+                if !types.contains(&EventKind::Lineup) {
+                    m.lineups = Default::default();
+                }
+                if !types.contains(&EventKind::Stats) {
+                    m.stats = None;
+                }
+            }
         }
         view
     }

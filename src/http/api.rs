@@ -27,10 +27,54 @@ fn json(body: Bytes) -> HttpResponse {
         .body(body)
 }
 
-/// `GET /api/snapshot`: the whole state and the seq it is at.
+#[derive(Debug, Deserialize)]
+pub struct SnapshotQuery {
+    pub matches: Option<String>,
+    pub leagues: Option<String>,
+    pub types: Option<String>,
+}
+
+/// How long a snapshot may be reused without asking: long enough for a page and its reconnects
+/// in the same second, short enough that a stream opened from it replays little.
+pub const SNAPSHOT_MAX_AGE_SECS: u32 = 2;
+
+/// `GET /api/snapshot`: the state (filtered like `/events`) and the seq it is at. Compressed
+/// like every JSON answer and cacheable: its validator is its event id, so a page that asks again
+/// at the same seq gets `304`; a page opens `/events?lastEventId=<id>` after it, so the stream
+/// carries only what happened since.
 #[get("/api/snapshot")]
-pub async fn snapshot(app: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    Ok(json(app.hub.send(ReadSnapshot).await?))
+pub async fn snapshot(
+    req: HttpRequest,
+    query: web::Query<SnapshotQuery>,
+    app: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = app.filter(
+        query.matches.as_deref(),
+        query.leagues.as_deref(),
+        query.types.as_deref(),
+    )?;
+    let (id, body) = app.hub.send(ReadSnapshot(filter)).await?;
+    // Weak: the bytes differ by encoding; the state they carry does not.
+    let etag = format!("W/\"{id}\"");
+    let cache = format!("max-age={SNAPSHOT_MAX_AGE_SECS}");
+    let unchanged = req
+        .headers()
+        .get(actix_web::http::header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut response = if unchanged {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header(("ETag", etag))
+        .insert_header(("Cache-Control", cache));
+    Ok(if unchanged {
+        response.finish()
+    } else {
+        response.content_type("application/json").body(body)
+    })
 }
 
 #[derive(Debug, Deserialize)]

@@ -133,6 +133,11 @@ export async function getJson(server, route) {
 
 let browser;
 
+/** The browser `launchBrowser` started, for tests that need a context of their own. */
+export function theBrowser() {
+  return browser;
+}
+
 export async function launchBrowser() {
   browser = await chromium.launch({
     executablePath: CHROMIUM,

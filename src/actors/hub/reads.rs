@@ -271,16 +271,22 @@ impl Handler<ReadPage> for Hub {
     }
 }
 
-/// The full, unfiltered snapshot JSON (`GET /api/snapshot`).
+/// The snapshot for a filter (`GET /api/snapshot`): its event id (`<stream>.<seq>`, the
+/// answer's validator and where a stream opened after it resumes) and its JSON.
 #[derive(Message)]
-#[rtype(result = "Bytes")]
-pub struct ReadSnapshot;
+#[rtype(result = "(String, Bytes)")]
+pub struct ReadSnapshot(pub Filter);
 
 impl Handler<ReadSnapshot> for Hub {
     type Result = MessageResult<ReadSnapshot>;
 
-    fn handle(&mut self, _: ReadSnapshot, _: &mut Context<Self>) -> Self::Result {
-        MessageResult(self.snapshot(&Filter::default()).json)
+    fn handle(&mut self, msg: ReadSnapshot, _: &mut Context<Self>) -> Self::Result {
+        let snapshot = self.snapshot(&msg.0);
+        let id = EventId {
+            stream: self.stream().clone(),
+            seq: snapshot.seq,
+        };
+        MessageResult((id.to_string(), snapshot.json))
     }
 }
 

@@ -1,0 +1,21 @@
+import { launchBrowser, killAll, startServer, freePort } from './harness.mjs';
+const browser = await launchBrowser();
+const s = await startServer(await freePort(), ['--in-memory']);
+const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+const page = await context.newPage();
+const cdp = await context.newCDPSession(page);
+await cdp.send('Network.enable');
+await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 150, downloadThroughput: 200000, uploadThroughput: 93750 });
+const sizes = new Map(); const urls = new Map();
+cdp.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, e.request.url));
+cdp.on('Network.dataReceived', (e) => sizes.set(e.requestId, (sizes.get(e.requestId) || 0) + e.encodedDataLength));
+cdp.on('Network.loadingFinished', (e) => sizes.set(e.requestId, Math.max(sizes.get(e.requestId) || 0, e.encodedDataLength)));
+const t0 = Date.now();
+await page.goto(s.base + '/');
+await page.waitForSelector('[data-match-id]', { timeout: 30000 });
+const first = Date.now() - t0;
+await page.waitForTimeout(1500);
+let total = 0;
+for (const [id, url] of urls) { const b = sizes.get(id) || 0; total += b; console.log(String(b).padStart(7), url.replace(s.base, '')); }
+console.log('total', total, 'first score ms', first);
+await browser.close(); killAll();
