@@ -9,6 +9,8 @@ const HIGHLIGHT_MS = 1600;
 // Up to this many score changes at once are read out; more (a catch-up after a reconnect) are
 // summed up, or left unsaid when a fresh snapshot brought them.
 const MAX_ANNOUNCED_AT_ONCE = 3;
+// The line the favourites of a section are pinned under (no league has this id).
+const FOLLOWED_LINE = '★';
 
 /** `el('span', 'class-name', 'text')` */
 export function el(tag, className, text) {
@@ -81,10 +83,14 @@ export class MatchBoard {
       const section = this.section(group);
       sections.push(section);
       const nodes = [];
+      // Favourites first, under a line of their own; then every other match by league.
+      const followed = group.matches.filter((m) => this.isFollowed(m));
+      const others = group.matches.filter((m) => !this.isFollowed(m));
       let league = null;
-      for (const match of group.matches) {
-        if (match.league !== league) {
-          league = match.league;
+      for (const match of followed.concat(others)) {
+        const line = followed.includes(match) ? FOLLOWED_LINE : match.league;
+        if (line !== league) {
+          league = line;
           nodes.push(this.leagueLine(section, league));
         }
         keep.add(match.id);
@@ -125,8 +131,8 @@ export class MatchBoard {
   leagueLine(section, leagueId) {
     let line = section.leagueLines.get(leagueId);
     if (!line) {
-      const league = this.store.league(leagueId);
-      line = el('h3', 'league-line', league.name);
+      const name = leagueId === FOLLOWED_LINE ? '★ Following' : this.store.league(leagueId).name;
+      line = el('h3', `league-line${leagueId === FOLLOWED_LINE ? ' followed-line' : ''}`, name);
       line.dataset.league = leagueId;
       section.leagueLines.set(leagueId, line);
     }

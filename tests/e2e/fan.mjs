@@ -18,7 +18,7 @@ import {
 } from './fan-common.mjs';
 import { tests as alertTests } from './fan-alerts.mjs';
 import { tests as tableTests } from './fan-tables.mjs';
-import { tests as firstLoadTests } from './fan-firstload.mjs';
+import { tests as roundTwoTests } from './fan-round2.mjs';
 import { tests as lineupTests } from './fan-lineups.mjs';
 
 /** The pure modules behind the pages: stoppage time, day maths, scorers, quarters, markers. */
@@ -389,7 +389,7 @@ export const tests = [
   ['fan: basketball match page sums quarter scores', basketballQuarterScores],
   ...alertTests,
   ...tableTests,
-  ...firstLoadTests,
+  ...roundTwoTests,
   // After the basketball test: match 9 is in play.
   ...lineupTests,
   ['fan: breaking news is highlighted', breakingNewsIsHighlighted],
