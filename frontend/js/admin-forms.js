@@ -68,8 +68,12 @@ export function setUpSideForms(send) {
     if ($('#news-match').value) command.match_id = Number($('#news-match').value);
     // Sent only when set, so a server without the flag still publishes ordinary stories.
     if ($('#news-breaking').checked) command.breaking = true;
-    send(command, `publish${command.breaking ? ' breaking' : ''} “${headline}”`);
-    $('#news-form').reset();
+    // Cleared once the server takes the story, so a refused one can be fixed and sent again;
+    // and only if the form still holds it (the editor may have started the next one).
+    const clear = () => {
+      if ($('#news-headline').value.trim() === headline) $('#news-form').reset();
+    };
+    send(command, `publish${command.breaking ? ' breaking' : ''} “${headline}”`, { onAck: clear });
   });
   $('#generator-toggle').addEventListener('click', () => {
     const running = $('#generator-toggle').dataset.running === 'true';

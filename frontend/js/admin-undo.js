@@ -10,6 +10,14 @@ const $ = (selector) => document.querySelector(selector);
  * The bottom toast: one message, an optional "Undo" (also Ctrl+Z), hidden after 10 s unless
  * hovered or focused.
  */
+/**
+ * `text` isolated from what surrounds it (Unicode FSI … PDI): a headline or a server message
+ * written right to left, or carrying a stray direction mark, cannot reorder the rest of the line.
+ */
+export function isolate(text) {
+  return `\u2068${text}\u2069`;
+}
+
 export class Toast {
   constructor() {
     this.root = $('#toast');

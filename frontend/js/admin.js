@@ -14,7 +14,7 @@ import { AuditPanel, adminGet } from './admin-audit.js';
 import { confirmAction, IncidentDialog } from './admin-dialogs.js';
 import { LineupDialog } from './admin-lineup.js';
 import { StatsDialog } from './admin-stats.js';
-import { Toast, UndoBook } from './admin-undo.js';
+import { Toast, UndoBook, isolate } from './admin-undo.js';
 import { setUpCreateForm, fillCreateForm } from './admin-create.js';
 import { fillLeagueFilter, fillMatchSelect, setUpSideForms, showGenerator, showPresence } from './admin-forms.js';
 import { scoringSide } from './format.js';
@@ -156,6 +156,7 @@ async function onReply(frame) {
     const extra = [frame.version ? `version ${frame.version}` : '', `seq ${frame.seq}`];
     if (frame.news_id != null && sent && sent.command.type === 'news.publish') extra.unshift(`news #${frame.news_id}`);
     log('ok', `✓ ${label}`, extra.filter(Boolean).join(', '));
+    if (sent && sent.onAck) sent.onAck(frame);
     if (sent && sent.isUndo) toast.show(`Undone: ${sent.undoOf}`, { kind: 'ok' });
     else if (sent && sent.undo && can.has(undoType(sent.undo))) offerUndo(sent, frame);
   } else {
@@ -165,7 +166,7 @@ async function onReply(frame) {
     }
     if (frame.code === 'forbidden') showForbidden(frame.message);
     const what = sent && sent.isUndo ? `Undo failed (${sent.undoOf})` : `Not done: ${label}`;
-    toast.show(`${what} — ${frame.code}: ${frame.message}`, { kind: 'error' });
+    toast.show(`${isolate(what)} — ${frame.code}: ${isolate(frame.message)}`, { kind: 'error' });
   }
   render();
 }
@@ -384,7 +385,7 @@ function setUp() {
   };
   $('#match-filter').addEventListener('input', filter);
   $('#match-filter').addEventListener('submit', (event) => event.preventDefault());
-  setUpSideForms((command, label) => send(command, label));
+  setUpSideForms((command, label, extra = {}) => send(command, label, null, extra));
   setUpCreateForm(store, (command, label) => send(command, label));
   signOut();
 }

@@ -216,7 +216,7 @@ function render(fromSnapshot) {
     const label = dayLabel(date, today());
     $('#matches-title').textContent = label === 'Today' ? "Today's matches" : `Matches: ${label}`;
     emptyText = entry && entry.error ? `Could not load ${label}: ${entry.error}`
-      : entry && entry.matches === null ? 'Loading…' : `No matches ${label === 'Today' ? 'today' : `on ${label}`}.`;
+      : entry && entry.matches === null ? 'Loading…' : `No matches ${['Today', 'Yesterday', 'Tomorrow'].includes(label) ? label.toLowerCase() : `on ${label}`}.`;
     $('#matches').setAttribute('aria-busy', String(Boolean(entry && entry.matches === null && !entry.error)));
   } else {
     groups = [];

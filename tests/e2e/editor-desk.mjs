@@ -146,6 +146,30 @@ async function teamSheetFromTheConsole() {
   return `match ${id}: 11 starting and 2 on the bench chosen in the dialog, kept by the server`;
 }
 
+/** A refused story stays in the form to be fixed; the refusal's text is isolated (bidi). */
+async function refusedStoryStaysInTheForm() {
+  const page = await consoleAs(ALICE, { viewport: DESKTOP });
+  const headline = 'שלום \u202eabc';
+  await page.fill('#news-headline', headline);
+  await page.fill('#news-body', 'Kept for a second try.');
+  await page.click('#news-publish');
+  await page.waitForFunction(() => document.querySelector('#toast').dataset.kind === 'error'
+    && /bidirectional override/.test(document.querySelector('#toast-text').textContent), null, { timeout: 5000 })
+    .catch(() => { throw new Error('no refusal in the toast'); });
+  const text = await page.locator('#toast-text').textContent();
+  if (!text.includes('\u2068') || !text.includes('\u2069')) throw new Error(`the refusal is not isolated: ${JSON.stringify(text)}`);
+  const kept = [await page.inputValue('#news-headline'), await page.inputValue('#news-body')];
+  if (kept[0] !== headline || kept[1] !== 'Kept for a second try.') throw new Error(`the form was cleared: ${JSON.stringify(kept)}`);
+  // Fixed and sent again, it goes out and the form clears.
+  await page.fill('#news-headline', 'שלום abc');
+  await page.click('#news-publish');
+  await page.waitForFunction(() => document.querySelector('#news-headline').value === '', null, { timeout: 5000 })
+    .catch(() => { throw new Error('the form was not cleared after the story went out'); });
+  assertClean(page, 'console');
+  await closePage(page);
+  return 'refused: form kept, message isolated (FSI…PDI); fixed: published and cleared';
+}
+
 /** Per-match presence: bob's focus in a card shows "bob is editing" on alice's copy of it. */
 async function othersSeeWhoIsEditing() {
   const alice = await consoleAs(ALICE, { viewport: DESKTOP });
@@ -173,5 +197,6 @@ export const tests = [
   ['editor: matches in play come first', liveMatchesFirst],
   ['editor: a quick "+" goal gets its scorer named afterwards (incident.amend)', quickGoalGetsItsScorer],
   ['editor: team sheets chosen per player before kick-off', teamSheetFromTheConsole],
+  ['editor: a refused story stays in the form; the refusal is bidi-isolated', refusedStoryStaysInTheForm],
   ['editor: per-match presence: "bob is editing" on the card he is at work on', othersSeeWhoIsEditing],
 ];

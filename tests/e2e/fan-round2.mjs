@@ -117,7 +117,53 @@ async function favouritesArePinnedFirst() {
   }
 }
 
+/** WCAG contrast of two `rgb(…)` colours. */
+function contrast(a, b) {
+  const lum = (rgb) => {
+    const [r, g, bl] = rgb.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number).map((c) => {
+      const v = c / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05);
+}
+
+/** The LIVE pill reads at 4.5:1 at least, light and dark; an empty day says so in plain words. */
+async function livePillContrastAndEmptyDays() {
+  const srv = await startServer(await freePort(), ['--in-memory', '--admin-tokens', 'alice:alice-token-0001']);
+  try {
+    await fetch(`${srv.base}/api/admin/commands`, {
+      method: 'POST', headers: { Authorization: 'Bearer alice-token-0001' },
+      body: JSON.stringify({ type: 'match.status', match_id: 1, status: 'live' }),
+    });
+    const ratios = [];
+    for (const [name, viewport, colorScheme] of [['phone', PHONE, 'light'], ['desktop', DESKTOP, 'dark']]) {
+      const page = await openPage(`${srv.base}/`, { viewport, colorScheme });
+      await page.waitForSelector('[data-match-id="1"] .status[data-status="live"]', { state: 'attached', timeout: 10000 });
+      const [fg, bg] = await page.$eval('[data-match-id="1"] .status[data-status="live"]',
+        (pill) => [getComputedStyle(pill).color, getComputedStyle(pill).backgroundColor]);
+      const ratio = contrast(fg, bg);
+      if (ratio < 4.5) throw new Error(`${name} (${colorScheme}): LIVE ${fg} on ${bg} is ${ratio.toFixed(2)}:1`);
+      ratios.push(`${colorScheme} ${ratio.toFixed(1)}:1`);
+      // The day before the feed's first: nothing was played.
+      await page.click('#day-prev');
+      await page.waitForFunction(() => /No matches yesterday\./.test(document.querySelector('#matches').textContent),
+        null, { timeout: 5000 }).catch(async () => {
+        throw new Error(`${name}: yesterday reads "${(await page.locator('#matches').textContent()).trim().slice(0, 80)}"`);
+      });
+      assertClean(page, name);
+      await closePage(page);
+    }
+    return `LIVE pill ${ratios.join(', ')}; "No matches yesterday."`;
+  } finally {
+    await stopServer(srv);
+  }
+}
+
 export const tests = [
+  ['fan: LIVE pill contrast ≥ 4.5:1 (light phone, dark desktop); "No matches yesterday."', livePillContrastAndEmptyDays],
   ['fan: favourites pinned first under "★ Following", rows aligned (phone and desktop)', favouritesArePinnedFirst],
   ['fan: first load on a slow phone network ≤ 40 KB, stream from the snapshot\'s id', firstLoadIsSmallOnASlowPhone],
 ];
