@@ -9,7 +9,7 @@ const LOG_LIMIT = 200;
 export function log(kind, text, detail = '') {
   const list = document.querySelector('#log');
   const item = el('li', `log-${kind}`);
-  const time = el('time', 'log-time', new Date().toLocaleTimeString());
+  const time = el('time', 'log-time', new Date().toLocaleTimeString([], { hourCycle: 'h23' }));
   time.dateTime = new Date().toISOString();
   item.append(time, el('span', 'log-text', text));
   if (detail) item.append(el('span', 'log-detail', detail));

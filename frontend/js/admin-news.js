@@ -5,9 +5,10 @@
 import { el, placeInOrder } from './render.js';
 import { button, conflictBox, splitTags } from './admin-render.js';
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 const dayTimeFormat = new Intl.DateTimeFormat(undefined, {
   day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit',
+  hourCycle: 'h23',
 });
 
 /** "14:02:11" today, "12 Mar, 14:02" before; the raw text when it does not parse. */

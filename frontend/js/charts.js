@@ -11,7 +11,7 @@ function svgElement(name, attributes = {}, text = null) {
   return element;
 }
 
-const clockFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const clockFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
 /** Draw bars of events per minute into `svg` (its viewBox is set here). */
 export function drawActivity(svg, buckets) {

@@ -7,6 +7,7 @@ import { ActivityLog } from './activity.js';
 import { addDays, dayLabel, dayOf, isDay } from './days.js';
 import { openFeed, TRANSPORTS } from './feed.js';
 import { Alerts, Follows } from './follow.js';
+import { timeOfDay } from './format.js';
 import { MatchBoard, NewsList, el } from './render.js';
 import { FeedStore } from './store.js';
 import { connectionWords, staleText } from './stale.js';
@@ -208,7 +209,7 @@ function render(fromSnapshot) {
     const next = [...store.matches.values()].filter((m) => m.status === 'scheduled' && visible(m))
       .sort((a, b) => String(a.kickoff).localeCompare(String(b.kickoff)))[0];
     emptyText = next
-      ? `Nothing is live right now. Next: ${store.team(next.home).name} v ${store.team(next.away).name}, ${dayLabel(dayOf(next.kickoff, timeZone()), today())} ${new Date(next.kickoff).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}.`
+      ? `Nothing is live right now. Next: ${store.team(next.home).name} v ${store.team(next.away).name}, ${dayLabel(dayOf(next.kickoff, timeZone()), today())} ${timeOfDay(next.kickoff)}.`
       : 'Nothing is live right now.';
   } else if (date) {
     const { matches, entry } = matchesOfDay(date);

@@ -127,11 +127,13 @@ export class Alerts {
     else if (change.type === 'status') this.check(match, before, before, before.status !== 'final' && change.status === 'final');
   }
 
-  /** Alert for a football goal (a side's score went up) or a final whistle. */
+  /** Alert for a football goal (a side's score went up), a goal taken back, or a final whistle. */
   check(match, before, after, finished) {
     const line = this.store.scoreLine(match);
     if (match.sport === 'football' && (after.home > before.home || after.away > before.away)) {
       this.fire(`Goal! ${line}`, match);
+    } else if (match.sport === 'football' && (after.home < before.home || after.away < before.away)) {
+      this.fire(`Goal cancelled: ${line}`, match);
     }
     if (finished) this.fire(`Full time: ${line}`, match);
   }

@@ -40,11 +40,12 @@ export function inPlay(status) {
   return status === 'live' || status === 'halftime' || status === 'break';
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-// 24-hour, so a kick-off time fits a narrow column: "19:45".
+// One way to write a time everywhere (dashboard, match pages, console): 24-hour, "19:45", which
+// also fits a narrow column.
 const clockFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const timeFormat = clockFormat;
 const dayTimeFormat = new Intl.DateTimeFormat(undefined, {
-  weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit',
+  weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
 });
 
 function sameLocalDay(a, b) {

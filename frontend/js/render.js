@@ -59,6 +59,22 @@ export function matchHref(id) {
   return `/match/${encodeURIComponent(id)}`;
 }
 
+/** How long a row says a goal was cancelled. */
+const ROW_NOTE_MS = 12000;
+
+/** Show `text` on a match row for a while (the latest note replaces an earlier one). */
+function noteOnRow(row, text) {
+  let note = row.root.querySelector('.row-note');
+  if (!note) {
+    note = el('span', 'row-note');
+    row.root.append(note);
+  }
+  note.textContent = text;
+  note.hidden = false;
+  clearTimeout(row.noteTimer);
+  row.noteTimer = setTimeout(() => { note.hidden = true; }, ROW_NOTE_MS);
+}
+
 export class MatchBoard {
   /** `container` holds the sections; `isFollowed(match)` marks rows of followed teams/leagues. */
   constructor(container, store, { isFollowed }) {
@@ -182,7 +198,13 @@ export class MatchBoard {
       if (String(match.score.home) !== row.shownScore.split('-')[0]) highlight(row.homeScore);
       if (String(match.score.away) !== row.shownScore.split('-')[1]) highlight(row.awayScore);
       highlight(row.root, 'changed');
-      announcements.push(this.store.scoreLine(match));
+      const [home0, away0] = row.shownScore.split('-').map(Number);
+      const down = match.score.home < home0 || match.score.away < away0;
+      // A score that goes down is a goal taken back (VAR, or the desk's undo): say so, in the
+      // row for a while and out loud, rather than let a fan wonder where the goal went.
+      const words = match.sport === 'football' ? 'Goal cancelled' : 'Score corrected';
+      if (down) noteOnRow(row, words);
+      announcements.push(down ? `${words}: ${this.store.scoreLine(match)}` : this.store.scoreLine(match));
     }
     row.shownScore = scoreText;
     const state = scheduled

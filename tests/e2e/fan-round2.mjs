@@ -4,10 +4,10 @@
 // items); it counts the bytes that crossed the network until the first match row showed, and
 // the time to it, and checks that the stream opened after the snapshot's id (so it carried
 // no snapshot of its own). Favourites pinned first in every section, their rows aligned with
-// the others.
+// the others; the LIVE pill's contrast; an undone goal said to be cancelled; one time format.
 
 import {
-  assertClean, closePage, freePort, openPage, startServer, stopServer, theBrowser,
+  adminLogin, assertClean, closePage, freePort, openPage, startServer, stopServer, theBrowser,
 } from './harness.mjs';
 import { DESKTOP, PHONE, expect, rowIds } from './fan-common.mjs';
 
@@ -134,10 +134,7 @@ function contrast(a, b) {
 async function livePillContrastAndEmptyDays() {
   const srv = await startServer(await freePort(), ['--in-memory', '--admin-tokens', 'alice:alice-token-0001']);
   try {
-    await fetch(`${srv.base}/api/admin/commands`, {
-      method: 'POST', headers: { Authorization: 'Bearer alice-token-0001' },
-      body: JSON.stringify({ type: 'match.status', match_id: 1, status: 'live' }),
-    });
+    await asAlice(srv, { type: 'match.status', match_id: 1, status: 'live' });
     const ratios = [];
     for (const [name, viewport, colorScheme] of [['phone', PHONE, 'light'], ['desktop', DESKTOP, 'dark']]) {
       const page = await openPage(`${srv.base}/`, { viewport, colorScheme });
@@ -162,7 +159,70 @@ async function livePillContrastAndEmptyDays() {
   }
 }
 
+/** Post `command` as alice to `srv` (a server started with alice's token); the reply. */
+async function asAlice(srv, command) {
+  const response = await fetch(`${srv.base}/api/admin/commands`, {
+    method: 'POST', headers: { Authorization: 'Bearer alice-token-0001' }, body: JSON.stringify(command),
+  });
+  return response.json();
+}
+
+/** A goal taken back tells the fans: "Goal cancelled" on the row and out loud. */
+async function anUndoneGoalSaysSo() {
+  const srv = await startServer(await freePort(), ['--in-memory', '--admin-tokens', 'alice:alice-token-0001']);
+  try {
+    const page = await openPage(`${srv.base}/`, { viewport: DESKTOP });
+    await page.waitForSelector('[data-match-id="1"]', { timeout: 10000 });
+    await asAlice(srv, { type: 'match.status', match_id: 1, status: 'live' });
+    await asAlice(srv, { type: 'incident.add', match_id: 1, kind: 'goal', team: 'home' });
+    await page.waitForFunction(() => document.querySelector('[data-match-id="1"] .home-score').textContent === '1',
+      null, { timeout: 5000 });
+    const match = await (await fetch(`${srv.base}/api/matches/1`)).json();
+    const goal = match.incidents.find((i) => i.kind === 'goal');
+    await asAlice(srv, { type: 'incident.remove', match_id: 1, incident_id: goal.id });
+    await page.waitForFunction(() => {
+      const note = document.querySelector('[data-match-id="1"] .row-note');
+      return note && !note.hidden && note.textContent === 'Goal cancelled'
+        && /^Goal cancelled: /.test(document.querySelector('#announcer').textContent);
+    }, null, { timeout: 5000 }).catch(async () => {
+      throw new Error(`no "Goal cancelled": announcer "${await page.locator('#announcer').textContent()}"`);
+    });
+    assertClean(page, 'dashboard');
+    await closePage(page);
+    return 'row note "Goal cancelled" and the live region read it';
+  } finally {
+    await stopServer(srv);
+  }
+}
+
+/** Kick-off times read the same, 24-hour, on the dashboard, the match page and the console. */
+async function oneTimeFormatEverywhere() {
+  const srv = await startServer(await freePort(), ['--in-memory', '--admin-tokens', 'alice:alice-token-0001']);
+  try {
+    const dash = await openPage(`${srv.base}/`, { viewport: DESKTOP });
+    await dash.waitForSelector('[data-match-id="7"] .kickoff', { state: 'attached', timeout: 10000 });
+    const onRow = (await dash.locator('[data-match-id="7"] .kickoff').textContent()).trim();
+    await closePage(dash);
+    const matchPage = await openPage(`${srv.base}/match/7`, { viewport: DESKTOP });
+    await matchPage.waitForFunction(() => document.querySelector('#match-meta').textContent.includes('·'), null, { timeout: 10000 });
+    const meta = await matchPage.locator('#match-meta').textContent();
+    await closePage(matchPage);
+    const console_ = await openPage(`${srv.base}/admin`, { viewport: DESKTOP });
+    await adminLogin(console_, 'alice-token-0001');
+    const card = await console_.locator('#admin-matches [data-match-id="7"] .admin-league').textContent();
+    await closePage(console_);
+    for (const [where, text] of [['dashboard', onRow], ['match page', meta], ['console', card]]) {
+      if (/AM|PM/i.test(text) || !text.includes(onRow)) throw new Error(`${where} reads "${text}" (dashboard "${onRow}")`);
+    }
+    return `"${onRow}" on the dashboard, the match page ("${meta.trim()}") and the console ("${card.trim()}")`;
+  } finally {
+    await stopServer(srv);
+  }
+}
+
 export const tests = [
+  ['fan: an undone goal says "Goal cancelled" on the row and out loud', anUndoneGoalSaysSo],
+  ['fan: kick-off times in one 24-hour format on the dashboard, match page and console', oneTimeFormatEverywhere],
   ['fan: LIVE pill contrast ≥ 4.5:1 (light phone, dark desktop); "No matches yesterday."', livePillContrastAndEmptyDays],
   ['fan: favourites pinned first under "★ Following", rows aligned (phone and desktop)', favouritesArePinnedFirst],
   ['fan: first load on a slow phone network ≤ 40 KB, stream from the snapshot\'s id', firstLoadIsSmallOnASlowPhone],
