@@ -102,6 +102,10 @@ function onFrame(frame) {
     if (resumeAllowed && frame.stream === store.stream && frame.seq === store.seq) return;
     store.applySnapshot(frame);
     resumeAllowed = true;
+    // Not live (say, a snapshot the service worker kept from an earlier visit): its own time is
+    // how old the scores are.
+    const taken = Date.parse(frame.at);
+    if (connection.state !== 'live' && taken < connection.since) connection.since = taken;
   } else {
     store.applyEvent(frame);
   }
@@ -345,6 +349,14 @@ function showConnection({ state, attempt }) {
   showStaleness();
 }
 
+/** Installable and offline-capable: the service worker keeps the pages and the last snapshots. */
+function keepForOffline() {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register('/sw.js').catch(() => {
+    // Without it the page works as before, only not offline.
+  });
+}
+
 function showStaleness() {
   const stale = store.loaded && connection.state !== 'live';
   const text = stale ? staleText(connection.state, Date.now() - connection.since) : '';
@@ -417,6 +429,7 @@ function setUp() {
   window.addEventListener('online', () => connect());
   render(false);
   connect();
+  keepForOffline();
 }
 
 setUp();

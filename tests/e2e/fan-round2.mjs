@@ -220,7 +220,44 @@ async function oneTimeFormatEverywhere() {
   }
 }
 
+/** Seen once online, the dashboard opens offline with the last known scores, marked stale. */
+async function offlineAtLoadShowsTheLastScores() {
+  const srv = await startServer(await freePort(), ['--in-memory', '--admin-tokens', 'alice:alice-token-0001']);
+  const context = await theBrowser().newContext({ viewport: PHONE });
+  try {
+    await asAlice(srv, { type: 'match.status', match_id: 1, status: 'live' });
+    await asAlice(srv, { type: 'incident.add', match_id: 1, kind: 'goal', team: 'away' });
+    const page = await context.newPage();
+    page.problems = [];
+    page.dialogs = [];
+    page.on('pageerror', (error) => page.problems.push(`uncaught: ${error.message}`));
+    await page.goto(`${srv.base}/`);
+    // Installed and in control, with this visit's snapshot kept.
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10000 });
+    await page.waitForSelector('[data-match-id="1"] .away-score', { timeout: 10000 });
+    const manifest = await page.$eval('link[rel="manifest"]', (l) => l.href);
+    const installable = await (await fetch(manifest)).json();
+    if (installable.display !== 'standalone' || !installable.icons.length) throw new Error(`manifest: ${JSON.stringify(installable)}`);
+    await context.setOffline(true);
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector('[data-match-id="1"] .away-score')?.textContent === '1',
+      null, { timeout: 10000 }).catch(() => { throw new Error('the last known score is not shown offline'); });
+    await page.waitForFunction(() => !document.querySelector('#stale-banner').hidden, null, { timeout: 15000 })
+      .catch(() => { throw new Error('the scores are not marked stale'); });
+    const banner = await page.locator('#stale-banner').textContent();
+    if (!/may be out of date \(updated \d+ s ago\)/.test(banner)) throw new Error(`banner: "${banner}"`);
+    assertClean(page, 'offline dashboard', { allowNetworkErrors: true });
+    return `offline reload: the kept snapshot's 0-1 shown, "${banner.trim()}"`;
+  } finally {
+    await context.close();
+    await stopServer(srv);
+  }
+}
+
 export const tests = [
+  ['fan: installable; offline at load shows the last known scores, marked stale (phone)', offlineAtLoadShowsTheLastScores],
   ['fan: an undone goal says "Goal cancelled" on the row and out loud', anUndoneGoalSaysSo],
   ['fan: kick-off times in one 24-hour format on the dashboard, match page and console', oneTimeFormatEverywhere],
   ['fan: LIVE pill contrast ≥ 4.5:1 (light phone, dark desktop); "No matches yesterday."', livePillContrastAndEmptyDays],
