@@ -4,6 +4,7 @@
 // the data kept on screen (dimmed clocks, "updated N s ago") while the feed is away.
 
 import { ActivityLog } from './activity.js';
+import { DayArchive } from './day-archive.js';
 import { addDays, dayLabel, dayOf, isDay } from './days.js';
 import { openFeed, TRANSPORTS } from './feed.js';
 import { Alerts, Follows } from './follow.js';
@@ -35,7 +36,7 @@ let resumeAllowed = false;
 let pruneUnknownLeagues = false;
 // What the board shows: `{mode: 'live'}` or `{mode: 'day', date}` (date null: the feed's today).
 let view = initialView();
-const archive = new Map();
+const archive = new DayArchive(() => render(false));
 let connection = { state: 'connecting', since: Date.now() };
 
 function chooseTransport() {
@@ -140,7 +141,7 @@ store.subscribe((change) => {
 /** The matches of `date`: live ones from the store, the rest from the archive API. */
 function matchesOfDay(date) {
   const byId = new Map();
-  const entry = date === today() ? null : archiveDay(date);
+  const entry = date === today() ? null : archive.day(date);
   if (entry && entry.matches) for (const match of entry.matches) byId.set(match.id, match);
   const zone = timeZone();
   for (const match of store.matches.values()) {
@@ -148,35 +149,6 @@ function matchesOfDay(date) {
     else if (byId.has(match.id)) byId.set(match.id, match);
   }
   return { matches: [...byId.values()], entry };
-}
-
-/** Every match of `date` from the archive API, page by page: a long day comes in pages, each
- * naming the next in its `Link: <...>; rel="next"` header. */
-async function fetchDay(date) {
-  const matches = [];
-  let url = `/api/matches?date=${encodeURIComponent(date)}`;
-  while (url) {
-    const response = await fetch(url, { cache: 'no-store' });
-    const body = await response.json().catch(() => null);
-    if (!response.ok) throw new Error((body && body.error && body.error.message) || `HTTP ${response.status}`);
-    if (Array.isArray(body)) matches.push(...body);
-    const next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('Link') || '');
-    url = next ? next[1] : null;
-  }
-  return matches;
-}
-
-function archiveDay(date) {
-  let entry = archive.get(date);
-  if (!entry) {
-    entry = { matches: null, error: null };
-    archive.set(date, entry);
-    fetchDay(date)
-      .then((matches) => { entry.matches = matches; })
-      .catch((error) => { entry.error = error.message; })
-      .finally(() => { if (archive.get(date) === entry) render(false); });
-  }
-  return entry;
 }
 
 function leagueOrder(match) {
