@@ -123,4 +123,11 @@ export class AdminChannel {
     clearTimeout(this.retryTimer);
     clearInterval(this.countdownTimer);
   }
+
+  /** Waiting to reconnect: do it now (the network is back, or the tab is looked at again). */
+  retryNow() {
+    if (this.stopped || this.socket) return;
+    this.clearTimers();
+    this.connect();
+  }
 }

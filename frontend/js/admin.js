@@ -327,6 +327,9 @@ function render() {
 }
 
 let connectionState = 'offline';
+// The buttons outside the match cards that send a command.
+const COMMAND_BUTTONS = ['#news-publish', '#generator-toggle', '#generator-form button', '#incident-submit',
+  '#amend-submit', '#stats-submit', '#lineup-submit', '#create-submit', '#toast-undo'];
 function showConnection({ state, text }) {
   if (connectionState === 'live' && state !== 'live') log('error', text);
   connectionState = state;
@@ -334,6 +337,11 @@ function showConnection({ state, text }) {
   status.textContent = text;
   status.dataset.state = state;
   $('#console').classList.toggle('stale', state !== 'live');
+  // Nothing can go out while not connected: the buttons that send say so by being disabled
+  // (drafts in the forms stay editable).
+  const offline = state !== 'live';
+  $('#match-commands').disabled = offline;
+  for (const id of COMMAND_BUTTONS) $(id).disabled = offline;
 }
 
 function signIn(newToken) {
@@ -351,6 +359,12 @@ function signIn(newToken) {
   });
   channel.start();
 }
+
+// Like the fan pages: back online, or looked at again, the console does not wait out its backoff.
+window.addEventListener('online', () => channel && channel.retryNow());
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible' && channel) channel.retryNow();
+});
 
 function signOut(message = '') {
   token = null;

@@ -256,7 +256,40 @@ async function offlineAtLoadShowsTheLastScores() {
   }
 }
 
+/** While the console cannot reach the server its command buttons are disabled; back, they are not. */
+async function consoleButtonsWaitForTheServer() {
+  const port = await freePort();
+  const flags = ['--in-memory', '--admin-tokens', 'alice:alice-token-0001'];
+  let srv = await startServer(port, flags);
+  const page = await openPage(`${srv.base}/admin`, { viewport: DESKTOP });
+  try {
+    await asAlice(srv, { type: 'match.status', match_id: 1, status: 'live' });
+    await adminLogin(page, 'alice-token-0001');
+    const plus = '#admin-matches [data-match-id="1"] .home-plus';
+    await page.waitForSelector(`${plus}:enabled`, { timeout: 5000 });
+    await page.fill('#news-headline', 'A draft written offline');
+    await stopServer(srv);
+    await page.waitForSelector(`${plus}:disabled`, { timeout: 10000 })
+      .catch(() => { throw new Error('"+" stays enabled while the server is gone'); });
+    if (!(await page.isDisabled('#news-publish'))) throw new Error('Publish stays enabled');
+    if (await page.isDisabled('#news-headline')) throw new Error('the draft cannot be edited');
+    srv = await startServer(port, flags);
+    // A new in-memory feed: the match is put in play again.
+    await asAlice(srv, { type: 'match.status', match_id: 1, status: 'live' });
+    await page.waitForSelector(`${plus}:enabled`, { timeout: 20000 })
+      .catch(() => { throw new Error('"+" is not enabled again after the server came back'); });
+    if (await page.isDisabled('#news-publish')) throw new Error('Publish is still disabled');
+    if ((await page.inputValue('#news-headline')) !== 'A draft written offline') throw new Error('the draft was lost');
+    assertClean(page, 'console', { allowNetworkErrors: true });
+    return 'gone: "+" and Publish disabled, the draft editable; back: enabled, the draft kept';
+  } finally {
+    await closePage(page);
+    await stopServer(srv).catch(() => {});
+  }
+}
+
 export const tests = [
+  ['console: command buttons disabled while the server is gone, enabled when it is back', consoleButtonsWaitForTheServer],
   ['fan: installable; offline at load shows the last known scores, marked stale (phone)', offlineAtLoadShowsTheLastScores],
   ['fan: an undone goal says "Goal cancelled" on the row and out loud', anUndoneGoalSaysSo],
   ['fan: kick-off times in one 24-hour format on the dashboard, match page and console', oneTimeFormatEverywhere],
