@@ -145,13 +145,15 @@ export class MatchBoard {
   }
 
   leagueLine(section, leagueId) {
+    // Named on every render: a day's list can come before the snapshot that names the leagues.
+    const name = leagueId === FOLLOWED_LINE ? '★ Following' : this.store.league(leagueId).name;
     let line = section.leagueLines.get(leagueId);
     if (!line) {
-      const name = leagueId === FOLLOWED_LINE ? '★ Following' : this.store.league(leagueId).name;
       line = el('h3', `league-line${leagueId === FOLLOWED_LINE ? ' followed-line' : ''}`, name);
       line.dataset.league = leagueId;
       section.leagueLines.set(leagueId, line);
     }
+    if (line.textContent !== name) line.textContent = name;
     return line;
   }
 
@@ -171,8 +173,9 @@ export class MatchBoard {
     const followed = this.isFollowed(match);
     const scoreText = `${match.score.home}-${match.score.away}`;
     // Most events touch one match: leave the other rows alone.
+    // Names too: a day's list can come before the snapshot that names the teams.
     const signature = [match.version, match.status, match.period, match.minute, scoreText,
-      followed, match.kickoff].join('|');
+      followed, match.kickoff, this.store.team(match.home).name, this.store.team(match.away).name].join('|');
     if (row.signature === signature) return row.root;
     row.signature = signature;
     const home = this.store.team(match.home);

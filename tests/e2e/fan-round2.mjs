@@ -288,7 +288,36 @@ async function consoleButtonsWaitForTheServer() {
   }
 }
 
+/** A link straight to an archived day names the teams, not their codes. */
+async function deepLinkToADayNamesTheTeams() {
+  const srv = await startServer(await freePort(), ['--in-memory', '--admin-tokens', 'alice:alice-token-0001']);
+  try {
+    const snapshot = await (await fetch(`${srv.base}/api/snapshot`)).json();
+    const day = snapshot.calendar.today;
+    await asAlice(srv, { type: 'match.status', match_id: 1, status: 'live' });
+    await asAlice(srv, { type: 'match.status', match_id: 1, status: 'final' });
+    const later = new Date(Date.parse(`${day}T12:00:00Z`) + 3 * 86400000).toISOString().slice(0, 10);
+    await asAlice(srv, { type: 'calendar.roll', today: later });
+    const names = [];
+    for (const [name, viewport] of [['phone', PHONE], ['desktop', DESKTOP]]) {
+      const page = await openPage(`${srv.base}/?date=${day}`, { viewport });
+      await page.waitForSelector('[data-match-id="1"] .team-name', { timeout: 10000 });
+      await page.waitForFunction(() => document.querySelector('[data-match-id="1"] .team-name').textContent === 'Arsenal',
+        null, { timeout: 5000 }).catch(async () => {
+        throw new Error(`${name}: the archived row reads "${await page.locator('[data-match-id="1"] .team-name').first().textContent()}"`);
+      });
+      assertClean(page, name);
+      await closePage(page);
+      names.push(name);
+    }
+    return `${names.join(', ')}: /?date=${day} (archived) shows "Arsenal"`;
+  } finally {
+    await stopServer(srv);
+  }
+}
+
 export const tests = [
+  ['fan: a deep link to an archived day names the teams (phone and desktop)', deepLinkToADayNamesTheTeams],
   ['console: command buttons disabled while the server is gone, enabled when it is back', consoleButtonsWaitForTheServer],
   ['fan: installable; offline at load shows the last known scores, marked stale (phone)', offlineAtLoadShowsTheLastScores],
   ['fan: an undone goal says "Goal cancelled" on the row and out loud', anUndoneGoalSaysSo],
