@@ -5,7 +5,9 @@
 
 import { ActivityLog } from './activity.js';
 import { DayArchive } from './day-archive.js';
-import { addDays, dayLabel, dayOf, isDay } from './days.js';
+import {
+  addDays, chooseZone, chosenZone, dayLabel, dayOf, isDay, viewerToday, viewerZone, zoneChoices,
+} from './days.js';
 import { openFeed, TRANSPORTS } from './feed.js';
 import { Alerts, Follows } from './follow.js';
 import { timeOfDay } from './format.js';
@@ -36,7 +38,7 @@ let resumeAllowed = false;
 let pruneUnknownLeagues = false;
 // What the board shows: `{mode: 'live'}` or `{mode: 'day', date}` (date null: the feed's today).
 let view = initialView();
-const archive = new DayArchive(() => render(false));
+const archive = new DayArchive(() => render(false), () => timeZone());
 let connection = { state: 'connecting', since: Date.now() };
 
 function chooseTransport() {
@@ -51,12 +53,15 @@ function initialView() {
   return { mode: 'day', date: isDay(date) ? date : null };
 }
 
+/** The viewer's today: the feed's "now" (a simulated feed runs days ahead of the clock) on the
+ * viewer's calendar. */
 function today() {
-  return store.calendar && store.calendar.today;
+  return viewerToday(store.calendar, timeZone());
 }
 
+/** Days and times are the viewer's: their own zone, or the one they chose. */
 function timeZone() {
-  return (store.calendar && store.calendar.timezone) || 'UTC';
+  return viewerZone();
 }
 
 function shownDay() {
@@ -117,6 +122,7 @@ let queuedFromSnapshot = false;
 store.subscribe((change) => {
   if (change.type === 'snapshot') {
     queuedFromSnapshot = true;
+    setUpZoneChoice();
     activity.record(Date.now(), change.skipped);
     if (pruneUnknownLeagues) {
       pruneUnknownLeagues = false;
@@ -321,6 +327,21 @@ function showConnection({ state, attempt }) {
   showStaleness();
 }
 
+/** The viewer's own zone by default; the feed's, or UTC, on request (the page reloads in it). */
+function setUpZoneChoice() {
+  const select = $('#zone-select');
+  select.replaceChildren(...zoneChoices(store.calendar && store.calendar.timezone).map(([value, text]) => {
+    const option = el('option', null, text);
+    option.value = value;
+    return option;
+  }));
+  select.value = chosenZone() || '';
+  select.onchange = () => {
+    chooseZone(select.value || null);
+    location.reload();
+  };
+}
+
 /** Installable and offline-capable: the service worker keeps the pages and the last snapshots. */
 function keepForOffline() {
   if (!('serviceWorker' in navigator)) return;
@@ -374,6 +395,7 @@ function setUp() {
   $('#following-only').addEventListener('change', (event) => {
     followsChanged(() => follows.update((f) => { f.onlyFollowed = event.target.checked; }));
   });
+  setUpZoneChoice();
   $('#alerts-toggle').addEventListener('click', async () => {
     const note = $('#alerts-note');
     if (follows.notify) {

@@ -1,12 +1,16 @@
-// Past days for the dashboard's day navigation: every match of a day from the archive API
-// (`GET /api/matches?date=`), page by page, fetched once per day and kept until the feed
-// archives more (then a day's list may be out of date, and `clear()` forgets them all).
+// Past days for the dashboard's day navigation: every match of a day of the viewer's calendar
+// from the archive API, page by page, fetched once per day and kept until the feed archives more
+// (then a day's list may be out of date, and `clear()` forgets them all). The server counts days
+// in the feed's zone, so a viewer's day is asked for with the feed days on either side of it and
+// kept to the kick-offs that fall on it in the viewer's zone.
 
-/** Every match of `date` from the archive API, page by page: a long day comes in pages, each
- * naming the next in its `Link: <...>; rel="next"` header. */
-export async function fetchDay(date) {
+import { addDays, dayOf } from './days.js';
+
+/** Every match of the feed days `from` to `to` from the archive API, page by page: a long range
+ * comes in pages, each naming the next in its `Link: <...>; rel="next"` header. */
+export async function fetchDays(from, to) {
   const matches = [];
-  let url = `/api/matches?date=${encodeURIComponent(date)}`;
+  let url = `/api/matches?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
   while (url) {
     const response = await fetch(url, { cache: 'no-store' });
     const body = await response.json().catch(() => null);
@@ -19,10 +23,12 @@ export async function fetchDay(date) {
 }
 
 export class DayArchive {
-  /** `onLoaded()` runs when a day's matches (or the reason there are none) arrive. */
-  constructor(onLoaded) {
+  /** `onLoaded()` runs when a day's matches (or the reason there are none) arrive; `zone()`
+   * names the viewer's zone. */
+  constructor(onLoaded, zone) {
     this.days = new Map();
     this.onLoaded = onLoaded;
+    this.zone = zone;
   }
 
   /** `{matches, error}` for `date`: `matches` is null while the day is on its way. */
@@ -31,8 +37,8 @@ export class DayArchive {
     if (!entry) {
       entry = { matches: null, error: null };
       this.days.set(date, entry);
-      fetchDay(date)
-        .then((matches) => { entry.matches = matches; })
+      fetchDays(addDays(date, -1), addDays(date, 1))
+        .then((matches) => { entry.matches = matches.filter((m) => dayOf(m.kickoff, this.zone()) === date); })
         .catch((error) => { entry.error = error.message; })
         .finally(() => { if (this.days.get(date) === entry) this.onLoaded(); });
     }

@@ -1,7 +1,7 @@
-// Calendar days as the feed counts them: a match belongs to the day of its kick-off in the feed's
-// time zone (the snapshot's `calendar.timezone`), and "today" is the feed's `calendar.today`, which
-// a simulated feed can move ahead of the real clock. Days are `YYYY-MM-DD` strings throughout.
-// Pure functions, usable in Node.
+// Calendar days: a match belongs to the day of its kick-off in a time zone (the viewer's, on the
+// dashboard; the server counts in the feed's, `calendar.timezone`). Days are `YYYY-MM-DD` strings
+// throughout. Pure functions, usable in Node; the viewer's zone is their own (the browser's)
+// unless they chose another on the dashboard, kept on this device.
 
 const formats = new Map();
 
@@ -50,4 +50,67 @@ export function dayLabel(day, today) {
     if (day === addDays(today, 1)) return 'Tomorrow';
   }
   return longDay.format(new Date(`${day}T12:00:00Z`));
+}
+
+// ------------------------------------------------------------- the viewer's zone
+
+const ZONE_KEY = 'livescore.zone.v1';
+
+/** The browser's zone, e.g. `America/New_York`. */
+export function browserZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
+/** The zone the viewer chose, or null for their own. */
+export function chosenZone() {
+  try {
+    return globalThis.localStorage ? localStorage.getItem(ZONE_KEY) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The zone days and times are shown in (a chosen zone this browser does not know is ignored). */
+export function viewerZone() {
+  const chosen = chosenZone();
+  if (chosen) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: chosen });
+      return chosen;
+    } catch {
+      // Fall back on the viewer's own.
+    }
+  }
+  return browserZone();
+}
+
+/** Keep `zone` (null: the viewer's own again). */
+export function chooseZone(zone) {
+  try {
+    if (zone) localStorage.setItem(ZONE_KEY, zone);
+    else localStorage.removeItem(ZONE_KEY);
+  } catch {
+    // Storage off: the choice lasts for this page only.
+  }
+}
+
+/** The viewer's today: the feed's "now" (a simulated feed runs days ahead of the clock, which its
+ * `calendar.today` shows) on the calendar of `zone`; null before the feed has a day. */
+export function viewerToday(calendar, zone, now = new Date()) {
+  if (!calendar || !calendar.today) return null;
+  const iso = now.toISOString();
+  const feedDay = dayOf(iso, calendar.timezone || 'UTC');
+  const ahead = Math.max(0, Math.round((Date.parse(calendar.today) - Date.parse(feedDay)) / 86400000));
+  return addDays(dayOf(iso, zone), ahead);
+}
+
+/** The zones a viewer may pick: their own (`''`), the feed's and UTC, as `[value, label]`. */
+export function zoneChoices(feedZone) {
+  const own = browserZone();
+  const others = [...new Set([feedZone || 'UTC', 'UTC'])].filter((zone) => zone !== own);
+  return [['', `your time (${own})`], ...others.map((zone) => [zone, zone])];
 }

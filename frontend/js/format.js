@@ -1,6 +1,8 @@
 // Turning feed values into the words and numbers people read: clocks, kick-off times, status
 // labels, incident descriptions. Pure functions, shared by the dashboard and the admin console.
 
+import { viewerZone } from './days.js';
+
 const QUARTER_MINUTES = 12;
 const OVERTIME_MINUTES = 5;
 const REGULATION_QUARTERS = 4;
@@ -42,15 +44,17 @@ export function inPlay(status) {
 
 // One way to write a time everywhere (dashboard, match pages, console): 24-hour, "19:45", which
 // also fits a narrow column.
-const clockFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+// In the viewer's zone (their own, or the one they chose): the same zone their days are in.
+const zone = viewerZone();
+const clockFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone });
 const timeFormat = clockFormat;
 const dayTimeFormat = new Intl.DateTimeFormat(undefined, {
-  weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone,
 });
+const ymd = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: zone });
 
 function sameLocalDay(a, b) {
-  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth()
-    && a.getDate() === b.getDate();
+  return ymd.format(a) === ymd.format(b);
 }
 
 /** Kick-off in the viewer's time zone: just the time today, with the day otherwise. */

@@ -316,7 +316,55 @@ async function deepLinkToADayNamesTheTeams() {
   }
 }
 
+/** A New York fan's Today is New York's: the evening's NBA games today, the next morning's
+ * football tomorrow; times in New York's; the feed's zone one choice away. */
+async function daysAreTheViewersOwn() {
+  const srv = await startServer(await freePort(), ['--in-memory']);
+  const zone = 'America/New_York';
+  const context = await theBrowser().newContext({ viewport: DESKTOP, timezoneId: zone });
+  try {
+    const state = await (await fetch(`${srv.base}/api/snapshot`)).json();
+    const ymd = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    const nyToday = ymd.format(new Date());
+    const expected = state.matches.filter((m) => ymd.format(new Date(m.kickoff)) === nyToday).map((m) => m.id).sort((a, b) => a - b);
+    const page = await context.newPage();
+    page.problems = [];
+    page.dialogs = [];
+    page.on('pageerror', (error) => page.problems.push(`uncaught: ${error.message}`));
+    await page.goto(`${srv.base}/`);
+    await page.waitForFunction(() => document.querySelector('#conn-state').textContent === 'live', null, { timeout: 10000 });
+    await page.waitForFunction(() => !document.querySelector('#matches').getAttribute('aria-busy')
+      || document.querySelector('#matches').getAttribute('aria-busy') === 'false', null, { timeout: 10000 });
+    const shown = (await rowIds(page)).sort((a, b) => a - b);
+    expect(shown, expected, `Today in New York (${nyToday})`);
+    const first = state.matches.find((m) => m.id === (expected[0] ?? state.matches[0].id));
+    const nyTime = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      .format(new Date(first.kickoff));
+    const choice = await page.$eval('#zone-select', (s) => s.options[s.selectedIndex].textContent);
+    if (!choice.includes(zone)) throw new Error(`the zone choice reads "${choice}"`);
+    if (expected.length) {
+      const kickoff = (await page.locator(`[data-match-id="${first.id}"] .kickoff`).textContent()).trim();
+      if (first.status === 'scheduled' && kickoff !== nyTime) throw new Error(`match ${first.id} kicks off at "${kickoff}", New York ${nyTime}`);
+    }
+    // The feed's own zone on request.
+    await page.selectOption('#zone-select', 'UTC');
+    await page.waitForLoadState('load');
+    await page.waitForFunction(() => document.querySelector('#conn-state').textContent === 'live', null, { timeout: 10000 });
+    const utcToday = new Date().toISOString().slice(0, 10);
+    const utcExpected = state.matches.filter((m) => m.kickoff.slice(0, 10) === utcToday).map((m) => m.id).sort((a, b) => a - b);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-match-id]').length === n, utcExpected.length, { timeout: 5000 })
+      .catch(() => {});
+    expect((await rowIds(page)).sort((a, b) => a - b), utcExpected, 'Today in UTC');
+    assertClean(page, 'dashboard');
+    return `New York's today ${nyToday}: ${expected.length} of ${state.matches.length} fixtures; UTC's ${utcToday}: ${utcExpected.length}`;
+  } finally {
+    await context.close();
+    await stopServer(srv);
+  }
+}
+
 export const tests = [
+  ['fan: days and times in the viewer\'s zone (a New York fan), switchable to UTC', daysAreTheViewersOwn],
   ['fan: a deep link to an archived day names the teams (phone and desktop)', deepLinkToADayNamesTheTeams],
   ['console: command buttons disabled while the server is gone, enabled when it is back', consoleButtonsWaitForTheServer],
   ['fan: installable; offline at load shows the last known scores, marked stale (phone)', offlineAtLoadShowsTheLastScores],
