@@ -144,6 +144,16 @@ async function livePillContrastAndEmptyDays() {
       const ratio = contrast(fg, bg);
       if (ratio < 4.5) throw new Error(`${name} (${colorScheme}): LIVE ${fg} on ${bg} is ${ratio.toFixed(2)}:1`);
       ratios.push(`${colorScheme} ${ratio.toFixed(1)}:1`);
+      // The nav keeps to one line and to the screen: tabs, their count and the day's arrows.
+      const nav = await page.evaluate(() => {
+        const views = document.querySelector('.views').getBoundingClientRect();
+        const next = document.querySelector('#day-next').getBoundingClientRect();
+        const live = document.querySelector('#tab-live').getBoundingClientRect();
+        return { height: views.height, nextRight: next.right, width: window.innerWidth, liveHeight: live.height };
+      });
+      if (nav.nextRight > nav.width || nav.liveHeight > 40 || nav.height > 60) {
+        throw new Error(`${name}: the nav does not fit: ${JSON.stringify(nav)}`);
+      }
       // The day before the feed's first: nothing was played.
       await page.click('#day-prev');
       await page.waitForFunction(() => /No matches yesterday\./.test(document.querySelector('#matches').textContent),
@@ -370,7 +380,7 @@ export const tests = [
   ['fan: installable; offline at load shows the last known scores, marked stale (phone)', offlineAtLoadShowsTheLastScores],
   ['fan: an undone goal says "Goal cancelled" on the row and out loud', anUndoneGoalSaysSo],
   ['fan: kick-off times in one 24-hour format on the dashboard, match page and console', oneTimeFormatEverywhere],
-  ['fan: LIVE pill contrast ≥ 4.5:1 (light phone, dark desktop); "No matches yesterday."', livePillContrastAndEmptyDays],
+  ['fan: LIVE pill contrast ≥ 4.5:1, the nav fits on one line (light phone, dark desktop); "No matches yesterday."', livePillContrastAndEmptyDays],
   ['fan: favourites pinned first under "★ Following", rows aligned (phone and desktop)', favouritesArePinnedFirst],
   ['fan: first load on a slow phone network ≤ 40 KB, stream from the snapshot\'s id', firstLoadIsSmallOnASlowPhone],
 ];
