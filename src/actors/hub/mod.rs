@@ -16,6 +16,7 @@ mod admins;
 mod browse;
 mod calendar;
 mod commands;
+mod desk;
 mod durable;
 mod reach;
 mod reads;
@@ -28,9 +29,10 @@ pub use admins::{AdminEditing, AdminJoined, AdminLeft, AttachGenerator, CloseAdm
 pub use browse::{Browse, Browsed};
 use commands::Reply;
 pub use commands::{Execute, ExecuteAll};
+pub use desk::ReadLog;
 pub use durable::CloseStore;
 pub use reads::{
-    Initial, PAGE_BYTES, PAGE_EVENTS, Page, PageAnswer, Poll, PollEvents, Read, ReadLog, ReadPage,
+    Initial, PAGE_BYTES, PAGE_EVENTS, Page, PageAnswer, Poll, PollEvents, Read, ReadPage,
     ReadSnapshot, ReadState, Subscribe, json_array,
 };
 pub use ready::StoreReady;
