@@ -13,7 +13,7 @@ import { Alerts, Follows } from './follow.js';
 import { timeOfDay } from './format.js';
 import { MatchBoard, NewsList, el } from './render.js';
 import { FeedStore } from './store.js';
-import { connectionWords, staleText } from './stale.js';
+import { paintConnection, staleText } from './stale.js';
 
 const CHART_REDRAW_MS = 1000;
 const IN_PLAY = new Set(['live', 'halftime', 'break']);
@@ -318,12 +318,10 @@ function followsChanged(change) {
 
 // ------------------------------------------------------------- connection and staleness
 
-function showConnection({ state, attempt }) {
+function showConnection(status) {
+  const { state } = status;
   if (state !== connection.state) connection = { state, since: connection.state === 'live' ? Date.now() : connection.since };
-  const element = $('#conn-state');
-  element.textContent = connectionWords(state, attempt);
-  element.dataset.state = state;
-  document.body.dataset.connection = state;
+  paintConnection($('#conn-state'), status);
   showStaleness();
 }
 

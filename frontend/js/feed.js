@@ -2,7 +2,8 @@
 // short poll), with resume: every reconnect names the last applied event id, so the server
 // replays what was missed or, for a foreign or too-old id, answers with a fresh snapshot. A stream
 // with nothing to resume from starts from `GET /api/snapshot` (compressed, cacheable) and opens
-// after its id, so the stream itself carries only deltas.
+// after its id, so the stream itself carries only deltas. SSE is shared by the browser's tabs
+// (feed-share.js), so eight tabs hold one connection, not eight of the six a host is allowed.
 
 const EVENT_TYPES = ['snapshot', 'score', 'status', 'incident', 'match', 'news', 'news_retracted', 'incident_removed', 'incident_amended', 'lineup', 'stats', 'archived'];
 export const TRANSPORTS = ['sse', 'ws', 'longpoll', 'poll'];
@@ -81,10 +82,16 @@ async function filterRefusal(params) {
  * filter itself, which no retry can fix (the feed then stops). Returns `{close()}`.
  */
 export function openFeed({ transport, filter, onFrame, onStatus, lastId, onRefused }) {
-  const open = { sse: openSse, ws: openWs, longpoll: openLongPoll, poll: openPoll }[transport]
-    || openSse;
+  const sse = canShare() ? openShared : openSse;
+  const open = { sse, ws: openWs, longpoll: openLongPoll, poll: openPoll }[transport] || sse;
   const link = {
+    filter,
     params: filterParams(filter),
+    paramsOf: filterParams,
+    eventTypes: EVENT_TYPES,
+    /** Sees every frame before the page does (the shared feed learns scopes from them). */
+    tap: null,
+    report: onStatus,
     attempt: 0,
     closed: false,
     timer: null,
@@ -95,10 +102,12 @@ export function openFeed({ transport, filter, onFrame, onStatus, lastId, onRefus
       } catch {
         return; // A frame we cannot read is skipped; the next snapshot or resume repairs state.
       }
-      onFrame(frame);
+      this.deliverParsed(frame);
     },
     deliverParsed(frame) {
-      if (frame && typeof frame === 'object') onFrame(frame);
+      if (!frame || typeof frame !== 'object') return;
+      if (this.tap) this.tap(frame);
+      onFrame(frame);
     },
     /**
      * Where a stream should start: the last applied id, else a snapshot fetched over plain HTTP
@@ -123,7 +132,7 @@ export function openFeed({ transport, filter, onFrame, onStatus, lastId, onRefus
     },
     live() {
       this.attempt = 0;
-      onStatus({ state: 'live', attempt: 0 });
+      this.report({ state: 'live', attempt: 0 });
     },
     /** A connection failed: stop if the filter itself is refused, otherwise retry after backoff. */
     async fail(retry) {
@@ -133,7 +142,7 @@ export function openFeed({ transport, filter, onFrame, onStatus, lastId, onRefus
         if (this.closed) return;
         if (refusal) {
           this.closed = true;
-          onStatus({ state: 'offline', attempt: this.attempt });
+          this.report({ state: 'offline', attempt: this.attempt });
           if (onRefused) onRefused(refusal);
           return;
         }
@@ -150,7 +159,7 @@ export function openFeed({ transport, filter, onFrame, onStatus, lastId, onRefus
     },
     reportTrouble() {
       const offline = navigator.onLine === false || this.attempt >= OFFLINE_AFTER_ATTEMPTS;
-      onStatus({ state: offline ? 'offline' : 'reconnecting', attempt: this.attempt });
+      this.report({ state: offline ? 'offline' : 'reconnecting', attempt: this.attempt });
     },
     resumeId: lastId,
     seenLive: false,
@@ -171,6 +180,35 @@ function withResume(params, name, id) {
   if (id) copy.set(name, id);
   const text = copy.toString();
   return text ? `?${text}` : '';
+}
+
+/** Whether tabs can elect one of them to hold the stream and pass its frames to the others. */
+function canShare() {
+  return typeof BroadcastChannel === 'function' && Boolean(globalThis.navigator && navigator.locks);
+}
+
+/**
+ * SSE shared with the browser's other tabs: this tab's own snapshot first (its first rows show
+ * before anything else loads), then the sharing module, loaded only now for the same reason.
+ */
+function openShared(link) {
+  let left = null;
+  const join = async () => {
+    // What the snapshot tells (the leagues of matches) the sharing module learns once loaded.
+    const seen = [];
+    link.tap = (frame) => seen.push(frame);
+    const from = await link.startId();
+    link.tap = null;
+    if (link.closed) return;
+    if (!from) {
+      link.fail(join);
+      return;
+    }
+    const { joinSharedFeed } = await import('./feed-share.js');
+    if (!link.closed) left = joinSharedFeed(link, from, seen);
+  };
+  join();
+  return () => left && left();
 }
 
 /** SSE: the browser resumes by itself while it can; once it gives up we start a new one. */

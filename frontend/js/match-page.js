@@ -15,7 +15,7 @@ import { periodName, periodScores, scorerLine, scorers, timelineEntries } from '
 import { renderLineups } from './match-lineups.js';
 import { renderStats } from './match-stats.js';
 import { NewsList, el, highlight, placeInOrder, teamBadge } from './render.js';
-import { connectionWords, staleText } from './stale.js';
+import { paintConnection, staleText } from './stale.js';
 import { FeedStore } from './store.js';
 
 const $ = (selector) => document.querySelector(selector);
@@ -245,12 +245,10 @@ function onFrame(frame) {
   }
 }
 
-function showConnection({ state, attempt }) {
+function showConnection(status) {
+  const { state } = status;
   if (state !== connection.state) connection = { state, since: connection.state === 'live' ? Date.now() : connection.since };
-  const pill = $('#conn-state');
-  pill.textContent = connectionWords(state, attempt);
-  pill.dataset.state = state;
-  document.body.dataset.connection = state;
+  paintConnection($('#conn-state'), status);
   showStaleness();
 }
 

@@ -1,9 +1,28 @@
 // Words for the connection's state and for how old the shown data is, shared by the dashboard and
-// the match page. Pure functions.
+// the pages. Pure functions, but for painting the pill.
 
 /** The connection pill: `live`, `connecting`, `reconnecting (attempt 3)`, `offline`. */
 export function connectionWords(state, attempt) {
   return state === 'reconnecting' ? `reconnecting (attempt ${attempt})` : state;
+}
+
+/** Whose connection a tab's feed comes through (the browser's tabs share one, feed-share.js). */
+export function sharingWords(sharing) {
+  if (!sharing) return '';
+  if (!sharing.holder) return "Through another livescore tab's connection";
+  const others = sharing.tabs - 1;
+  return others > 0
+    ? `This tab's connection also serves ${others} other livescore tab${others === 1 ? '' : 's'}`
+    : "This tab's own connection";
+}
+
+/** Paint the page's connection pill (`#conn-state`) and the body's `data-connection`. */
+export function paintConnection(pill, { state, attempt, sharing }) {
+  pill.textContent = connectionWords(state, attempt);
+  pill.dataset.state = state;
+  pill.dataset.via = sharing ? (sharing.holder ? 'holder' : 'shared') : 'own';
+  pill.title = sharingWords(sharing);
+  document.body.dataset.connection = state;
 }
 
 /** "updated 12 s ago" / "updated 3 min ago", for data last confirmed `ms` ago. */

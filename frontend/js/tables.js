@@ -4,7 +4,7 @@
 
 import { openFeed, TRANSPORTS } from './feed.js';
 import { el } from './render.js';
-import { connectionWords } from './stale.js';
+import { paintConnection } from './stale.js';
 
 // Events that can move a table or a team page.
 const MOVES = new Set(['snapshot', 'score', 'status', 'match', 'incident', 'incident_removed', 'incident_amended', 'archived', 'news', 'news_retracted']);
@@ -42,11 +42,8 @@ export function keepFresh({ filter, load, onStatus }) {
 }
 
 /** Show the connection in the page's pill. */
-export function showConnection({ state, attempt }) {
-  const pill = document.querySelector('#conn-state');
-  pill.textContent = connectionWords(state, attempt);
-  pill.dataset.state = state;
-  document.body.dataset.connection = state;
+export function showConnection(status) {
+  paintConnection(document.querySelector('#conn-state'), status);
 }
 
 /** `1st`, `2nd`, `3rd`, `4th`, `11th`, `22nd`. */

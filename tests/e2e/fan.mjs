@@ -20,6 +20,7 @@ import { tests as alertTests } from './fan-alerts.mjs';
 import { tests as tableTests } from './fan-tables.mjs';
 import { tests as roundTwoTests } from './fan-round2.mjs';
 import { tests as lineupTests } from './fan-lineups.mjs';
+import { tests as tabTests } from './fan-tabs.mjs';
 
 /** The pure modules behind the pages: stoppage time, day maths, scorers, quarters, markers. */
 async function factsAreWorkedOutRight() {
@@ -390,6 +391,7 @@ export const tests = [
   ...alertTests,
   ...tableTests,
   ...roundTwoTests,
+  ...tabTests,
   // After the basketball test: match 9 is in play.
   ...lineupTests,
   ['fan: breaking news is highlighted', breakingNewsIsHighlighted],

@@ -50,7 +50,28 @@ async function pureModulesBehave() {
   expect(store.applyEvent({ type: 'score', id: 's.6', seq: 6, match_id: 1, home: 9, away: 9, version: 2 }), false, 'replayed event');
   expect(store.applyEvent({ type: 'score', id: 't.7', seq: 7, match_id: 1, home: 9, away: 9, version: 3 }), false, 'foreign stream');
   expect(store.matches.get(1).score, { home: 1, away: 0 }, 'score after dedupe');
-  return 'clocks, SSE frames and seq dedupe';
+
+  // What tabs sharing one stream ask of it and take from it.
+  const { Known, covers, follows, unionFilters } = await import(frontend('feed-scope.js'));
+  expect(unionFilters([{ leagues: ['nba'], types: ['score'] }, { leagues: ['epl'], types: ['news'] }]),
+    { matches: [], leagues: ['epl', 'nba'], types: ['match', 'news', 'score'] }, 'union of two league filters');
+  expect(unionFilters([{ leagues: ['nba'] }, { matches: [1] }]), { matches: [], leagues: [], types: [] }, 'union with a match page');
+  expect([covers({}, { leagues: ['nba'] }), covers({ leagues: ['nba'] }, {}), covers({ types: ['score', 'match'] }, { types: ['score'] })],
+    [true, false, true], 'covers');
+  expect([follows('s.4', 's.5'), follows('s.6', 's.5'), follows('t.4', 's.5'), follows(null, 's.5')],
+    [true, false, false, false], 'a relayed frame follows on from a cursor');
+  const known = new Known();
+  known.learn({ type: 'snapshot', matches: [{ id: 8, league: 'nba' }], news: [] });
+  const nbaOnly = { leagues: ['nba'], types: ['score', 'match'] };
+  expect([
+    known.admits({ type: 'score', match_id: 8 }, nbaOnly),
+    known.admits({ type: 'score', match_id: 1 }, nbaOnly),
+    known.admits({ type: 'incident', match_id: 8 }, nbaOnly),
+    known.admits({ type: 'archived', matches: [1] }, nbaOnly),
+  ], [true, false, false, true], 'a tab takes its own filter\'s frames');
+  known.learn({ type: 'match', match: { id: 13, league: 'nba' } });
+  expect(known.admits({ type: 'score', match_id: 13 }, nbaOnly), true, 'a match created later');
+  return 'clocks, SSE frames, seq dedupe, shared-stream filters';
 }
 
 async function dashboardShowsMatchesAndScoreChangeQuickly() {
