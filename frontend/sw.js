@@ -8,8 +8,10 @@ const CACHE = 'livescore-v1';
 // The dashboard and what it loads, so a first visit is enough to open it offline next time.
 const SHELL = [
   '/', '/manifest.json', '/favicon.svg', '/css/app.css', '/css/dashboard.css',
-  '/js/dashboard.js', '/js/activity.js', '/js/day-archive.js', '/js/days.js', '/js/feed.js',
-  '/js/feed-scope.js', '/js/feed-share.js', '/js/follow.js', '/js/format.js', '/js/get-json.js', '/js/render.js', '/js/stale.js', '/js/store.js',
+  '/js/dashboard.js', '/js/activity.js', '/js/day-archive.js', '/js/day-list.js', '/js/days.js',
+  '/js/feed.js', '/js/feed-scope.js', '/js/feed-share.js', '/js/feed-transports.js',
+  '/js/follow.js', '/js/format.js', '/js/get-json.js', '/js/render.js', '/js/stale.js',
+  '/js/store.js',
 ];
 
 self.addEventListener('install', (event) => {

@@ -4,7 +4,7 @@
 // with a lineup the player lists follow it: a substitution offers the players on the pitch to take
 // off and those who may come on, any other incident the players on the pitch.
 
-import { INCIDENT_KINDS, INCIDENT_LABELS } from './format.js';
+import { INCIDENT_KINDS, INCIDENT_LABELS } from './incidents.js';
 import { whoIsOn } from './match-lineups.js';
 import { el } from './render.js';
 

@@ -3,7 +3,8 @@
 // notices; and the search that narrows the cards down by team, league and status. Cards are
 // built once per id and updated in place, so focus survives live updates.
 
-import { clockText, inPlay, incidentDelta, kickoffTime, statusLabel } from './format.js';
+import { clockText, inPlay, kickoffTime, statusLabel } from './format.js';
+import { incidentDelta } from './incidents.js';
 import { el, placeInOrder, teamBadge } from './render.js';
 
 /** Status changes the server allows from each status (live → live, a clock update, is left out). */

@@ -17,7 +17,7 @@ import { StatsDialog } from './admin-stats.js';
 import { Toast, UndoBook, isolate } from './admin-undo.js';
 import { setUpCreateForm, fillCreateForm } from './admin-create.js';
 import { fillLeagueFilter, fillMatchSelect, setUpSideForms, showGenerator, showPresence } from './admin-forms.js';
-import { scoringSide } from './format.js';
+import { scoringSide } from './incidents.js';
 import { FeedStore } from './store.js';
 
 // What an admin may do; a `ready` frame without `role`/`can` (an older server) means an admin.

@@ -4,7 +4,7 @@
 // the data kept on screen (dimmed clocks, "updated N s ago") while the feed is away.
 
 import { ActivityLog } from './activity.js';
-import { DayArchive } from './day-archive.js';
+import { DayList } from './day-list.js';
 import {
   addDays, chooseZone, chosenZone, dayLabel, dayOf, isDay, viewerToday, viewerZone, zoneChoices,
 } from './days.js';
@@ -17,7 +17,6 @@ import { paintConnection, staleText } from './stale.js';
 
 const CHART_REDRAW_MS = 1000;
 const IN_PLAY = new Set(['live', 'halftime', 'break']);
-const RESULT = new Set(['final', 'cancelled']);
 const BASE_TITLE = document.title;
 
 const $ = (selector) => document.querySelector(selector);
@@ -30,6 +29,9 @@ const pendingAlerts = [];
 const alerts = new Alerts(store, follows, { announce: (text) => pendingAlerts.push(text), baseTitle: () => BASE_TITLE });
 const board = new MatchBoard($('#matches'), store, { isFollowed: (match) => follows.match(match) });
 const news = new NewsList($('#news'), store);
+const dayList = new DayList(store, {
+  zone: () => timeZone(), visible: (match) => !follows.onlyFollowed || follows.match(match), onLoaded: () => render(false),
+});
 const chart = $('#activity-chart');
 
 let feed = null;
@@ -38,7 +40,6 @@ let resumeAllowed = false;
 let pruneUnknownLeagues = false;
 // What the board shows: `{mode: 'live'}` or `{mode: 'day', date}` (date null: the feed's today).
 let view = initialView();
-const archive = new DayArchive(() => render(false), () => timeZone());
 let connection = { state: 'connecting', since: Date.now() };
 
 function chooseTransport() {
@@ -132,7 +133,7 @@ store.subscribe((change) => {
     activity.record(Date.now());
   }
   // Archived matches leave the live state; a day's list from the archive may now be out of date.
-  if (change.type === 'archived') archive.clear();
+  if (change.type === 'archived') dayList.forget();
   if (renderQueued) return;
   renderQueued = true;
   // Frames that arrive together (a WebSocket message, a long-poll answer) render once.
@@ -144,41 +145,6 @@ store.subscribe((change) => {
   });
 });
 
-/** The matches of `date`: live ones from the store, the rest from the archive API. */
-function matchesOfDay(date) {
-  const byId = new Map();
-  const entry = date === today() ? null : archive.day(date);
-  if (entry && entry.matches) for (const match of entry.matches) byId.set(match.id, match);
-  const zone = timeZone();
-  for (const match of store.matches.values()) {
-    if (dayOf(match.kickoff, zone) === date) byId.set(match.id, match);
-    else if (byId.has(match.id)) byId.set(match.id, match);
-  }
-  return { matches: [...byId.values()], entry };
-}
-
-function leagueOrder(match) {
-  const index = [...store.leagues.keys()].indexOf(match.league);
-  return index < 0 ? 999 : index;
-}
-
-function byLeagueThenKickoff(a, b) {
-  return leagueOrder(a) - leagueOrder(b) || String(a.kickoff).localeCompare(String(b.kickoff)) || a.id - b.id;
-}
-
-function visible(match) {
-  return !follows.onlyFollowed || follows.match(match);
-}
-
-function groupsFor(matches) {
-  const shown = matches.filter(visible).sort(byLeagueThenKickoff);
-  return [
-    { key: 'live', title: 'Live now', matches: shown.filter((m) => IN_PLAY.has(m.status)) },
-    { key: 'upcoming', title: 'Fixtures', matches: shown.filter((m) => !IN_PLAY.has(m.status) && !RESULT.has(m.status)) },
-    { key: 'results', title: 'Results', matches: shown.filter((m) => RESULT.has(m.status)) },
-  ];
-}
-
 function render(fromSnapshot) {
   const liveNow = [...store.matches.values()].filter((m) => IN_PLAY.has(m.status));
   $('#live-count').textContent = liveNow.length ? String(liveNow.length) : '';
@@ -186,16 +152,16 @@ function render(fromSnapshot) {
   let emptyText;
   const date = shownDay();
   if (view.mode === 'live') {
-    groups = groupsFor(liveNow);
+    groups = dayList.groups(liveNow);
     $('#matches-title').textContent = 'Live now';
-    const next = [...store.matches.values()].filter((m) => m.status === 'scheduled' && visible(m))
+    const next = [...store.matches.values()].filter((m) => m.status === 'scheduled' && dayList.visible(m))
       .sort((a, b) => String(a.kickoff).localeCompare(String(b.kickoff)))[0];
     emptyText = next
       ? `Nothing is live right now. Next: ${store.team(next.home).name} v ${store.team(next.away).name}, ${dayLabel(dayOf(next.kickoff, timeZone()), today())} ${timeOfDay(next.kickoff)}.`
       : 'Nothing is live right now.';
   } else if (date) {
-    const { matches, entry } = matchesOfDay(date);
-    groups = groupsFor(matches);
+    const { matches, entry } = dayList.of(date, today());
+    groups = dayList.groups(matches);
     const label = dayLabel(date, today());
     $('#matches-title').textContent = label === 'Today' ? "Today's matches" : `Matches: ${label}`;
     emptyText = entry && entry.error ? `Could not load ${label}: ${entry.error}`
@@ -412,8 +378,12 @@ function setUp() {
     renderFollowing();
   });
   follows.subscribe(() => render(false));
-  // Relative times, "updated N s ago" and the chart's window move on even when the feed is quiet.
-  setInterval(showStaleness, 1000);
+  // Relative times, "updated N s ago", game clocks and the chart's window move on even when the
+  // feed is quiet.
+  setInterval(() => {
+    showStaleness();
+    if (connection.state === 'live') board.tickClocks();
+  }, 1000);
   setInterval(() => {
     news.refreshTimes();
     drawChartSoon();

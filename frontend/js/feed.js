@@ -3,15 +3,14 @@
 // replays what was missed or, for a foreign or too-old id, answers with a fresh snapshot. A stream
 // with nothing to resume from starts from `GET /api/snapshot` (compressed, cacheable) and opens
 // after its id, so the stream itself carries only deltas. SSE is shared by the browser's tabs
-// (feed-share.js), so eight tabs hold one connection, not eight of the six a host is allowed.
+// (feed-share.js), so eight tabs hold one connection, not eight of the six a host is allowed;
+// the other transports (feed-transports.js) load when asked for.
 
 const EVENT_TYPES = ['snapshot', 'score', 'status', 'incident', 'match', 'news', 'news_retracted', 'incident_removed', 'incident_amended', 'lineup', 'stats', 'archived'];
 export const TRANSPORTS = ['sse', 'ws', 'longpoll', 'poll'];
 
 const BACKOFF_MIN_MS = 1000;
 const BACKOFF_MAX_MS = 30000;
-const POLL_INTERVAL_MS = 1000;
-const LONG_POLL_WAIT_S = 25;
 // After this many failed attempts in a row we say "offline" rather than "reconnecting".
 const OFFLINE_AFTER_ATTEMPTS = 8;
 
@@ -29,32 +28,6 @@ function filterParams(filter) {
   if (filter.matches && filter.matches.length) params.set('matches', filter.matches.join(','));
   if (filter.types && filter.types.length) params.set('types', filter.types.join(','));
   return params;
-}
-
-/**
- * Parse SSE text into frames `{id, event, data}`. The WebSocket transport carries the same frames
- * as /events, possibly several per message; comments (`: ping`) and `retry:` are skipped.
- */
-export function parseSseFrames(text) {
-  const frames = [];
-  let frame = { id: null, event: 'message', data: [] };
-  for (const raw of text.split(/\r\n|\r|\n/)) {
-    if (raw === '') {
-      if (frame.data.length) frames.push({ ...frame, data: frame.data.join('\n') });
-      frame = { id: null, event: 'message', data: [] };
-      continue;
-    }
-    if (raw.startsWith(':')) continue;
-    const colon = raw.indexOf(':');
-    const field = colon < 0 ? raw : raw.slice(0, colon);
-    let value = colon < 0 ? '' : raw.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') frame.data.push(value);
-    else if (field === 'event') frame.event = value;
-    else if (field === 'id') frame.id = value;
-  }
-  if (frame.data.length) frames.push({ ...frame, data: frame.data.join('\n') });
-  return frames;
 }
 
 /**
@@ -82,8 +55,10 @@ async function filterRefusal(params) {
  * filter itself, which no retry can fix (the feed then stops). Returns `{close()}`.
  */
 export function openFeed({ transport, filter, onFrame, onStatus, lastId, onRefused }) {
-  const sse = canShare() ? openShared : openSse;
-  const open = { sse, ws: openWs, longpoll: openLongPoll, poll: openPoll }[transport] || sse;
+  const sse = canShare() ? openShared : loaded('openSse');
+  const open = {
+    sse, ws: loaded('openWs'), longpoll: loaded('openLongPoll'), poll: loaded('openPoll'),
+  }[transport] || sse;
   const link = {
     filter,
     params: filterParams(filter),
@@ -175,13 +150,6 @@ export function openFeed({ transport, filter, onFrame, onStatus, lastId, onRefus
   };
 }
 
-function withResume(params, name, id) {
-  const copy = new URLSearchParams(params);
-  if (id) copy.set(name, id);
-  const text = copy.toString();
-  return text ? `?${text}` : '';
-}
-
 /** Whether tabs can elect one of them to hold the stream and pass its frames to the others. */
 function canShare() {
   return typeof BroadcastChannel === 'function' && Boolean(globalThis.navigator && navigator.locks);
@@ -211,109 +179,13 @@ function openShared(link) {
   return () => left && left();
 }
 
-/** SSE: the browser resumes by itself while it can; once it gives up we start a new one. */
-function openSse(link) {
-  let source = null;
-  const connect = async () => {
-    const from = await link.startId();
-    if (link.closed) return;
-    source = new EventSource(`/events${withResume(link.params, 'lastEventId', from)}`);
-    source.onopen = () => link.live();
-    source.onerror = () => {
-      if (link.closed) return;
-      if (source.readyState === EventSource.CLOSED) {
-        link.fail(connect);
-      } else {
-        // The browser is already reconnecting (sending Last-Event-ID itself).
-        link.attempt += 1;
-        link.reportTrouble();
-      }
-    };
-    for (const type of EVENT_TYPES) {
-      source.addEventListener(type, (message) => link.deliver(message.data));
-    }
+/** A transport of feed-transports.js, loaded when first asked for. */
+function loaded(name) {
+  return (link) => {
+    let stop = null;
+    import('./feed-transports.js').then((module) => {
+      if (!link.closed) stop = module[name](link);
+    });
+    return () => stop && stop();
   };
-  connect();
-  return () => source && source.close();
-}
-
-/** WebSocket carrying SSE frames; any close but our own is followed by a resume. */
-function openWs(link) {
-  let socket = null;
-  const connect = async () => {
-    const from = await link.startId();
-    if (link.closed) return;
-    const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
-    const query = withResume(link.params, 'lastEventId', from);
-    socket = new WebSocket(`${scheme}${location.host}/ws/feed${query}`);
-    socket.onopen = () => link.live();
-    socket.onmessage = (message) => {
-      if (typeof message.data !== 'string') return;
-      for (const frame of parseSseFrames(message.data)) link.deliver(frame.data);
-    };
-    // 1013 (fell behind) and every other close alike: reconnect from the last applied id.
-    socket.onclose = () => link.fail(connect);
-  };
-  connect();
-  return () => {
-    if (!socket) return;
-    socket.onclose = null;
-    socket.close();
-  };
-}
-
-/** Long-poll: each answer is the events after `since`, or `[snapshot]` to start over. */
-function openLongPoll(link) {
-  let controller = null;
-  const loop = async () => {
-    while (!link.closed) {
-      controller = new AbortController();
-      const params = new URLSearchParams(link.params);
-      params.set('wait', String(LONG_POLL_WAIT_S));
-      const since = link.resumeId();
-      if (since) params.set('since', since);
-      let frames;
-      try {
-        const response = await fetch(`/api/events?${params}`, { signal: controller.signal, cache: 'no-store' });
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        frames = await response.json();
-      } catch {
-        if (!link.closed) link.fail(loop);
-        return;
-      }
-      if (link.attempt !== 0 || !link.seenLive) {
-        link.seenLive = true;
-        link.live();
-      }
-      for (const frame of Array.isArray(frames) ? frames : []) link.deliverParsed(frame);
-    }
-  };
-  loop();
-  return () => controller && controller.abort();
-}
-
-/** Short poll: the whole snapshot every second (filters are applied by the page). */
-function openPoll(link) {
-  let controller = null;
-  const tick = async () => {
-    if (link.closed) return;
-    controller = new AbortController();
-    try {
-      const response = await fetch('/api/snapshot', { signal: controller.signal, cache: 'no-store' });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const snapshot = await response.json();
-      if (link.closed) return;
-      if (link.attempt !== 0 || !link.seenLive) {
-        link.seenLive = true;
-        link.live();
-      }
-      link.deliverParsed(snapshot);
-    } catch {
-      if (!link.closed) link.retryLater(tick);
-      return;
-    }
-    link.timer = setTimeout(tick, POLL_INTERVAL_MS);
-  };
-  tick();
-  return () => controller && controller.abort();
 }

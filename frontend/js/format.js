@@ -1,5 +1,6 @@
 // Turning feed values into the words and numbers people read: clocks, kick-off times, status
-// labels, incident descriptions. Pure functions, shared by the dashboard and the admin console.
+// labels. Pure functions, shared by the pages and the admin console, but for the game clock
+// that counts a basketball minute's seconds at the end.
 
 import { viewerZone } from './days.js';
 
@@ -80,23 +81,25 @@ export function relativeTime(iso, now = Date.now()) {
   return kickoffTime(iso, new Date(now));
 }
 
-/** Basketball clock: quarters count down from 12:00, overtimes from 5:00. */
-function basketballClock(period, minute) {
-  if (period <= REGULATION_QUARTERS) {
-    const left = Math.max(0, Math.min(QUARTER_MINUTES, QUARTER_MINUTES * period - minute));
-    return `Q${period} ${left}:00`;
-  }
-  const overtime = period - REGULATION_QUARTERS;
-  const end = QUARTER_MINUTES * REGULATION_QUARTERS + OVERTIME_MINUTES * overtime;
-  const left = Math.max(0, Math.min(OVERTIME_MINUTES, end - minute));
-  return `OT${overtime} ${left}:00`;
+/**
+ * Basketball clock: quarters count down from 12:00, overtimes from 5:00; `secondsInto` the
+ * minute being played (the feed counts whole minutes; see `GameClock`).
+ */
+export function basketballClock(period, minute, secondsInto = 0) {
+  const overtime = Math.max(0, period - REGULATION_QUARTERS);
+  const length = overtime ? OVERTIME_MINUTES : QUARTER_MINUTES;
+  const end = overtime ? QUARTER_MINUTES * REGULATION_QUARTERS + OVERTIME_MINUTES * overtime : QUARTER_MINUTES * period;
+  const minutesLeft = Math.max(0, Math.min(length, end - minute));
+  const left = Math.max(0, minutesLeft * 60 - (minutesLeft > 0 ? secondsInto : 0));
+  const clock = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
+  return overtime ? `OT${overtime} ${clock}` : `Q${period} ${clock}`;
 }
 
 /**
- * The clock text of a match: `34'`, `HT`, `FT` for football; `Q3 7:00`, `Break`, `OT1 2:00`
- * for basketball; the kick-off time before it starts.
+ * The clock text of a match: `34'`, `HT`, `FT` for football; `Q3 6:42`, `Break`, `OT1 2:00`
+ * for basketball (`secondsInto` its current minute); the kick-off time before it starts.
  */
-export function clockText(match) {
+export function clockText(match, secondsInto = 0) {
   switch (match.status) {
     case 'scheduled': return kickoffTime(match.kickoff);
     case 'halftime': return 'HT';
@@ -105,46 +108,10 @@ export function clockText(match) {
     case 'postponed': return 'PP';
     case 'cancelled': return '—';
     case 'live':
-      if (match.sport === 'basketball') return basketballClock(match.period || 1, match.minute);
+      if (match.sport === 'basketball') return basketballClock(match.period || 1, match.minute, secondsInto);
       return footballMinute(match.period || 1, match.minute);
     default: return '';
   }
-}
-
-/** Incident kinds in words; also the options of the admin console's incident form. */
-export const INCIDENT_LABELS = {
-  goal: 'Goal',
-  own_goal: 'Own goal',
-  penalty_goal: 'Penalty goal',
-  yellow_card: 'Yellow card',
-  red_card: 'Red card',
-  substitution: 'Substitution',
-  points: 'Points',
-  foul: 'Foul',
-  timeout: 'Timeout',
-  period: 'Period',
-  correction: 'Score corrected',
-};
-
-/** Incident kinds an admin may add, by sport (period markers come from status changes). */
-export const INCIDENT_KINDS = {
-  football: ['goal', 'own_goal', 'penalty_goal', 'yellow_card', 'red_card', 'substitution'],
-  basketball: ['points', 'foul', 'timeout', 'substitution'],
-};
-
-/** One line describing an incident, e.g. "Goal — Archie Shackleton (Arsenal)". */
-export function incidentText(incident, teamName) {
-  if (incident.kind === 'period') return incident.detail || 'Period';
-  if (incident.kind === 'correction') return incident.detail || 'Score corrected';
-  let label = INCIDENT_LABELS[incident.kind] || incident.kind;
-  if (incident.kind === 'points') label = `${incident.points || ''} pt${incident.points === 1 ? '' : 's'}`.trim();
-  const who = incident.player
-    ? [incident.player, teamName ? `(${teamName})` : ''].filter(Boolean).join(' ')
-    : teamName || '';
-  const parts = [label];
-  if (who) parts.push(who);
-  if (incident.detail) parts.push(incident.detail);
-  return parts.join(' — ');
 }
 
 // Where each football period's regular time ends: 45, 90, then two halves of extra time.
@@ -160,36 +127,46 @@ export function footballMinute(period, minute) {
   return value > end ? `${end}+${value - end}'` : `${value}'`;
 }
 
-/** The clock mark of an incident: `17'` or `90+2'` for football, `Q2 5:00` for basketball. */
-export function incidentClock(incident, sport) {
-  if (sport === 'basketball') return basketballClock(incident.period || 1, incident.minute || 0);
-  return footballMinute(incident.period || 1, incident.minute || 0);
-}
+// Basketball's game clock between the feed's minutes. The feed says how many minutes are played
+// (a status event as each begins); a page counts the seconds of the current one itself, at the
+// pace the previous minute went by on this page (a demo generator plays faster than real time),
+// and stops at the minute's last second until the feed says the next one has begun: the clock
+// never runs ahead of what the feed confirmed, and is never more than a minute behind it.
 
-/** Whether an incident changes the score, and for which side ('home' / 'away'). */
-export function scoringSide(incident) {
-  if (incident.kind === 'goal' || incident.kind === 'penalty_goal') return incident.team;
-  if (incident.kind === 'own_goal') return incident.team === 'home' ? 'away' : 'home';
-  if (incident.kind === 'points') return incident.team;
-  return null;
-}
+const REAL_MINUTE_MS = 60000;
+// Faster than this (a generator at 600x) the seconds are a blur; the clock shows whole minutes.
+const FASTEST_MINUTE_MS = 2000;
 
-/** Points an incident is worth to the side `scoringSide` names. */
-export function incidentPoints(incident) {
-  return incident.kind === 'points' ? (incident.points || 0) : 1;
-}
-
-/**
- * What an incident adds to each side's score, `{home, away}`: a scoring incident's points, or a
- * correction's adjustment (which may take points away). The score is the sum of these.
- */
-export function incidentDelta(incident) {
-  const delta = { home: 0, away: 0 };
-  const side = scoringSide(incident);
-  if (side) delta[side] += incidentPoints(incident);
-  if (incident.adjust) {
-    delta.home += incident.adjust.home || 0;
-    delta.away += incident.adjust.away || 0;
+export class GameClock {
+  constructor() {
+    this.marks = new Map();
   }
-  return delta;
+
+  /** Seconds played of the current minute of a live basketball match, as this page can tell. */
+  secondsInto(match, now = Date.now()) {
+    if (match.sport !== 'basketball') return 0;
+    if (!['live', 'break', 'halftime'].includes(match.status)) {
+      this.marks.delete(match.id);
+      return 0;
+    }
+    if (match.status !== 'live') return 0;
+    const mark = this.marks.get(match.id);
+    if (!mark || mark.period !== match.period || mark.minute !== match.minute) {
+      // A new minute. How long the last one took is its pace, when this page saw it begin
+      // (the first minute a page sees was already under way).
+      let minuteMs = mark ? mark.minuteMs : REAL_MINUTE_MS;
+      if (mark && mark.sawStart && mark.period === match.period && match.minute === mark.minute + 1) {
+        minuteMs = Math.min(REAL_MINUTE_MS, now - mark.since);
+      }
+      this.marks.set(match.id, {
+        period: match.period, minute: match.minute, since: now, minuteMs, sawStart: Boolean(mark),
+      });
+      return 0;
+    }
+    if (mark.minuteMs < FASTEST_MINUTE_MS) return 0;
+    return Math.min(59, Math.floor(((now - mark.since) * 60) / mark.minuteMs));
+  }
 }
+
+/** The page's one clock (the dashboard's rows and a match page's scoreboard read it). */
+export const gameClock = new GameClock();

@@ -2,7 +2,7 @@
 // quarter (basketball), and the timeline with half-time / full-time markers carrying the score at
 // that moment. Pure functions over feed objects, usable in Node.
 
-import { incidentClock, incidentDelta, scoringSide } from './format.js';
+import { incidentClock, incidentDelta, scoringSide } from './incidents.js';
 
 /** Incidents in the order they happened: by period, minute, then id (ids grow with time). */
 export function chronological(incidents) {

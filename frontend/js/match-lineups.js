@@ -3,7 +3,7 @@
 // card for a sending-off. Matches carry sheets as shirt numbers only (snapshots stay small); the
 // names come from the squads of GET /api/teams. `lineupView` is pure (usable in Node).
 
-import { incidentClock } from './format.js';
+import { incidentClock } from './incidents.js';
 import { chronological } from './match-facts.js';
 import { el } from './render.js';
 

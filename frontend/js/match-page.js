@@ -8,9 +8,8 @@ import { drawScoreProgression } from './charts.js';
 import { openFeed, TRANSPORTS } from './feed.js';
 import { Alerts, Follows } from './follow.js';
 import { getJson } from './get-json.js';
-import {
-  clockText, incidentDelta, kickoffTime, statusWords, timeOfDay,
-} from './format.js';
+import { incidentDelta } from './incidents.js';
+import { clockText, gameClock, kickoffTime, statusWords, timeOfDay } from './format.js';
 import { periodName, periodScores, scorerLine, scorers, timelineEntries } from './match-facts.js';
 import { renderLineups } from './match-lineups.js';
 import { renderStats } from './match-stats.js';
@@ -122,7 +121,7 @@ function render() {
     announce(store.scoreLine(match));
   }
   shownScore = scoreText;
-  $('#match-clock').textContent = match.status === 'live' ? clockText(match) : statusWords(match.status);
+  showClock(match);
 
   const goals = match.sport === 'football' ? scorers(match) : { home: [], away: [] };
   $('#home-scorers').replaceChildren(...goals.home.map((s) => el('li', null, scorerLine(s))));
@@ -205,6 +204,12 @@ function renderQuarters(match, home, away) {
   $('#quarters').replaceChildren(thead, tbody);
 }
 
+/** The clock; basketball's counts the seconds between the feed's minutes (`GameClock` in format.js). */
+function showClock(match) {
+  $('#match-clock').textContent = match.status === 'live'
+    ? clockText(match, gameClock.secondsInto(match)) : statusWords(match.status);
+}
+
 function renderTimeline(match) {
   const entries = timelineEntries(match);
   if (entries.length === 0) {
@@ -269,7 +274,11 @@ async function start() {
   if (!(await load())) return;
   store.subscribe(() => render());
   follows.subscribe(() => render());
-  setInterval(showStaleness, 1000);
+  setInterval(() => {
+    showStaleness();
+    const match = store.matches.get(matchId);
+    if (match && connection.state === 'live' && match.sport === 'basketball') showClock(match);
+  }, 1000);
   const asked = new URLSearchParams(location.search).get('transport');
   // The feed carries this match only while it is in the live window; an archived match is final
   // and the page shows it as fetched.

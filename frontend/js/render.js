@@ -3,7 +3,9 @@
 // running highlight animation or a screen reader's position survive every update. Feed data only
 // ever reaches the page through textContent and attributes.
 
-import { clockText, relativeTime, statusLabel, statusWords, timeOfDay } from './format.js';
+import {
+  clockText, gameClock, relativeTime, statusLabel, statusWords, timeOfDay,
+} from './format.js';
 
 const HIGHLIGHT_MS = 1600;
 // Up to this many score changes at once are read out; more (a catch-up after a reconnect) are
@@ -84,6 +86,16 @@ export class MatchBoard {
     this.rows = new Map();
     this.sections = new Map();
     this.empty = el('p', 'empty', 'No matches.');
+  }
+
+  /** Basketball's clocks count the seconds between the feed's minutes (`GameClock` in format.js). */
+  tickClocks() {
+    for (const [id, row] of this.rows) {
+      const match = this.store.matches.get(id);
+      if (match && match.sport === 'basketball' && match.status === 'live') {
+        row.clock.textContent = clockText(match, gameClock.secondsInto(match));
+      }
+    }
   }
 
   /**
@@ -187,7 +199,7 @@ export class MatchBoard {
     row.status.dataset.status = match.status;
     row.status.textContent = statusLabel(match.status);
     // A fixture shows its kick-off time where a score would be; never "0 0".
-    row.clock.textContent = match.status === 'live' ? clockText(match) : '';
+    row.clock.textContent = match.status === 'live' ? clockText(match, gameClock.secondsInto(match)) : '';
     row.kickoff.dateTime = match.kickoff;
     row.kickoff.textContent = timeOfDay(match.kickoff);
     row.kickoff.hidden = !scheduled;

@@ -214,6 +214,41 @@ async function anUndoneGoalSaysSo() {
   }
 }
 
+/**
+ * A basketball clock counts the seconds between the feed's minutes (the feed counts whole ones)
+ * on the dashboard and the match page, and starts the next minute when the feed says so.
+ */
+async function basketballClocksShowSeconds() {
+  const srv = await startServer(await freePort(), ['--in-memory', '--admin-tokens', 'alice:alice-token-0001']);
+  const pages = [];
+  try {
+    const dashboard = await openPage(`${srv.base}/`, { viewport: DESKTOP });
+    const match = await openPage(`${srv.base}/match/8`, { viewport: PHONE });
+    pages.push(dashboard, match);
+    await dashboard.waitForSelector('[data-match-id="8"]', { timeout: 10000 });
+    await match.waitForFunction(() => document.querySelector('#conn-state').textContent === 'live', null, { timeout: 10000 });
+    await asAlice(srv, { type: 'match.status', match_id: 8, status: 'live', period: 3, minute: 29 });
+    const clocks = [[dashboard, '[data-match-id="8"] .clock'], [match, '#match-clock']];
+    const ticks = async (pattern, what) => {
+      for (const [page, selector] of clocks) {
+        await page.waitForFunction(({ selector, pattern }) => new RegExp(pattern).test(document.querySelector(selector)?.textContent || ''),
+          { selector, pattern }, { timeout: 6000 }).catch(async () => {
+          throw new Error(`${what}: ${selector} should match /${pattern}/, reads "${await page.locator(selector).textContent()}"`);
+        });
+      }
+    };
+    await ticks('^Q3 6:5[0-8]$', 'seconds counted down from 7:00');
+    await asAlice(srv, { type: 'match.status', match_id: 8, status: 'live', period: 3, minute: 30 });
+    await ticks('^Q3 (6:00|5:5\\d)$', 'the next minute, from the feed');
+    const shown = await match.locator('#match-clock').textContent();
+    for (const page of pages) assertClean(page, 'clock');
+    return `match page reads "${shown}" a moment after the feed's minute 30 (Q3 6:00 left)`;
+  } finally {
+    for (const page of pages) await closePage(page);
+    await stopServer(srv);
+  }
+}
+
 /** Kick-off times read the same, 24-hour, on the dashboard, the match page and the console. */
 async function oneTimeFormatEverywhere() {
   const srv = await startServer(await freePort(), ['--in-memory', '--admin-tokens', 'alice:alice-token-0001']);
@@ -388,6 +423,7 @@ export const tests = [
   ['console: command buttons disabled while the server is gone, enabled when it is back', consoleButtonsWaitForTheServer],
   ['fan: installable; offline at load shows the last known scores, marked stale (phone)', offlineAtLoadShowsTheLastScores],
   ['fan: an undone goal says "Goal cancelled" on the row and out loud', anUndoneGoalSaysSo],
+  ['fan: basketball clocks count seconds between the feed\'s minutes (dashboard, phone match page)', basketballClocksShowSeconds],
   ['fan: kick-off times in one 24-hour format on the dashboard, match page and console', oneTimeFormatEverywhere],
   ['fan: LIVE pill contrast ≥ 4.5:1, the nav fits on one line (light phone, dark desktop); "No matches yesterday."', livePillContrastAndEmptyDays],
   ['fan: favourites pinned first under "★ Following", rows aligned (phone and desktop)', favouritesArePinnedFirst],

@@ -25,7 +25,7 @@ let scoreCounter = 10;
 async function pureModulesBehave() {
   const frontend = (file) => pathToFileURL(path.join(ROOT, 'frontend', 'js', file)).href;
   const { clockText } = await import(frontend('format.js'));
-  const { parseSseFrames } = await import(frontend('feed.js'));
+  const { parseSseFrames } = await import(frontend('feed-transports.js'));
   const { FeedStore } = await import(frontend('store.js'));
   const expect = (actual, expected, what) => {
     if (JSON.stringify(actual) !== JSON.stringify(expected)) {
@@ -39,6 +39,17 @@ async function pureModulesBehave() {
   expect(clock('basketball', 'live', 5, 50), 'OT1 3:00', 'overtime clock');
   expect(clock('basketball', 'break', 2, 24), 'Break', 'quarter break');
   expect(clock('basketball', 'final', 4, 48), 'FT', 'final');
+  expect(clockText({ sport: 'basketball', status: 'live', period: 3, minute: 29 }, 18), 'Q3 6:42', 'seconds into a minute');
+  expect(clockText({ sport: 'basketball', status: 'live', period: 5, minute: 50 }, 59), 'OT1 2:01', 'overtime seconds');
+
+  // The game clock counts a minute's seconds at the pace of the last, and waits at its end.
+  const { GameClock } = await import(frontend('format.js'));
+  const gameClock = new GameClock();
+  const at = (minute, ms) => gameClock.secondsInto({ id: 8, sport: 'basketball', status: 'live', period: 3, minute }, ms);
+  expect([at(29, 0), at(29, 30000), at(29, 90000)], [0, 30, 59], 'seconds, held at the minute\'s last');
+  expect([at(30, 100000), at(30, 110000)], [0, 10], 'real time while the pace is unknown');
+  expect([at(31, 104000), at(31, 105000)], [0, 15], 'a minute in 4 s: 15 game seconds a second');
+  expect([at(32, 105500), at(32, 105900)], [0, 0], 'a minute in 1.5 s: whole minutes only');
 
   const frames = parseSseFrames('id: s.2\nevent: score\ndata: {"a":1}\n\n: ping\n\nid: s.3\nevent: news\ndata: {"b":\ndata: 2}\n\n');
   expect(frames, [{ id: 's.2', event: 'score', data: '{"a":1}' }, { id: 's.3', event: 'news', data: '{"b":\n2}' }], 'SSE frames');
