@@ -13,7 +13,7 @@ import { Alerts, Follows } from './follow.js';
 import { timeOfDay } from './format.js';
 import { MatchBoard, NewsList, el } from './render.js';
 import { FeedStore } from './store.js';
-import { paintConnection, staleText } from './stale.js';
+import { isStale, paintConnection, staleText } from './stale.js';
 
 const CHART_REDRAW_MS = 1000;
 const IN_PLAY = new Set(['live', 'halftime', 'break']);
@@ -315,7 +315,7 @@ function keepForOffline() {
 }
 
 function showStaleness() {
-  const stale = store.loaded && connection.state !== 'live';
+  const stale = store.loaded && isStale(connection.state, Date.now() - connection.since);
   const text = stale ? staleText(connection.state, Date.now() - connection.since) : '';
   const freshness = $('#freshness');
   freshness.hidden = !stale;

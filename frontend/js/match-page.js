@@ -14,7 +14,7 @@ import { periodName, periodScores, scorerLine, scorers, timelineEntries } from '
 import { renderLineups } from './match-lineups.js';
 import { renderStats } from './match-stats.js';
 import { NewsList, el, highlight, placeInOrder, teamBadge } from './render.js';
-import { paintConnection, staleText } from './stale.js';
+import { isStale, paintConnection, staleText } from './stale.js';
 import { FeedStore } from './store.js';
 
 const $ = (selector) => document.querySelector(selector);
@@ -258,7 +258,7 @@ function showConnection(status) {
 }
 
 function showStaleness() {
-  const stale = fetched !== null && connection.state !== 'live';
+  const stale = fetched !== null && isStale(connection.state, Date.now() - connection.since);
   const text = stale ? staleText(connection.state, Date.now() - connection.since) : null;
   $('#freshness').hidden = !stale;
   $('#freshness').textContent = text ? text.short : '';

@@ -32,9 +32,17 @@ export function updatedAgo(ms) {
   return `updated ${Math.round(seconds / 60)} min ago`;
 }
 
+// A page's first connection takes a moment (its snapshot is fresh meanwhile): no banner for it.
+const CONNECTING_GRACE_MS = 3000;
+
+/** Whether data last confirmed `ms` ago, with the connection in `state`, is to be marked stale. */
+export function isStale(state, ms) {
+  return state === 'reconnecting' || state === 'offline' || (state === 'connecting' && ms > CONNECTING_GRACE_MS);
+}
+
 /** The short header text and the banner sentence while the feed is away. */
 export function staleText(state, ms) {
   const ago = updatedAgo(ms);
-  const why = state === 'offline' ? 'You are offline' : 'Connection lost, reconnecting';
+  const why = { offline: 'You are offline', connecting: 'Still connecting' }[state] || 'Connection lost, reconnecting';
   return { short: ago, long: `${why}: scores below may be out of date (${ago}).` };
 }

@@ -249,6 +249,59 @@ async function basketballClocksShowSeconds() {
   }
 }
 
+/** Words of `selector`'s text that the layout split across two lines (a break after a hyphen is fine). */
+function wordsSplitIn(selector) {
+  const split = [];
+  for (const node of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+      for (const match of text.data.matchAll(/[^\s-]+-?/g)) {
+        const range = document.createRange();
+        range.setStart(text, match.index);
+        range.setEnd(text, match.index + match[0].length);
+        if (new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) split.push(match[0]);
+      }
+    }
+  }
+  return split;
+}
+
+/** On phones from 320 px wide, team names break between words, never inside one, and nothing overflows. */
+async function phoneNamesKeepTheirWords() {
+  const srv = await startServer(await freePort(), ['--in-memory']);
+  const found = [];
+  try {
+    for (const width of [320, 360, 390]) {
+      const context = await theBrowser().newContext({ viewport: { width, height: 800 } });
+      const page = await context.newPage();
+      const check = async (what, selector) => {
+        const split = await page.evaluate(`(${wordsSplitIn})(${JSON.stringify(selector)})`);
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+        if (split.length) found.push(`${width} px ${what}: ${split.join(', ')}`);
+        if (wide > 0) found.push(`${width} px ${what}: ${wide} px wider than the screen`);
+      };
+      for (let id = 1; id <= 12; id += 1) {
+        await page.goto(`${srv.base}/match/${id}`);
+        await page.waitForFunction(() => document.querySelector('#home-name').textContent.length > 0);
+        await check(`match ${id}`, '.side-name, .match-meta');
+      }
+      for (const team of ['PAO', 'RMB', 'GSW']) {
+        await page.goto(`${srv.base}/team/${team}`);
+        await page.waitForSelector('.team-head h1');
+        await check(`team ${team}`, 'h1, td, th, li');
+      }
+      await page.goto(`${srv.base}/standings?league=euroleague`);
+      await page.waitForSelector('table tbody tr');
+      await check('EuroLeague table', 'td, th, li');
+      await context.close();
+    }
+  } finally {
+    await stopServer(srv);
+  }
+  if (found.length) throw new Error(found.join(' | '));
+  return 'no word split on 12 match pages, 3 team pages and a table at 320, 360 and 390 px ("Panathinaikos" whole)';
+}
+
 /** Kick-off times read the same, 24-hour, on the dashboard, the match page and the console. */
 async function oneTimeFormatEverywhere() {
   const srv = await startServer(await freePort(), ['--in-memory', '--admin-tokens', 'alice:alice-token-0001']);
@@ -423,6 +476,7 @@ export const tests = [
   ['console: command buttons disabled while the server is gone, enabled when it is back', consoleButtonsWaitForTheServer],
   ['fan: installable; offline at load shows the last known scores, marked stale (phone)', offlineAtLoadShowsTheLastScores],
   ['fan: an undone goal says "Goal cancelled" on the row and out loud', anUndoneGoalSaysSo],
+  ['fan: phone names break between words, never inside one (320, 360, 390 px)', phoneNamesKeepTheirWords],
   ['fan: basketball clocks count seconds between the feed\'s minutes (dashboard, phone match page)', basketballClocksShowSeconds],
   ['fan: kick-off times in one 24-hour format on the dashboard, match page and console', oneTimeFormatEverywhere],
   ['fan: LIVE pill contrast ≥ 4.5:1, the nav fits on one line (light phone, dark desktop); "No matches yesterday."', livePillContrastAndEmptyDays],
