@@ -250,6 +250,8 @@ export function joinSharedFeed(link, from, seen = []) {
     removeEventListener('pagehide', leave);
   };
   addEventListener('pagehide', leave);
+  // A page brought back from the back/forward cache left the sharing when it was hidden.
+  addEventListener('pageshow', (event) => { if (event.persisted && tab.left) location.reload(); });
 
   announce();
   // A tab that resumed (no snapshot this time) and narrows by league needs the leagues of its
