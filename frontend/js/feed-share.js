@@ -5,7 +5,8 @@
 // The tabs elect one of them with a Web Lock: it holds the only stream, asking for the union of
 // every tab's filter, and passes each frame on over a BroadcastChannel with the id of the frame
 // before it. When it closes, the lock passes to another tab, which opens the stream again from
-// the last id it saw. Each tab keeps its own copy of the feed: it takes the frames its own filter
+// the last id it saw; a visible tab that stops hearing from it (a background tab the browser
+// froze, as phones do within minutes) takes the lock over. Each tab keeps its own copy of the feed: it takes the frames its own filter
 // admits (feed-scope.js), and when the chain of ids shows a gap (it joined late, a new holder
 // started further on, the server answered a resume with a snapshot) it catches up on its own
 // over plain HTTP (`GET /api/events?since=`) before taking more.
@@ -20,6 +21,10 @@ const GATHER_MS = 100;
 // A stream wider than the tabs need is narrowed after this, so a tab closing and another
 // opening at once do not reopen it twice.
 const NARROW_AFTER_MS = 2000;
+// The holder says it is there this often; a visible tab that has heard nothing from it for
+// SILENT_MS takes the stream over.
+const BEAT_MS = 3000;
+const SILENT_MS = 10000;
 
 /**
  * Take part in the shared stream: `link` is the feed's (feed.js), `from` the id this tab's copy is
@@ -41,6 +46,7 @@ export function joinSharedFeed(link, from, seen = []) {
     behind: null,
     holder: null,
     left: false,
+    heardAt: Date.now(),
   };
   const tap = link.tap;
   link.tap = (frame) => {
@@ -146,10 +152,22 @@ export function joinSharedFeed(link, from, seen = []) {
 
   /** This tab holds the lock: gather the tabs' filters, then open the stream. */
   function hold() {
-    tab.holder = { source: null, covers: null, lastSeen: null, timer: null, status: null };
+    const holder = { source: null, covers: null, lastSeen: null, timer: null, status: null, beat: null };
+    tab.holder = holder;
     for (const id of [...peers.keys()]) if (id !== me) peers.delete(id);
     post({ t: 'who' });
-    tab.holder.timer = setTimeout(open, GATHER_MS);
+    holder.timer = setTimeout(open, GATHER_MS);
+    holder.beat = setInterval(() => { if (holder.status) post({ t: 'status', ...holder.status }); }, BEAT_MS);
+  }
+
+  /** The lock went to another tab (or this one leaves): close the stream, keep the copy. */
+  function stepDown() {
+    const holder = tab.holder;
+    if (!holder) return;
+    tab.holder = null;
+    clearTimeout(holder.timer);
+    clearInterval(holder.beat);
+    if (holder.source) holder.source.close();
   }
 
   function open() {
@@ -166,7 +184,7 @@ export function joinSharedFeed(link, from, seen = []) {
     holder.source = source;
     source.onopen = () => link.live();
     source.onerror = () => {
-      if (tab.left || holder.source !== source) return;
+      if (tab.left || tab.holder !== holder || holder.source !== source) return;
       if (source.readyState === EventSource.CLOSED) {
         link.retryLater(open);
       } else {
@@ -176,7 +194,7 @@ export function joinSharedFeed(link, from, seen = []) {
       }
     };
     const relay = (event) => {
-      if (holder.source !== source) return;
+      if (tab.holder !== holder || holder.source !== source) return;
       const message = { t: 'frame', prev: holder.lastSeen, id: event.lastEventId, data: event.data, covers: holder.covers };
       if (event.lastEventId) holder.lastSeen = event.lastEventId;
       post(message);
@@ -216,9 +234,11 @@ export function joinSharedFeed(link, from, seen = []) {
         announce();
         break;
       case 'frame':
+        tab.heardAt = Date.now();
         if (!tab.holder) take(message);
         break;
       case 'status':
+        tab.heardAt = Date.now();
         if (!tab.holder) report({ state: message.state, attempt: message.attempt, sharing: { holder: false } });
         break;
       default:
@@ -226,24 +246,46 @@ export function joinSharedFeed(link, from, seen = []) {
     }
   };
 
-  const abort = new AbortController();
-  let release = null;
-  navigator.locks.request(NAME, { signal: abort.signal }, () => new Promise((resolve) => {
-    release = resolve;
-    if (tab.left) resolve();
-    else hold();
-  })).catch(() => {});
+  let lock = null;
+  /** Wait for the lock (or, with `steal`, take it from a holder gone silent), then hold. */
+  function queueForLock(steal = false) {
+    if (lock) lock.abort.abort();
+    const request = { abort: new AbortController(), release: null };
+    lock = request;
+    // A stealing request cannot also be abortable.
+    const options = steal ? { steal: true } : { signal: request.abort.signal };
+    navigator.locks.request(NAME, options, () => new Promise((resolve) => {
+      request.release = resolve;
+      if (tab.left || lock !== request) resolve();
+      else hold();
+    })).catch(() => {
+      // Stolen by a tab that stopped hearing from this one (it was frozen): queue again.
+      if (lock !== request) return;
+      stepDown();
+      if (!tab.left) queueForLock();
+    });
+  }
+
+  function checkSilence() {
+    if (tab.left || tab.holder || document.visibilityState !== 'visible') return;
+    if (Date.now() - tab.heardAt > SILENT_MS) {
+      tab.heardAt = Date.now();
+      queueForLock(true);
+    }
+  }
+  const watch = setInterval(checkSilence, BEAT_MS);
+  document.addEventListener('visibilitychange', checkSilence);
+  queueForLock();
 
   const leave = () => {
     if (tab.left) return;
     post({ t: 'bye', tab: me });
     tab.left = true;
-    if (tab.holder) {
-      clearTimeout(tab.holder.timer);
-      if (tab.holder.source) tab.holder.source.close();
-    }
-    abort.abort();
-    if (release) release();
+    stepDown();
+    clearInterval(watch);
+    document.removeEventListener('visibilitychange', checkSilence);
+    lock.abort.abort();
+    if (lock.release) lock.release();
     channel.close();
     link.tap = tap;
     link.report = report;

@@ -3,7 +3,8 @@
 // stream between them, counted by the server's own gauge; each takes what its own filter
 // would have brought (a match created in a league a dashboard does not follow stays off it, one
 // in the NBA shows and scores); when the tab holding the stream closes another takes it over and
-// nothing is missed; a server restart is weathered by all of them together.
+// nothing is missed; a server restart is weathered by all of them together; a holder that goes
+// silent (paused in the debugger, as a frozen background tab) is taken over by a visible tab.
 
 import {
   FIXTURE_MATCHES, assertClean, command, freePort, getJson, startServer, stopServer, theBrowser,
@@ -169,6 +170,58 @@ async function eightTabsShareOneConnection() {
   }
 }
 
+/**
+ * A holder the browser froze (a background tab on a phone) relays nothing: a visible tab that
+ * stops hearing from it takes the stream over, and the frozen one, woken, steps down and catches up.
+ */
+async function aFrozenHolderIsTakenOver() {
+  const srv = await startServer(await freePort(), ['--in-memory', '--heartbeat-secs', '1']);
+  const context = await theBrowser().newContext({ viewport: DESKTOP });
+  try {
+    const pages = [];
+    for (let i = 0; i < 3; i += 1) {
+      const page = await context.newPage();
+      page.problems = [];
+      page.dialogs = [];
+      page.on('pageerror', (error) => page.problems.push(`uncaught: ${error.message}`));
+      await page.goto(`${srv.base}/`);
+      pages.push(page);
+    }
+    await allLive(pages, 'three tabs');
+    const via = await roles(pages);
+    const holder = pages[via.indexOf('holder')];
+    const others = pages.filter((p) => p !== holder);
+    const cdp = await context.newCDPSession(holder);
+    // Paused in the debugger: its script runs no more, as in a tab the browser froze.
+    await cdp.send('Debugger.enable');
+    await cdp.send('Debugger.pause');
+    const frozenAt = Date.now();
+    await command(srv, { type: 'match.status', match_id: 8, status: 'live' });
+    await command(srv, { type: 'incident.add', match_id: 8, kind: 'points', team: 'home', points: 2 });
+    for (const page of others) {
+      await page.waitForFunction(() => document.querySelector('[data-match-id="8"] .home-score')?.textContent === '2',
+        null, { timeout: 25000 }).catch(async () => {
+        throw new Error(`the basket never reached a tab while the holder was frozen (${await rowScore(page, 8)})`);
+      });
+    }
+    const tookOver = Date.now() - frozenAt;
+    const after = await roles(others);
+    expect(after.filter((v) => v === 'holder').length, 1, `one of the others holds the stream (${after})`);
+    await cdp.send('Debugger.resume');
+    await command(srv, { type: 'incident.add', match_id: 8, kind: 'points', team: 'home', points: 1 });
+    await waitForRowScore(pages, 8, '3-0', 'all three, the woken one too');
+    await holder.waitForFunction(() => document.querySelector('#conn-state').dataset.via === 'shared', null, { timeout: 5000 })
+      .catch(() => { throw new Error('the woken holder did not step down'); });
+    await waitForViewers(srv, 1, 'after the takeover');
+    for (const page of pages) assertClean(page, page.url());
+    return `a tab took the stream over ${tookOver} ms after the holder froze; the woken one stepped down and caught up`;
+  } finally {
+    await context.close();
+    await stopServer(srv);
+  }
+}
+
 export const tests = [
   ['fan: eight tabs share one connection, each with its own filter; the holder hands over on close', eightTabsShareOneConnection],
+  ['fan: a frozen holder (a background tab) is taken over by a visible tab', aFrozenHolderIsTakenOver],
 ];
