@@ -1,15 +1,16 @@
 // Browser tests of one feed connection for many tabs (issue 20): eight tabs of one browser
-// (dashboards that follow the NBA only, two match pages, the EPL table, a team page) hold one SSE
-// stream between them, counted by the server's own gauge; each takes what its own filter
-// would have brought (a match created in a league a dashboard does not follow stays off it, one
-// in the NBA shows and scores); when the tab holding the stream closes another takes it over and
-// nothing is missed; a server restart is weathered by all of them together; a holder that goes
-// silent (paused in the debugger, as a frozen background tab) is taken over by a visible tab.
+// (dashboards that follow the NBA only, two match pages, the EPL table, a team page; phone and
+// desktop sizes) hold one SSE stream between them, counted by the server's own gauge; each takes
+// what its own filter would have brought (a match created in a league a dashboard does not follow
+// stays off it, one in the NBA shows and scores); when the tab holding the stream closes another
+// takes it over and nothing is missed; a server restart is weathered by all of them together; a
+// holder that goes silent (paused in the debugger, as a frozen background tab) is taken over by a
+// visible tab.
 
 import {
   FIXTURE_MATCHES, assertClean, command, freePort, getJson, startServer, stopServer, theBrowser,
 } from './harness.mjs';
-import { DESKTOP, expect } from './fan-common.mjs';
+import { DESKTOP, PHONE, expect } from './fan-common.mjs';
 
 const FOLLOW = JSON.stringify({ teams: [], leagues: ['nba'], onlyFollowed: true });
 
@@ -69,8 +70,9 @@ async function eightTabsShareOneConnection() {
   const context = await theBrowser().newContext({ viewport: DESKTOP });
   await context.addInitScript(([key, value]) => { if (!localStorage.getItem(key)) localStorage.setItem(key, value); },
     ['livescore.follow.v1', FOLLOW]);
-  const open = async (route) => {
+  const open = async (route, viewport = DESKTOP) => {
     const page = await context.newPage();
+    await page.setViewportSize(viewport);
     page.problems = [];
     page.dialogs = [];
     page.on('pageerror', (error) => page.problems.push(`uncaught: ${error.message}`));
@@ -87,8 +89,8 @@ async function eightTabsShareOneConnection() {
 
     // `?transport=sse` opens "About this feed", whose chart counts the events the tab took.
     const counting = await open('/?transport=sse');
-    const dashboards = [first, counting, await open('/'), await open('/')];
-    const matchEpl = await open('/match/1');
+    const dashboards = [first, counting, await open('/', PHONE), await open('/', PHONE)];
+    const matchEpl = await open('/match/1', PHONE);
     const matchNba = await open('/match/8');
     const table = await open('/standings?league=epl');
     const team = await open('/team/ARS');
