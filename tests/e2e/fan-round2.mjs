@@ -7,7 +7,7 @@
 // the others; the LIVE pill's contrast; an undone goal said to be cancelled; one time format.
 
 import {
-  adminLogin, assertClean, closePage, freePort, openPage, startServer, stopServer, theBrowser,
+  ALICE, adminLogin, assertClean, closePage, freePort, openPage, startServer, stopServer, theBrowser,
 } from './harness.mjs';
 import { DESKTOP, PHONE, expect, rowIds } from './fan-common.mjs';
 
@@ -266,7 +266,7 @@ function wordsSplitIn(selector) {
   return split;
 }
 
-/** On phones from 320 px wide, team names break between words, never inside one, and nothing overflows. */
+/** On phones from 320 px wide, team names break between words, never inside one, and nothing overflows (fans' pages and the console). */
 async function phoneNamesKeepTheirWords() {
   const srv = await startServer(await freePort(), ['--in-memory']);
   const found = [];
@@ -293,13 +293,16 @@ async function phoneNamesKeepTheirWords() {
       await page.goto(`${srv.base}/standings?league=euroleague`);
       await page.waitForSelector('table tbody tr');
       await check('EuroLeague table', 'td, th, li');
+      await page.goto(`${srv.base}/admin`);
+      await adminLogin(page, ALICE);
+      await check('console', '.admin-team .team-name');
       await context.close();
     }
   } finally {
     await stopServer(srv);
   }
   if (found.length) throw new Error(found.join(' | '));
-  return 'no word split on 12 match pages, 3 team pages and a table at 320, 360 and 390 px ("Panathinaikos" whole)';
+  return 'no word split on 12 match pages, 3 team pages, a table and the console at 320, 360 and 390 px ("Panathinaikos" whole)';
 }
 
 /** Kick-off times read the same, 24-hour, on the dashboard, the match page and the console. */
@@ -476,7 +479,7 @@ export const tests = [
   ['console: command buttons disabled while the server is gone, enabled when it is back', consoleButtonsWaitForTheServer],
   ['fan: installable; offline at load shows the last known scores, marked stale (phone)', offlineAtLoadShowsTheLastScores],
   ['fan: an undone goal says "Goal cancelled" on the row and out loud', anUndoneGoalSaysSo],
-  ['fan: phone names break between words, never inside one (320, 360, 390 px)', phoneNamesKeepTheirWords],
+  ['fan: phone names break between words, never inside one (320, 360, 390 px; fan pages and console)', phoneNamesKeepTheirWords],
   ['fan: basketball clocks count seconds between the feed\'s minutes (dashboard, phone match page)', basketballClocksShowSeconds],
   ['fan: kick-off times in one 24-hour format on the dashboard, match page and console', oneTimeFormatEverywhere],
   ['fan: LIVE pill contrast ≥ 4.5:1, the nav fits on one line (light phone, dark desktop); "No matches yesterday."', livePillContrastAndEmptyDays],
