@@ -227,7 +227,7 @@ async function basketballClocksShowSeconds() {
     pages.push(dashboard, match);
     await dashboard.waitForSelector('[data-match-id="8"]', { timeout: 10000 });
     await match.waitForFunction(() => document.querySelector('#conn-state').textContent === 'live', null, { timeout: 10000 });
-    await asAlice(srv, { type: 'match.status', match_id: 8, status: 'live', period: 3, minute: 29 });
+    await asAlice(srv, { type: 'match.status', match_id: 8, status: 'live', period: 2, minute: 12 });
     const clocks = [[dashboard, '[data-match-id="8"] .clock'], [match, '#match-clock']];
     const ticks = async (pattern, what) => {
       for (const [page, selector] of clocks) {
@@ -237,12 +237,22 @@ async function basketballClocksShowSeconds() {
         });
       }
     };
-    await ticks('^Q3 6:5[0-8]$', 'seconds counted down from 7:00');
-    await asAlice(srv, { type: 'match.status', match_id: 8, status: 'live', period: 3, minute: 30 });
-    await ticks('^Q3 (6:00|5:5\\d)$', 'the next minute, from the feed');
+    await ticks('^Q2 11:5[0-8]$', 'seconds counted down from 12:00');
+    // "Q2 11:42" keeps to one line of the row's first column, on the desktop and on a phone.
+    for (const viewport of [DESKTOP, PHONE]) {
+      await dashboard.setViewportSize(viewport);
+      const fit = await dashboard.$eval('[data-match-id="8"] .clock', (c) => ({
+        wide: c.scrollWidth - c.parentElement.clientWidth,
+        lines: c.getClientRects().length,
+        text: c.textContent,
+      }));
+      if (fit.wide > 0 || fit.lines !== 1) throw new Error(`the clock "${fit.text}" does not fit its column at ${viewport.width} px (${JSON.stringify(fit)})`);
+    }
+    await asAlice(srv, { type: 'match.status', match_id: 8, status: 'live', period: 2, minute: 13 });
+    await ticks('^Q2 (11:00|10:5\\d)$', 'the next minute, from the feed');
     const shown = await match.locator('#match-clock').textContent();
     for (const page of pages) assertClean(page, 'clock');
-    return `match page reads "${shown}" a moment after the feed's minute 30 (Q3 6:00 left)`;
+    return `match page reads "${shown}" a moment after the feed's minute 13 (Q2 11:00 left); "Q2 11:5x" on one line of a row on desktop and phone`;
   } finally {
     for (const page of pages) await closePage(page);
     await stopServer(srv);
@@ -480,7 +490,7 @@ export const tests = [
   ['fan: installable; offline at load shows the last known scores, marked stale (phone)', offlineAtLoadShowsTheLastScores],
   ['fan: an undone goal says "Goal cancelled" on the row and out loud', anUndoneGoalSaysSo],
   ['fan: phone names break between words, never inside one (320, 360, 390 px; fan pages and console)', phoneNamesKeepTheirWords],
-  ['fan: basketball clocks count seconds between the feed\'s minutes (dashboard, phone match page)', basketballClocksShowSeconds],
+  ['fan: basketball clocks count seconds between the feed\'s minutes, on one line (dashboard on desktop and phone, phone match page)', basketballClocksShowSeconds],
   ['fan: kick-off times in one 24-hour format on the dashboard, match page and console', oneTimeFormatEverywhere],
   ['fan: LIVE pill contrast ≥ 4.5:1, the nav fits on one line (light phone, dark desktop); "No matches yesterday."', livePillContrastAndEmptyDays],
   ['fan: favourites pinned first under "★ Following", rows aligned (phone and desktop)', favouritesArePinnedFirst],
