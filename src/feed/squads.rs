@@ -8,7 +8,7 @@
 
 use crate::feed::error::CommandError;
 use crate::feed::state::FeedState;
-use crate::model::{IncidentKind, Match, Player, Side};
+use crate::model::{Incident, IncidentKind, Match, Player, Side};
 
 /// What the desk types for a player it cannot name.
 pub const UNKNOWN_PLAYER: &str = "unknown";
@@ -94,6 +94,20 @@ pub(super) fn check_not_sent_off(
 /// Whether a yellow card for `player` of `side` is their second (and so comes with a red).
 pub(super) fn is_second_yellow(m: &Match, side: Side, player: Option<&str>) -> bool {
     player.is_some_and(|p| bookings(m, side, p).0 == 1)
+}
+
+/// What a red card brought by a second yellow says of itself.
+pub(super) const SECOND_YELLOW: &str = "second yellow";
+
+/// The red card a second yellow brought to the player of `yellow` (a yellow card), if any.
+pub(super) fn red_of_second_yellow<'m>(m: &'m Match, yellow: &Incident) -> Option<&'m Incident> {
+    let player = yellow.player.as_deref()?;
+    m.incidents.iter().find(|i| {
+        i.kind == IncidentKind::RedCard
+            && i.team == yellow.team
+            && i.player.as_deref() == Some(player)
+            && i.detail.as_deref() == Some(SECOND_YELLOW)
+    })
 }
 
 #[cfg(test)]

@@ -3,14 +3,16 @@
 
 use crate::feed::error::CommandError;
 use crate::feed::event::Event;
+use crate::feed::squads::{SECOND_YELLOW, red_of_second_yellow};
 use crate::feed::state::{FeedState, Target};
 use crate::feed::validate::Planned;
 use crate::ids::{IncidentId, MatchId};
 use crate::model::{IncidentKind, tally};
 
 impl FeedState {
-    /// Take incident `incident_id` off match `id`'s timeline: an `incident_removed` event and,
-    /// when the incident had scored, a `score` event taking its points back. Like adding one,
+    /// Take incident `incident_id` off match `id`'s timeline: an `incident_removed` event (two
+    /// for a yellow card whose second brought a red), and, when the incident had scored, a
+    /// `score` event taking its points back. Like adding one,
     /// only while the match is in play: what viewers saw at full-time stays true.
     pub(super) fn plan_incident_removal(
         &self,
@@ -59,15 +61,37 @@ impl FeedState {
                 )));
             }
         }
+        // A second yellow's red goes with either yellow card, and never alone: a player with
+        // one yellow is not sent off, one with two is.
+        if incident.kind == IncidentKind::RedCard
+            && incident.detail.as_deref() == Some(SECOND_YELLOW)
+        {
+            return Err(CommandError::Invalid(format!(
+                "incident {incident_id} is the red card of a second yellow; remove a yellow card \
+                 and the red goes with it"
+            )));
+        }
+        let red = (incident.kind == IncidentKind::YellowCard)
+            .then(|| red_of_second_yellow(m, incident))
+            .flatten();
         let mut version = m.version.next();
         let mut events = vec![Event::IncidentRemoved {
             match_id: id,
             incident_id,
             version,
         }];
+        if let Some(red) = red {
+            version = version.next();
+            events.push(Event::IncidentRemoved {
+                match_id: id,
+                incident_id: red.id,
+                version,
+            });
+        }
         // Taken away, the rest of the timeline must still add up at every point: a correction
         // that took a goal back cannot stand once the goal is gone.
-        let rest = m.incidents.iter().filter(|i| i.id != incident_id);
+        let gone = [Some(incident_id), red.map(|r| r.id)];
+        let rest = m.incidents.iter().filter(|i| !gone.contains(&Some(i.id)));
         let score = m
             .score
             .adjusted(incident.contribution().reversed())

@@ -116,3 +116,60 @@ fn a_substitution_stays_while_the_player_it_brought_on_appears_later() {
     run(&mut s, remove(1, goal)).unwrap();
     run(&mut s, remove(1, sub)).unwrap();
 }
+
+#[test]
+fn a_second_yellows_red_goes_with_either_yellow_and_never_alone() {
+    let mut s = Fixtures::embedded().into_state(now()).unwrap();
+    let live = Command::MatchStatus {
+        match_id: MatchId(1),
+        status: MatchStatus::Live,
+        period: None,
+        minute: None,
+    };
+    run(&mut s, live).unwrap();
+    let player = s.team(&s.game(MatchId(1)).unwrap().home).unwrap().squad[5]
+        .name
+        .clone();
+    let add = |kind| Command::IncidentAdd {
+        match_id: MatchId(1),
+        kind,
+        team: Some(Side::Home),
+        player: Some(player.clone()),
+        player_out: None,
+        minute: None,
+        points: None,
+        detail: None,
+        expected_version: None,
+    };
+    let added_id = |events: &[Event], at: usize| match &events[at] {
+        Event::Incident { incident, .. } => incident.id,
+        other => panic!("{other:?}"),
+    };
+    let first = added_id(&run(&mut s, add(IncidentKind::YellowCard)).unwrap(), 0);
+    let second = run(&mut s, add(IncidentKind::YellowCard)).unwrap();
+    let red = added_id(&second, 1);
+
+    let err = run(&mut s, remove(1, red)).unwrap_err();
+    assert_eq!(err.code(), "invalid");
+    assert!(err.to_string().contains("remove a yellow card"), "{err}");
+
+    let removed = run(&mut s, remove(1, first)).unwrap();
+    let ids: Vec<IncidentId> = removed
+        .iter()
+        .filter_map(|e| match e {
+            Event::IncidentRemoved { incident_id, .. } => Some(*incident_id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids, vec![first, red]);
+    let kinds: Vec<IncidentKind> = s
+        .game(MatchId(1))
+        .unwrap()
+        .incidents
+        .iter()
+        .map(|i| i.kind)
+        .collect();
+    assert_eq!(kinds, vec![IncidentKind::Period, IncidentKind::YellowCard]);
+    // One yellow left: he plays on, and a goal of his stands.
+    assert!(run(&mut s, add(IncidentKind::Goal)).is_ok());
+}

@@ -11,7 +11,7 @@ use crate::feed::checks::*;
 use crate::feed::command::Command;
 use crate::feed::error::CommandError;
 use crate::feed::event::Event;
-use crate::feed::squads::{check_not_sent_off, is_second_yellow};
+use crate::feed::squads::{SECOND_YELLOW, check_not_sent_off, is_second_yellow};
 use crate::feed::state::{FeedState, Target};
 use crate::ids::{IncidentId, MatchId, NewsId, Version};
 use crate::model::{Incident, IncidentKind, Match, News, Side};
@@ -313,7 +313,7 @@ impl FeedState {
         .then(|| Incident {
             id: IncidentId(incident.id.0 + 1),
             kind: IncidentKind::RedCard,
-            detail: Some("second yellow".into()),
+            detail: Some(SECOND_YELLOW.into()),
             ..incident.clone()
         });
         let mut events = Vec::with_capacity(2);
