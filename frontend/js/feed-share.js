@@ -14,8 +14,9 @@
 import { Known, covers, follows, laterId, normalFilter, sameFilter, unionFilters } from './feed-scope.js';
 
 const NAME = 'livescore-feed-v1';
-// Frames kept while a catch-up is under way; past this the tab catches up again instead.
-const PENDING_MAX = 1000;
+// Bytes of frames kept while a catch-up is under way; past this the tab drops them and catches
+// up again instead.
+const PENDING_MAX_BYTES = 1 << 20;
 // How long a new holder waits for the other tabs to name their filters before opening.
 const GATHER_MS = 100;
 // A stream wider than the tabs need is narrowed after this, so a tab closing and another
@@ -42,6 +43,7 @@ export function joinSharedFeed(link, from, seen = []) {
     cursor: from,
     catching: false,
     pending: [],
+    pendingBytes: 0,
     // The id of the latest frame dropped from a full `pending`: caught up to once more.
     behind: null,
     holder: null,
@@ -98,10 +100,13 @@ export function joinSharedFeed(link, from, seen = []) {
   }
 
   function keep(message) {
-    if (tab.pending.length < PENDING_MAX) {
+    const bytes = String(message.data).length;
+    if (tab.pendingBytes + bytes <= PENDING_MAX_BYTES) {
       tab.pending.push(message);
+      tab.pendingBytes += bytes;
     } else {
       tab.pending = [];
+      tab.pendingBytes = 0;
       tab.behind = message.id;
     }
   }
@@ -145,6 +150,7 @@ export function joinSharedFeed(link, from, seen = []) {
     }
     const waiting = tab.pending;
     tab.pending = [];
+    tab.pendingBytes = 0;
     for (const message of waiting) take(message);
   }
 

@@ -1,5 +1,6 @@
 //! Unit tests of the score as the sum of its timeline: goals, corrections (`score.set`) and
-//! their undoing, and incident minutes checked against the match clock.
+//! their undoing, a second yellow and its red, and incident minutes checked against the match
+//! clock.
 
 use super::tests::{now, run};
 use super::*;
@@ -153,23 +154,39 @@ fn periods_end_by_sport() {
     assert_eq!(last_minute_of(Sport::Basketball, 5), 53);
 }
 
-#[test]
-fn a_second_yellow_brings_its_red_and_a_player_sent_off_cannot_score() {
-    let mut s = live_at(1, 30);
-    let player = s.team(&s.game(MatchId(1)).unwrap().home).unwrap().squad[5]
-        .name
-        .clone();
-    let card = |kind| Command::IncidentAdd {
+/// A card (or any incident) for `player` of the home side of match 1, now.
+fn booking(player: &str, kind: IncidentKind) -> Command {
+    Command::IncidentAdd {
         match_id: MatchId(1),
         kind,
         team: Some(Side::Home),
-        player: Some(player.clone()),
+        player: Some(player.to_owned()),
         player_out: None,
         minute: None,
         points: None,
         detail: None,
         expected_version: None,
-    };
+    }
+}
+
+fn home_player(s: &FeedState, index: usize) -> String {
+    s.team(&s.game(MatchId(1)).unwrap().home).unwrap().squad[index]
+        .name
+        .clone()
+}
+
+fn added_id(events: &[Event], at: usize) -> IncidentId {
+    match &events[at] {
+        Event::Incident { incident, .. } => incident.id,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_second_yellow_brings_its_red_and_a_player_sent_off_cannot_score() {
+    let mut s = live_at(1, 30);
+    let player = home_player(&s, 5);
+    let card = |kind| booking(&player, kind);
     assert_eq!(
         run(&mut s, card(IncidentKind::YellowCard)).unwrap().len(),
         1
@@ -186,4 +203,38 @@ fn a_second_yellow_brings_its_red_and_a_player_sent_off_cannot_score() {
     assert_eq!(err.code(), "invalid");
     assert!(err.to_string().contains("has been sent off"), "{err}");
     assert_eq!(score(&s), (0, 0));
+}
+
+#[test]
+fn a_second_yellows_red_goes_with_either_yellow_and_never_alone() {
+    let mut s = live_at(1, 30);
+    let player = home_player(&s, 5);
+    let card = |kind| booking(&player, kind);
+    let first = added_id(&run(&mut s, card(IncidentKind::YellowCard)).unwrap(), 0);
+    let red = added_id(&run(&mut s, card(IncidentKind::YellowCard)).unwrap(), 1);
+
+    let err = run(&mut s, remove(red)).unwrap_err();
+    assert_eq!(err.code(), "invalid");
+    assert!(err.to_string().contains("remove a yellow card"), "{err}");
+
+    let removed = run(&mut s, remove(first)).unwrap();
+    let ids: Vec<IncidentId> = removed
+        .iter()
+        .filter_map(|e| match e {
+            Event::IncidentRemoved { incident_id, .. } => Some(*incident_id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids, vec![first, red]);
+    let kinds: Vec<IncidentKind> = s
+        .game(MatchId(1))
+        .unwrap()
+        .incidents
+        .iter()
+        .map(|i| i.kind)
+        .collect();
+    assert_eq!(kinds, vec![IncidentKind::Period, IncidentKind::YellowCard]);
+    // One yellow left: he plays on, and a goal of his stands.
+    run(&mut s, card(IncidentKind::Goal)).unwrap();
+    assert_eq!(score(&s), (1, 0));
 }
